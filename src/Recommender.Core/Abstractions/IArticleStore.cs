@@ -1,0 +1,60 @@
+using Recommender.Core.Articles;
+
+namespace Recommender.Core.Abstractions;
+
+/// <summary>
+/// The durable copy of articles, their vectors (one per model version) and the serving model.
+/// Implementations throw <see cref="StoreUnavailableException"/> when the store cannot be reached.
+/// </summary>
+public interface IArticleStore
+{
+    /// <summary>The hashes stored for each of <paramref name="ids"/> that exists, and whether it has a vector of <paramref name="modelVersion"/>.</summary>
+    Task<IReadOnlyDictionary<string, StoredState>> GetStatesAsync(
+        IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes articles and, where given, their vectors of <paramref name="modelVersion"/>. Each
+    /// article's fields and vector are written together or not at all.
+    /// </summary>
+    Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken);
+
+    /// <summary>Deletes articles with all their vectors; returns the ids that existed.</summary>
+    Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>The stored articles (with bodies) for the ids that exist.</summary>
+    Task<IReadOnlyList<Article>> GetArticlesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every stored article in batches, with its vector of <paramref name="modelVersion"/> where one
+    /// exists (null otherwise). Bodies are read only when <paramref name="includeBodies"/> is set.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(
+        string? modelVersion, bool includeBodies, CancellationToken cancellationToken);
+
+    /// <summary>Writes vectors of <paramref name="modelVersion"/> for articles that exist (a refit re-embedding).</summary>
+    Task WriteVectorsAsync(string modelVersion, IReadOnlyList<(string Id, float[] Vector)> vectors, CancellationToken cancellationToken);
+
+    /// <summary>Drops the vectors of a model that no longer serves.</summary>
+    Task DeleteVectorsAsync(string modelVersion, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>The serving model as last saved by any replica, or null in a new namespace.</summary>
+    Task<StoredModel?> GetActiveModelAsync(CancellationToken cancellationToken);
+
+    /// <summary>Saves a model and makes it the serving one.</summary>
+    Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken);
+}
+
+/// <summary>What the store knows of an article without reading it whole.</summary>
+public sealed record StoredState(string RecordHash, string TextHash, bool HasVector);
+
+/// <summary>An article to write, with its hashes and (when it was embedded) its vector.</summary>
+public sealed record ArticleWrite(Article Article, string RecordHash, string TextHash, float[]? Vector);
+
+/// <summary>An article read back; <see cref="Article.Body"/> is empty unless bodies were asked for.</summary>
+public sealed record StoredArticle(Article Article, string BodyHash, float[]? Vector);
+
+/// <summary>A saved model and its bytes.</summary>
+public sealed record StoredModel(ModelInfo Info, byte[] Model);
+
+/// <summary>The store could not be reached or did not answer in time.</summary>
+public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,28 @@
+using Recommender.Core.Articles;
+
+namespace Recommender.Core.Abstractions;
+
+/// <summary>Fits text featurizer models on a corpus and loads saved ones.</summary>
+public interface IFeaturizer
+{
+    /// <summary>Fits a model on <paramref name="corpus"/>; the returned model is not saved anywhere yet.</summary>
+    IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus);
+
+    /// <summary>Loads a model saved with <see cref="IFeaturizerModel.Save"/>.</summary>
+    IFeaturizerModel Load(Stream stream);
+
+    /// <summary>The model shipped with the service, serving until the first fit on a real corpus.</summary>
+    IFeaturizerModel LoadDefault();
+}
+
+/// <summary>A fitted model: turns article text into unit-length vectors. Thread-safe.</summary>
+public interface IFeaturizerModel : IDisposable
+{
+    ModelInfo Info { get; }
+
+    /// <summary>One L2-normalized vector of <see cref="ModelInfo.Dimensions"/> floats per text, in order.</summary>
+    float[][] Embed(IReadOnlyList<ArticleText> texts);
+
+    /// <summary>Writes the model (and its info) so that <see cref="IFeaturizer.Load"/> restores it.</summary>
+    void Save(Stream stream);
+}

@@ -1,0 +1,475 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+using Recommender.Core.Index;
+using Recommender.Core.Ranking;
+
+namespace Recommender.Engine;
+
+/// <summary>
+/// The service's one stateful object. It owns the serving model and its in-memory index, keeps them
+/// in step with the store, and refits the featurizer when the corpus has changed materially.
+/// <para>
+/// Concurrency: reads take a snapshot of <see cref="Serving"/> and never wait. Writes (upsert,
+/// delete) and the final swap of a refit take <see cref="_writeGate"/>, so a write is applied to
+/// exactly one model's index and store keys. A refit fits and embeds outside the gate; the ids
+/// written meanwhile are recorded and re-embedded with the new model just before the swap.
+/// </para>
+/// </summary>
+public sealed partial class RecommendationEngine : IDisposable
+{
+    private readonly IArticleStore _store;
+    private readonly IFeaturizer _featurizer;
+    private readonly EngineOptions _options;
+    private readonly ILogger<RecommendationEngine> _logger;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _refitGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+
+    private volatile Serving? _serving;
+
+    // Guarded by _writeGate.
+    private HashSet<string>? _writtenDuringRefit;
+    private int _changesSinceFit;
+    private bool _refitScheduled;
+    private long _lastWriteTimestamp;
+    private int _refitsRunning;
+
+    public RecommendationEngine(
+        IArticleStore store, IFeaturizer featurizer, IOptions<EngineOptions> options, ILogger<RecommendationEngine> logger)
+    {
+        _store = store;
+        _featurizer = featurizer;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>The serving model and index. Replaced whole by a refit.</summary>
+    private sealed record Serving(IFeaturizerModel Model, VectorIndex Index);
+
+    /// <summary>One article of an upsert that differs from what is stored.</summary>
+    private sealed class Change(Article article, string recordHash, string textHash)
+    {
+        public Article Article { get; } = article;
+        public string RecordHash { get; } = recordHash;
+        public string TextHash { get; } = textHash;
+        public float[]? Vector { get; set; }
+        public bool Embedded { get; set; }
+    }
+
+    /// <summary>True once the model is loaded and the index built.</summary>
+    public bool IsReady => _serving is not null;
+
+    /// <summary>True while a refit is scheduled or running.</summary>
+    public bool RefitPending => Volatile.Read(ref _refitScheduled) || Volatile.Read(ref _refitsRunning) > 0;
+
+    private Serving Current => _serving ?? throw new EngineStateException("The service is still starting: the index is not built yet.");
+
+    /// <summary>Loads the serving model (the store's, else the shipped default) and builds the index from the store.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var stored = await _store.GetActiveModelAsync(cancellationToken);
+        IFeaturizerModel model;
+        if (stored is null)
+        {
+            model = _featurizer.LoadDefault();
+            await _store.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
+        }
+        else
+        {
+            using var stream = new MemoryStream(stored.Model, writable: false);
+            model = _featurizer.Load(stream);
+        }
+
+        var index = await BuildIndexAsync(model, cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            _serving = new Serving(model, index);
+            // Changes made while no process was watching (or a fit that never happened) count now.
+            _changesSinceFit = Math.Abs(index.Count - model.Info.FittedOnArticles);
+            ScheduleRefitIfNeeded();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+        Log.Ready(_logger, index.Count, model.Info.Version, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>Validates and stores a batch; only articles whose title or body changed are embedded.</summary>
+    public async Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
+    {
+        ArticleRules.ValidateBatch(articles);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var serving = Current;
+            var version = serving.Model.Info.Version;
+            var states = await _store.GetStatesAsync(articles.Select(a => a.Id).ToList(), version, cancellationToken);
+
+            int created = 0, updated = 0, unchanged = 0;
+            var changed = new List<Change>();
+            var toEmbed = new List<Change>();
+            foreach (var article in articles)
+            {
+                var change = new Change(article, ContentHash.OfRecord(article), ContentHash.OfText(article.Title, article.Body));
+                var indexed = serving.Index.TryGet(article.Id, out _, out var indexedVector);
+                if (states.TryGetValue(article.Id, out var state))
+                {
+                    if (state.RecordHash == change.RecordHash && state.HasVector && indexed)
+                    {
+                        unchanged++;
+                        continue;
+                    }
+                    updated++;
+                    if (state.TextHash == change.TextHash && state.HasVector && indexed)
+                    {
+                        // Metadata only: the vector in the store and the index is still right.
+                        change.Vector = indexedVector;
+                    }
+                }
+                else
+                {
+                    created++;
+                }
+                changed.Add(change);
+                if (change.Vector is null)
+                {
+                    toEmbed.Add(change);
+                }
+            }
+
+            var vectors = serving.Model.Embed(toEmbed.Select(c => c.Article.ToText()).ToList());
+            for (var i = 0; i < toEmbed.Count; i++)
+            {
+                toEmbed[i].Vector = vectors[i];
+                toEmbed[i].Embedded = true;
+            }
+            // A metadata-only change keeps the stored vector: it is not sent again.
+            var writes = changed.Select(c => new ArticleWrite(c.Article, c.RecordHash, c.TextHash, c.Embedded ? c.Vector : null)).ToList();
+            await _store.WriteAsync(writes, version, cancellationToken);
+            foreach (var c in changed)
+            {
+                serving.Index.Upsert(c.Article.ToInfo(), c.Vector!);
+            }
+            RecordWrites(changed.Select(c => c.Article.Id), changed.Count);
+            var scheduled = ScheduleRefitIfNeeded();
+            return new UpsertResult(created, updated, unchanged, toEmbed.Count, version, scheduled);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Deletes articles from the store and the index.</summary>
+    public async Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            throw new ArticleValidationException("ids", "is empty");
+        }
+        if (ids.Count > ArticleRules.MaxBatchSize)
+        {
+            throw new ArticleValidationException("ids", $"has {ids.Count} ids; at most {ArticleRules.MaxBatchSize} per request");
+        }
+        for (var i = 0; i < ids.Count; i++)
+        {
+            ArticleRules.ValidateId(ids[i], $"ids[{i}]");
+        }
+        var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
+
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            var serving = Current;
+            var deleted = await _store.DeleteAsync(distinct, cancellationToken);
+            foreach (var id in distinct)
+            {
+                serving.Index.Remove(id);
+            }
+            RecordWrites(distinct, deleted.Count);
+            ScheduleRefitIfNeeded();
+            return new DeleteResult(deleted.Count, distinct.Count - deleted.Count);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>The related list for a stored article.</summary>
+    public RelatedList GetRelated(string id, RelatedQuery query)
+    {
+        ArticleRules.ValidateId(id, "id");
+        var serving = Current;
+        if (!serving.Index.TryGet(id, out var info, out var vector))
+        {
+            throw new ArticleNotFoundException(id);
+        }
+        return new RelatedList(RelatedRanker.Rank(serving.Index, vector, query, info), serving.Model.Info.Version);
+    }
+
+    /// <summary>The related list for a draft that is not stored.</summary>
+    public RelatedList Preview(string title, string body, RelatedQuery query)
+    {
+        if (string.IsNullOrWhiteSpace(title) && string.IsNullOrWhiteSpace(body))
+        {
+            throw new ArticleValidationException("body", "title and body are both empty; a draft needs some text");
+        }
+        ArticleRules.ValidateText(title, "title", ArticleRules.MaxTitleLength, required: false, multiline: false);
+        ArticleRules.ValidateText(body, "body", ArticleRules.MaxBodyLength, required: false, multiline: true);
+        var serving = Current;
+        var vector = serving.Model.Embed([new ArticleText(title, body)])[0];
+        // A draft that repeats a stored story must not be shown that story.
+        var draft = new ArticleInfo("", title, "", "", [], "", null, ContentHash.OfBody(body));
+        return new RelatedList(RelatedRanker.Rank(serving.Index, vector, query, draft), serving.Model.Info.Version);
+    }
+
+    /// <summary>The serving model, the corpus and whether a refit is pending.</summary>
+    public EngineStats GetStats()
+    {
+        var serving = Current;
+        var sections = serving.Index.Articles()
+            .GroupBy(a => a.Section, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
+        return new EngineStats(serving.Model.Info, new CorpusStats(serving.Index.Count, sections), RefitPending);
+    }
+
+    /// <summary>Refits now on the whole stored corpus and returns when the new model serves.</summary>
+    public async Task<EngineStats> RetrainAsync(CancellationToken cancellationToken)
+    {
+        await RefitAsync(cancellationToken);
+        return GetStats();
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    private async Task<VectorIndex> BuildIndexAsync(IFeaturizerModel model, CancellationToken cancellationToken)
+    {
+        var version = model.Info.Version;
+        var index = new VectorIndex(model.Info.Dimensions);
+        var missing = new List<string>();
+        await foreach (var batch in _store.ReadAllAsync(version, includeBodies: false, cancellationToken))
+        {
+            foreach (var stored in batch)
+            {
+                if (stored.Vector is { } vector && vector.Length == index.Dimensions)
+                {
+                    index.Upsert(stored.Article.ToInfo(stored.BodyHash), vector);
+                }
+                else
+                {
+                    missing.Add(stored.Article.Id);
+                }
+            }
+        }
+        // Articles without a vector of this model (written while another model served, or by a
+        // process that stopped mid-refit) are embedded now, so every stored article is searchable.
+        foreach (var chunk in missing.Chunk(_options.BatchSize))
+        {
+            var articles = await _store.GetArticlesAsync(chunk, cancellationToken);
+            var vectors = model.Embed(articles.Select(a => a.ToText()).ToList());
+            await _store.WriteVectorsAsync(version, articles.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
+            for (var i = 0; i < articles.Count; i++)
+            {
+                index.Upsert(articles[i].ToInfo(), vectors[i]);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            Log.EmbeddedMissing(_logger, missing.Count, version);
+        }
+        return index;
+    }
+
+    /// <summary>Counts changes toward the next refit and remembers ids a running refit must redo. Caller holds the gate.</summary>
+    private void RecordWrites(IEnumerable<string> ids, int changes)
+    {
+        _changesSinceFit += changes;
+        _lastWriteTimestamp = Stopwatch.GetTimestamp();
+        _writtenDuringRefit?.UnionWith(ids);
+    }
+
+    /// <summary>Schedules a refit when the corpus changed materially. Caller holds the gate.</summary>
+    private bool ScheduleRefitIfNeeded()
+    {
+        var serving = Current;
+        var count = serving.Index.Count;
+        var info = serving.Model.Info;
+        var needed = count >= _options.MinArticlesToFit &&
+            (info.IsDefault || _changesSinceFit >= Math.Max(1, _options.RefitChangeFraction * info.FittedOnArticles));
+        if (!needed || _refitScheduled)
+        {
+            return needed;
+        }
+        _refitScheduled = true;
+        _ = Task.Run(RunScheduledRefitAsync);
+        return true;
+    }
+
+    private async Task RunScheduledRefitAsync()
+    {
+        var token = _stopping.Token;
+        try
+        {
+            // Wait for a quiet moment so that a many-batch import refits once, at its end.
+            while (true)
+            {
+                var quietFor = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastWriteTimestamp));
+                if (quietFor >= _options.RefitQuietPeriod)
+                {
+                    break;
+                }
+                await Task.Delay(_options.RefitQuietPeriod - quietFor, token);
+            }
+            await RefitAsync(token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Log.RefitFailed(_logger, ex);
+            Volatile.Write(ref _refitScheduled, false);
+        }
+    }
+
+    private async Task RefitAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _refitsRunning);
+        try
+        {
+            await _refitGate.WaitAsync(cancellationToken);
+            try
+            {
+                await RefitExclusiveAsync(cancellationToken);
+            }
+            finally
+            {
+                _refitGate.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _refitsRunning);
+        }
+    }
+
+    private async Task RefitExclusiveAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            // From here on, writes are counted toward the next refit and redone before the swap.
+            _writtenDuringRefit = new HashSet<string>(StringComparer.Ordinal);
+            _refitScheduled = false;
+            _changesSinceFit = 0;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        try
+        {
+            var corpus = new List<Article>();
+            await foreach (var batch in _store.ReadAllAsync(null, includeBodies: true, cancellationToken))
+            {
+                corpus.AddRange(batch.Select(s => s.Article));
+            }
+            if (corpus.Count == 0)
+            {
+                throw new EngineStateException("No articles are stored: import some before retraining.");
+            }
+            Log.RefitStarted(_logger, corpus.Count);
+
+            var model = await Task.Run(() => _featurizer.Fit(corpus.Select(a => a.ToText()).ToList()), cancellationToken);
+            var version = model.Info.Version;
+            var index = new VectorIndex(model.Info.Dimensions, corpus.Count);
+            foreach (var chunk in corpus.Chunk(_options.BatchSize))
+            {
+                var vectors = model.Embed(chunk.Select(a => a.ToText()).ToList());
+                await _store.WriteVectorsAsync(version, chunk.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    index.Upsert(chunk[i].ToInfo(), vectors[i]);
+                }
+            }
+
+            Serving old;
+            await _writeGate.WaitAsync(cancellationToken);
+            try
+            {
+                var redo = _writtenDuringRefit!.ToList();
+                var current = await _store.GetArticlesAsync(redo, cancellationToken);
+                var vectors = model.Embed(current.Select(a => a.ToText()).ToList());
+                await _store.WriteVectorsAsync(version, current.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
+                foreach (var id in redo)
+                {
+                    index.Remove(id);
+                }
+                for (var i = 0; i < current.Count; i++)
+                {
+                    index.Upsert(current[i].ToInfo(), vectors[i]);
+                }
+                await _store.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
+                old = Current;
+                _serving = new Serving(model, index);
+                _writtenDuringRefit = null;
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+
+            Log.RefitDone(_logger, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (old.Model.Info.Version != version)
+            {
+                await _store.DeleteVectorsAsync(old.Model.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
+            }
+        }
+        catch
+        {
+            await _writeGate.WaitAsync(CancellationToken.None);
+            _writtenDuringRefit = null;
+            _writeGate.Release();
+            throw;
+        }
+    }
+
+    private static byte[] Serialize(IFeaturizerModel model)
+    {
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        return stream.ToArray();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Serving {Articles} articles with model {Version}; ready after {Seconds:F2} s")]
+        public static partial void Ready(ILogger logger, int articles, string version, double seconds);
+
+        [LoggerMessage(2, LogLevel.Information, "Embedded {Count} stored articles that had no vector of model {Version}")]
+        public static partial void EmbeddedMissing(ILogger logger, int count, string version);
+
+        [LoggerMessage(3, LogLevel.Information, "Refitting the featurizer on {Articles} articles")]
+        public static partial void RefitStarted(ILogger logger, int articles);
+
+        [LoggerMessage(4, LogLevel.Information, "Model {Version} now serves {Articles} articles (fit {FitSeconds:F1} s, total {Seconds:F1} s)")]
+        public static partial void RefitDone(ILogger logger, string version, int articles, double fitSeconds, double seconds);
+
+        [LoggerMessage(5, LogLevel.Error, "Scheduled refit failed; the previous model keeps serving")]
+        public static partial void RefitFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,23 @@
+using Recommender.Core.Abstractions;
+using Recommender.Core.Ranking;
+
+namespace Recommender.Engine;
+
+public sealed record UpsertResult(int Created, int Updated, int Unchanged, int Embedded, string ModelVersion, bool RefitScheduled);
+
+public sealed record DeleteResult(int Deleted, int NotFound);
+
+public sealed record RelatedList(IReadOnlyList<RelatedItem> Items, string ModelVersion);
+
+public sealed record CorpusStats(int Articles, IReadOnlyDictionary<string, int> Sections);
+
+public sealed record EngineStats(ModelInfo Model, CorpusStats Corpus, bool RefitPending);
+
+/// <summary>The article id is not stored.</summary>
+public sealed class ArticleNotFoundException(string id) : Exception($"Article '{id}' is not stored.")
+{
+    public string Id { get; } = id;
+}
+
+/// <summary>The operation cannot run in the current state (e.g. a refit with no articles stored).</summary>
+public sealed class EngineStateException(string message) : Exception(message);
