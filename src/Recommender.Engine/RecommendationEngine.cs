@@ -65,7 +65,7 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>True while a refit is scheduled or running.</summary>
     public bool RefitPending => Volatile.Read(ref _refitScheduled) || Volatile.Read(ref _refitsRunning) > 0;
 
-    private Serving Current => _serving ?? throw new EngineStateException("The service is still starting: the index is not built yet.");
+    private Serving Current => _serving ?? throw new EngineNotReadyException();
 
     /// <summary>Loads the serving model (the store's, else the shipped default) and builds the index from the store.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -187,7 +187,7 @@ public sealed partial class RecommendationEngine : IDisposable
         try
         {
             var serving = Current;
-            var deleted = await _store.DeleteAsync(distinct, cancellationToken);
+            var deleted = await _store.DeleteAsync(distinct, serving.Model.Info.Version, cancellationToken);
             foreach (var id in distinct)
             {
                 serving.Index.Remove(id);
@@ -419,6 +419,9 @@ public sealed partial class RecommendationEngine : IDisposable
                 {
                     index.Remove(id);
                 }
+                // Deleted during the refit: drop the vectors the refit wrote for them.
+                var gone = redo.Except(current.Select(a => a.Id), StringComparer.Ordinal).ToList();
+                await _store.DeleteVectorsAsync(version, gone, cancellationToken);
                 for (var i = 0; i < current.Count; i++)
                 {
                     index.Upsert(current[i].ToInfo(), vectors[i]);

@@ -21,3 +21,6 @@ public sealed class ArticleNotFoundException(string id) : Exception($"Article '{
 
 /// <summary>The operation cannot run in the current state (e.g. a refit with no articles stored).</summary>
 public sealed class EngineStateException(string message) : Exception(message);
+
+/// <summary>The service has not finished starting (model load and index build); retry shortly.</summary>
+public sealed class EngineNotReadyException() : Exception("The service is starting: the model and index are not ready yet.");

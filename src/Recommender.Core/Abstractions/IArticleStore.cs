@@ -18,8 +18,8 @@ public interface IArticleStore
     /// </summary>
     Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken);
 
-    /// <summary>Deletes articles with all their vectors; returns the ids that existed.</summary>
-    Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken);
+    /// <summary>Deletes articles with their vectors of <paramref name="modelVersion"/>; returns the ids that existed.</summary>
+    Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken);
 
     /// <summary>The stored articles (with bodies) for the ids that exist.</summary>
     Task<IReadOnlyList<Article>> GetArticlesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken);

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Recommender.Featurizer;
+
+/// <summary>How models are fitted. Section "Recommender:Featurizer".</summary>
+public sealed class FeaturizerOptions
+{
+    public const string SectionName = "Recommender:Featurizer";
+
+    /// <summary>Length of the dense vectors (the principal components kept).</summary>
+    [Range(8, 1024)]
+    public int Dimensions { get; set; } = 128;
+
+    /// <summary>Most word n-grams kept in the TF-IDF vocabulary before the projection.</summary>
+    [Range(1_000, 1_000_000)]
+    public int MaxVocabulary { get; set; } = 20_000;
+
+    /// <summary>How many times the headline counts against the body (headlines are short and dense with topic words).</summary>
+    [Range(0, 10)]
+    public int TitleWeight { get; set; } = 1;
+
+    /// <summary>Seed of ML.NET's randomness, so that one corpus always gives the same model.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>The shipped model that serves until the first fit; relative paths are under the app's folder.</summary>
+    [Required]
+    public string DefaultModelPath { get; set; } = Path.Combine("models", "default", "model.zip");
+}

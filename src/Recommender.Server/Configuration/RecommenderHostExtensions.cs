@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Recommender.Core.Abstractions;
+using Recommender.Engine;
+using Recommender.Featurizer;
+using Recommender.Server.Grpc;
+using Recommender.Server.Hosting;
+using Recommender.Storage.Embedded;
+using Recommender.Storage.Redis;
+using StackExchange.Redis;
+
+namespace Recommender.Server.Configuration;
+
+/// <summary>All of the service's wiring: options, store, featurizer, engine, gRPC.</summary>
+public static class RecommenderHostExtensions
+{
+    /// <summary>gRPC messages up to this size are accepted: a full batch of long articles fits.</summary>
+    private const int MaxMessageBytes = 64 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddRecommender(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
+        services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
+        services.AddValidatedOptions<FeaturizerOptions>(FeaturizerOptions.SectionName);
+        services.AddValidatedOptions<RedisStoreOptions>(RedisStoreOptions.SectionName);
+        services.AddValidatedOptions<EmbeddedStoreOptions>(EmbeddedStoreOptions.SectionName);
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var server = context.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+            if (server.Port == 0)
+            {
+                return;
+            }
+            void Http2(ListenOptions listen) => listen.Protocols = HttpProtocols.Http2;
+            if (server.ListenOnAllInterfaces)
+            {
+                kestrel.ListenAnyIP(server.Port, Http2);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(server.Port, Http2);
+            }
+        });
+
+        services.AddRecommenderStore();
+        services.AddSingleton<IFeaturizer, MlNetFeaturizer>();
+        services.AddSingleton<RecommendationEngine>();
+        services.AddHostedService<EngineStartup>();
+
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorMappingInterceptor>();
+            grpc.EnableDetailedErrors = false;
+            grpc.MaxReceiveMessageSize = MaxMessageBytes;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
+        return builder;
+    }
+
+    public static WebApplication MapRecommender(this WebApplication app)
+    {
+        app.MapGrpcService<RecommenderGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI.");
+        return app;
+    }
+
+    /// <summary>
+    /// One multiplexer for the process, to the configured Redis or, when none is configured, to the
+    /// embedded Garnet server started here.
+    /// </summary>
+    private static IServiceCollection AddRecommenderStore(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new EmbeddedGarnetServer(
+            sp.GetRequiredService<IOptions<EmbeddedStoreOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value;
+            var connection = string.IsNullOrWhiteSpace(options.Connection)
+                ? sp.GetRequiredService<EmbeddedGarnetServer>().ConnectionString
+                : options.Connection;
+            var config = ConfigurationOptions.Parse(connection);
+            // Start (and keep running) while the store is down: the multiplexer reconnects by itself.
+            config.AbortOnConnectFail = false;
+            config.ConnectTimeout = options.TimeoutMilliseconds;
+            config.SyncTimeout = options.TimeoutMilliseconds;
+            config.AsyncTimeout = options.TimeoutMilliseconds;
+            config.ClientName ??= "recommender";
+            return ConnectionMultiplexer.Connect(config);
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value;
+            return new StoreDescription(string.IsNullOrWhiteSpace(options.Connection) ? "embedded" : "redis", options.Namespace);
+        });
+        services.AddSingleton<IArticleStore, RedisArticleStore>();
+        return services;
+    }
+
+    private static void AddValidatedOptions<T>(this IServiceCollection services, string section)
+        where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}

@@ -1,0 +1,75 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+using Recommender.Engine;
+
+namespace Recommender.Server.Grpc;
+
+/// <summary>
+/// Turns domain exceptions into gRPC statuses: a wrong argument is INVALID_ARGUMENT with a
+/// google.rpc.BadRequest naming the field, an unknown id NOT_FOUND, an unreachable store or a
+/// service still starting UNAVAILABLE. Anything unexpected is logged and answered with INTERNAL and
+/// a fixed message: exception text never reaches a client.
+/// </summary>
+public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw ToRpcException(ex, context);
+        }
+    }
+
+    private RpcException ToRpcException(Exception ex, ServerCallContext context)
+    {
+        switch (ex)
+        {
+            case ArticleValidationException invalid:
+                return new Google.Rpc.Status
+                {
+                    Code = (int)Code.InvalidArgument,
+                    Message = invalid.Message,
+                    Details =
+                    {
+                        Any.Pack(new BadRequest
+                        {
+                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = invalid.Description } },
+                        }),
+                    },
+                }.ToRpcException();
+            case ArticleNotFoundException notFound:
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
+            case StoreUnavailableException:
+                Log.StoreUnavailable(logger, context.Method, ex);
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable,
+                    "The article store is unreachable; nothing was changed. Retry shortly."));
+            case EngineNotReadyException:
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable, ex.Message));
+            case EngineStateException:
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.FailedPrecondition, ex.Message));
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled."));
+            default:
+                Log.Unexpected(logger, context.Method, ex);
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.Internal, "An internal error occurred; it has been logged."));
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "{Method}: the store is unavailable")]
+        public static partial void StoreUnavailable(ILogger logger, string method, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Error, "{Method} failed unexpectedly")]
+        public static partial void Unexpected(ILogger logger, string method, Exception exception);
+    }
+}

@@ -1,0 +1,80 @@
+using Google.Protobuf.WellKnownTypes;
+using Recommender.Core.Articles;
+using Recommender.Core.Ranking;
+using Recommender.Engine;
+using V1 = Recommender.Api.V1;
+
+namespace Recommender.Server.Grpc;
+
+/// <summary>Maps between the wire contract and the domain, naming fields the way the client sent them.</summary>
+internal static class ProtoMapping
+{
+    public static IReadOnlyList<Article> ToArticles(IList<V1.Article> articles) =>
+        articles.Select((a, i) => new Article(
+            a.Id, a.Title, a.Body, a.Url, a.Section, [.. a.Tags], a.Language,
+            ToTime(a.Published, $"articles[{i}].published"))).ToList();
+
+    public static RelatedQuery ToQuery(V1.RelatedOptions? options)
+    {
+        options ??= new V1.RelatedOptions();
+        return RelatedQuery.Create(
+            options.Limit, options.IncludeSections, options.ExcludeIds,
+            ToTime(options.PublishedAfter, "options.published_after"));
+    }
+
+    public static V1.RelatedResponse ToResponse(RelatedList list)
+    {
+        var response = new V1.RelatedResponse { ModelVersion = list.ModelVersion };
+        foreach (var item in list.Items)
+        {
+            var a = item.Article;
+            response.Items.Add(new V1.RelatedItem
+            {
+                Id = a.Id,
+                Title = a.Title,
+                Url = a.Url,
+                Section = a.Section,
+                Published = a.Published is { } p ? Timestamp.FromDateTimeOffset(p) : null,
+                Score = item.Score,
+            });
+        }
+        return response;
+    }
+
+    public static V1.ModelInfo ToProto(Core.Abstractions.ModelInfo info) => new()
+    {
+        Version = info.Version,
+        FittedAt = Timestamp.FromDateTimeOffset(info.FittedAt),
+        FittedOnArticles = info.FittedOnArticles,
+        Dimensions = info.Dimensions,
+        FitSeconds = info.FitSeconds,
+        Description = info.Description,
+    };
+
+    public static V1.CorpusStats ToProto(CorpusStats corpus)
+    {
+        var stats = new V1.CorpusStats { Articles = corpus.Articles };
+        stats.Sections.Add(corpus.Sections.ToDictionary(s => s.Key, s => s.Value));
+        return stats;
+    }
+
+    private static DateTimeOffset? ToTime(Timestamp? timestamp, string field)
+    {
+        if (timestamp is null)
+        {
+            return null;
+        }
+        try
+        {
+            return timestamp.ToDateTimeOffset();
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new ArticleValidationException(field, "is not a valid timestamp");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ArticleValidationException(field, "is not a valid timestamp");
+        }
+    }
+}

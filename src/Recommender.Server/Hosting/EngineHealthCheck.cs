@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Recommender.Engine;
+
+namespace Recommender.Server.Hosting;
+
+/// <summary>Ready once the model is loaded and the index built; reported through grpc.health.v1.</summary>
+public sealed class EngineHealthCheck(RecommendationEngine engine) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(engine.IsReady
+            ? HealthCheckResult.Healthy("Model loaded and index built.")
+            : HealthCheckResult.Unhealthy("Starting: loading the model and building the index."));
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using Garnet;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Recommender.Storage.Embedded;
+
+/// <summary>
+/// An in-process Garnet server on loopback, persisted with its append-only file (replayed at the
+/// next start). It speaks the Redis protocol, so the service reaches it through the same
+/// StackExchange.Redis code as a real Redis. Records are kept in memory (no storage tier):
+/// Garnet's tiered log is not used because it needs a native I/O device this kind of machine lacks.
+/// </summary>
+public sealed partial class EmbeddedGarnetServer : IDisposable
+{
+    private readonly GarnetServer _server;
+
+    public EmbeddedGarnetServer(IOptions<EmbeddedStoreOptions> options, ILoggerFactory loggerFactory)
+    {
+        var o = options.Value;
+        DataDir = Path.GetFullPath(o.DataDir);
+        var checkpoints = Path.Combine(DataDir, "garnet");
+        Directory.CreateDirectory(checkpoints);
+        Port = o.Port == 0 ? FreeLoopbackPort() : o.Port;
+        string[] args =
+        [
+            "--bind", IPAddress.Loopback.ToString(),
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--checkpointdir", checkpoints,
+            "--aof", "--recover",
+            // The native device needs libaio; plain random-access files work everywhere.
+            "--device-type", "RandomAccess",
+            "--memory", o.MemorySize,
+            "--page", "4m",
+            "--index", o.IndexSize,
+        ];
+        var logger = loggerFactory.CreateLogger<EmbeddedGarnetServer>();
+        _server = new GarnetServer(args, loggerFactory);
+        _server.Start();
+        Log.Started(logger, Port, DataDir);
+    }
+
+    /// <summary>The absolute data folder.</summary>
+    public string DataDir { get; }
+
+    /// <summary>The loopback port it listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>A StackExchange.Redis configuration string that reaches it.</summary>
+    public string ConnectionString => $"{IPAddress.Loopback}:{Port}";
+
+    public void Dispose() => _server.Dispose(deleteDir: false);
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Embedded store (Garnet) listening on 127.0.0.1:{Port}, data in {DataDir}")]
+        public static partial void Started(ILogger logger, int port, string dataDir);
+    }
+}

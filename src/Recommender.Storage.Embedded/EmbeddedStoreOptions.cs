@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Recommender.Storage.Embedded;
+
+/// <summary>The in-process store used when no Redis is configured. Section "Recommender:Embedded".</summary>
+public sealed class EmbeddedStoreOptions
+{
+    public const string SectionName = "Recommender:Embedded";
+
+    /// <summary>Folder of the store's append-only file and checkpoints (relative to the working directory).</summary>
+    [Required]
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>Loopback port the store listens on; 0 picks a free one.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>
+    /// Memory for stored records (Garnet's --memory). The embedded store keeps everything in memory,
+    /// so this caps the corpus it can hold: roughly 4 KB per article of average news length.
+    /// </summary>
+    [Required]
+    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "MemorySize is a size such as 512m or 2g.")]
+    public string MemorySize { get; set; } = "1g";
+
+    /// <summary>Start size of the hash index (Garnet's --index); it grows as needed.</summary>
+    [Required]
+    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "IndexSize is a size such as 16m.")]
+    public string IndexSize { get; set; } = "16m";
+}

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+using StackExchange.Redis;
+
+namespace Recommender.Storage.Redis;
+
+/// <summary>
+/// Articles, vectors and models in Redis. Commands for a batch are issued together and awaited
+/// together (pipelining); each article's fields and vector go in one MULTI/EXEC on its hash slot.
+/// Connection and timeout failures surface as <see cref="StoreUnavailableException"/>.
+/// </summary>
+public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<RedisStoreOptions> options) : IArticleStore
+{
+    private static class Field
+    {
+        public static readonly RedisValue Id = "id";
+        public static readonly RedisValue Title = "title";
+        public static readonly RedisValue Body = "body";
+        public static readonly RedisValue Url = "url";
+        public static readonly RedisValue Section = "section";
+        public static readonly RedisValue Tags = "tags";
+        public static readonly RedisValue Language = "language";
+        public static readonly RedisValue Published = "published";
+        public static readonly RedisValue RecordHash = "record_hash";
+        public static readonly RedisValue TextHash = "text_hash";
+        public static readonly RedisValue BodyHash = "body_hash";
+        public static readonly RedisValue Version = "version";
+        public static readonly RedisValue Info = "info";
+    }
+
+    private static readonly RedisValue[] MetadataFields =
+        [Field.Id, Field.Title, Field.Url, Field.Section, Field.Tags, Field.Language, Field.Published, Field.BodyHash];
+
+    private static readonly RedisValue[] FullFields = [.. MetadataFields, Field.Body];
+
+    private readonly RedisStoreOptions _options = options.Value;
+    private readonly RedisKeys _keys = new(options.Value.Namespace);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public Task<IReadOnlyDictionary<string, StoredState>> GetStatesAsync(
+        IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var batch = Db.CreateBatch();
+        var hashes = ids.Select(id => batch.HashGetAsync(_keys.Article(id), [Field.RecordHash, Field.TextHash])).ToList();
+        var vectors = ids.Select(id => batch.KeyExistsAsync(_keys.Vector(modelVersion, id))).ToList();
+        batch.Execute();
+        await Task.WhenAll(Task.WhenAll(hashes), Task.WhenAll(vectors)).WaitAsync(cancellationToken);
+
+        var states = new Dictionary<string, StoredState>(StringComparer.Ordinal);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var values = hashes[i].Result;
+            if (!values[0].IsNull)
+            {
+                states[ids[i]] = new StoredState(values[0]!, values[1]!, vectors[i].Result);
+            }
+        }
+        return (IReadOnlyDictionary<string, StoredState>)states;
+    });
+
+    public Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        var pending = new List<Task>(writes.Count * 2);
+        foreach (var write in writes)
+        {
+            // The id registry lives on another slot, so it is added first: an id whose article
+            // write did not complete is skipped (and cleaned up) when the store is read back.
+            pending.Add(db.SetAddAsync(_keys.Ids(), write.Article.Id));
+            var transaction = db.CreateTransaction();
+            _ = transaction.HashSetAsync(_keys.Article(write.Article.Id), ToEntries(write));
+            if (write.Vector is { } vector)
+            {
+                _ = transaction.StringSetAsync(_keys.Vector(modelVersion, write.Article.Id), VectorCodec.Encode(vector));
+            }
+            pending.Add(transaction.ExecuteAsync());
+        }
+        await Task.WhenAll(pending).WaitAsync(cancellationToken);
+    });
+
+    public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        var deletes = ids.Select(id => db.KeyDeleteAsync([_keys.Article(id), _keys.Vector(modelVersion, id)])).ToList();
+        var removal = db.SetRemoveAsync(_keys.Ids(), ids.Select(id => (RedisValue)id).ToArray());
+        await Task.WhenAll(Task.WhenAll(deletes), removal).WaitAsync(cancellationToken);
+        return (IReadOnlyList<string>)ids.Where((_, i) => deletes[i].Result > 0).ToList();
+    });
+
+    public Task<IReadOnlyList<Article>> GetArticlesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var batch = Db.CreateBatch();
+        var reads = ids.Select(id => batch.HashGetAsync(_keys.Article(id), FullFields)).ToList();
+        batch.Execute();
+        await Task.WhenAll(reads).WaitAsync(cancellationToken);
+        return (IReadOnlyList<Article>)reads.Select(r => ToArticle(r.Result, withBody: true)).OfType<Article>().ToList();
+    });
+
+    public async IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(
+        string? modelVersion, bool includeBodies, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ids = await Guard(async () => (await Db.SetMembersAsync(_keys.Ids())).Select(v => (string)v!).ToList());
+        ids.Sort(StringComparer.Ordinal);
+        var fields = includeBodies ? FullFields : MetadataFields;
+        foreach (var chunk in ids.Chunk(_options.BatchSize))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return await Guard(async () =>
+            {
+                var batch = Db.CreateBatch();
+                var hashes = chunk.Select(id => batch.HashGetAsync(_keys.Article(id), fields)).ToList();
+                var vectors = modelVersion is null
+                    ? null
+                    : chunk.Select(id => batch.StringGetAsync(_keys.Vector(modelVersion, id))).ToList();
+                batch.Execute();
+                await Task.WhenAll(hashes).WaitAsync(cancellationToken);
+                if (vectors is not null)
+                {
+                    await Task.WhenAll(vectors).WaitAsync(cancellationToken);
+                }
+                var articles = new List<StoredArticle>(chunk.Length);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var values = hashes[i].Result;
+                    if (ToArticle(values, includeBodies) is not { } article)
+                    {
+                        continue; // registered but never completely written
+                    }
+                    var bytes = vectors?[i].Result;
+                    var vector = bytes is { IsNull: false } b ? VectorCodec.Decode((byte[])b!) : null;
+                    articles.Add(new StoredArticle(article, values[Array.IndexOf(fields, Field.BodyHash)]!, vector));
+                }
+                return (IReadOnlyList<StoredArticle>)articles;
+            });
+        }
+    }
+
+    public Task WriteVectorsAsync(string modelVersion, IReadOnlyList<(string Id, float[] Vector)> vectors, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        var writes = vectors.Select(v => db.StringSetAsync(_keys.Vector(modelVersion, v.Id), VectorCodec.Encode(v.Vector))).ToList();
+        await Task.WhenAll(writes).WaitAsync(cancellationToken);
+    });
+
+    public Task DeleteVectorsAsync(string modelVersion, IReadOnlyList<string> ids, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        // One key per command: keys of different articles live on different cluster slots.
+        var deletes = ids.Select(id => db.KeyDeleteAsync(_keys.Vector(modelVersion, id))).ToList();
+        await Task.WhenAll(deletes).WaitAsync(cancellationToken);
+    });
+
+    public Task<StoredModel?> GetActiveModelAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        var active = await db.HashGetAsync(_keys.ActiveModel(), [Field.Version, Field.Info]).WaitAsync(cancellationToken);
+        if (active[0].IsNull || active[1].IsNull)
+        {
+            return null;
+        }
+        var bytes = await db.StringGetAsync(_keys.ModelBytes(active[0]!)).WaitAsync(cancellationToken);
+        if (bytes.IsNull)
+        {
+            return null;
+        }
+        var info = JsonSerializer.Deserialize<ModelInfo>((string)active[1]!) ??
+            throw new InvalidDataException($"{_keys.ActiveModel()} holds no model info.");
+        return new StoredModel(info, (byte[])bytes!);
+    });
+
+    public Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        var previous = await db.HashGetAsync(_keys.ActiveModel(), Field.Version).WaitAsync(cancellationToken);
+        await db.StringSetAsync(_keys.ModelBytes(info.Version), model).WaitAsync(cancellationToken);
+        await db.HashSetAsync(_keys.ActiveModel(),
+            [new HashEntry(Field.Version, info.Version), new HashEntry(Field.Info, JsonSerializer.Serialize(info))]).WaitAsync(cancellationToken);
+        if (!previous.IsNull && previous != info.Version)
+        {
+            await db.KeyDeleteAsync(_keys.ModelBytes(previous!)).WaitAsync(cancellationToken);
+        }
+    });
+
+    private static HashEntry[] ToEntries(ArticleWrite write)
+    {
+        var a = write.Article;
+        return
+        [
+            new(Field.Id, a.Id),
+            new(Field.Title, a.Title),
+            new(Field.Body, a.Body),
+            new(Field.Url, a.Url),
+            new(Field.Section, a.Section),
+            new(Field.Tags, JsonSerializer.Serialize(a.Tags)),
+            new(Field.Language, a.Language),
+            new(Field.Published, a.Published?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
+            new(Field.RecordHash, write.RecordHash),
+            new(Field.TextHash, write.TextHash),
+            new(Field.BodyHash, ContentHash.OfBody(a.Body)),
+        ];
+    }
+
+    /// <summary>An article from HMGET values in the order of <see cref="FullFields"/> (or its metadata prefix); null when absent.</summary>
+    private static Article? ToArticle(RedisValue[] values, bool withBody)
+    {
+        if (values[0].IsNull)
+        {
+            return null;
+        }
+        string published = values[6]!;
+        return new Article(
+            Id: values[0]!,
+            Title: values[1]!,
+            Body: withBody ? values[8]! : "",
+            Url: values[2]!,
+            Section: values[3]!,
+            Tags: JsonSerializer.Deserialize<string[]>((string)values[4]!) ?? [],
+            Language: values[5]!,
+            Published: published.Length == 0 ? null : DateTimeOffset.Parse(published, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+    }
+
+    private static async Task<T> Guard<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
+        {
+            throw new StoreUnavailableException("The article store is unreachable: " + ex.GetType().Name, ex);
+        }
+    }
+
+    private static Task Guard(Func<Task> operation) => Guard(async () =>
+    {
+        await operation();
+        return true;
+    });
+}

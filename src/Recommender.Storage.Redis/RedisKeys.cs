@@ -1,0 +1,29 @@
+using StackExchange.Redis;
+
+namespace Recommender.Storage.Redis;
+
+/// <summary>
+/// Every key the store uses, under one namespace prefix. Keys of one article carry its id as a
+/// hash tag (<c>{id}</c>): on Redis Cluster an article's fields and vectors share a slot, so they can
+/// be written in one MULTI/EXEC, while different articles spread over the cluster. Ids cannot
+/// contain braces (see ArticleRules), so the tag is always exactly the id.
+/// </summary>
+public sealed class RedisKeys(string ns)
+{
+    public string Namespace { get; } = ns;
+
+    /// <summary>Hash of an article's fields and content hashes.</summary>
+    public RedisKey Article(string id) => $"{Namespace}:article:{{{id}}}";
+
+    /// <summary>An article's vector under one model version (float32 little-endian).</summary>
+    public RedisKey Vector(string modelVersion, string id) => $"{Namespace}:vector:{modelVersion}:{{{id}}}";
+
+    /// <summary>Set of every stored id: the bulk read at start walks it.</summary>
+    public RedisKey Ids() => $"{Namespace}:ids";
+
+    /// <summary>Hash describing the serving model.</summary>
+    public RedisKey ActiveModel() => $"{Namespace}:model";
+
+    /// <summary>A saved model's bytes.</summary>
+    public RedisKey ModelBytes(string modelVersion) => $"{Namespace}:model:{modelVersion}";
+}
