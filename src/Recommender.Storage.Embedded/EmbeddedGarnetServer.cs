@@ -36,7 +36,7 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
             "--index", o.IndexSize,
         ];
         var logger = loggerFactory.CreateLogger<EmbeddedGarnetServer>();
-        _server = new GarnetServer(args, loggerFactory);
+        _server = new GarnetServer(args, new MinimumLevelLoggerFactory(loggerFactory, LogLevel.Warning));
         _server.Start();
         Log.Started(logger, Port, DataDir);
     }

@@ -80,7 +80,7 @@ public static class ArticleJsonLines
         }
         catch (JsonException ex)
         {
-            error = new LineError(lineNumber, $"is not valid JSON ({ex.Message.Split(" Path:")[0].TrimEnd('.')})");
+            error = new LineError(lineNumber, $"is not valid JSON ({ex.Message.Split([" Path:", " LineNumber:"], StringSplitOptions.None)[0].TrimEnd('.', ' ')})");
         }
         catch (FormatException ex)
         {

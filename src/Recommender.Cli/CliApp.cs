@@ -1,0 +1,33 @@
+using Recommender.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace Recommender.Cli;
+
+public static class CliApp
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("recommender");
+            config.AddCommand<ImportCommand>("import")
+                .WithDescription("Validate a JSON Lines file of articles, upsert it in batches and wait until it is searchable.")
+                .WithExample("import", "articles.jsonl");
+            config.AddCommand<RelatedCommand>("related")
+                .WithDescription("Show the \"You may also like\" list for a stored article (or, with --ids-file, for many as JSON lines).")
+                .WithExample("related", "politics-001", "--limit", "5")
+                .WithExample("related", "--ids-file", "ids.txt", "--limit", "10", "--json");
+            config.AddCommand<PreviewCommand>("preview")
+                .WithDescription("Show the related list for a draft that is not stored (body from --body-file or standard input).")
+                .WithExample("preview", "--title", "Budget vote tonight", "--body-file", "draft.txt");
+            config.AddCommand<DeleteCommand>("delete")
+                .WithDescription("Delete stored articles by id.");
+            config.AddCommand<RetrainCommand>("retrain")
+                .WithDescription("Refit the featurizer on the whole stored corpus now.");
+            config.AddCommand<StatsCommand>("stats")
+                .WithDescription("Show the serving model and what the store holds.");
+        });
+        return app.RunAsync(args);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Recommender.Api.V1;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Recommender.Cli.Commands;
+
+/// <summary>
+/// A command that talks to the service: opens one channel, runs, and turns gRPC failures into a
+/// one-line error on standard error and exit code 1 (2 for a call the service rejected as invalid).
+/// </summary>
+public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
+    where TSettings : ClientSettings
+{
+    protected static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(settings.ServerUrl, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+        {
+            return Fail($"--server '{settings.ServerUrl}' is not an http:// or https:// address.");
+        }
+        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        var client = new RecommenderService.RecommenderServiceClient(channel);
+        try
+        {
+            return await RunAsync(client, settings, cancellationToken);
+        }
+        catch (RpcException ex)
+        {
+            return Fail(Describe(ex, address), ex.StatusCode == StatusCode.InvalidArgument ? 2 : 1);
+        }
+    }
+
+    protected abstract Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, TSettings settings, CancellationToken cancellationToken);
+
+    protected static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    protected static int Fail(string message, int exitCode = 1)
+    {
+        Console.Error.WriteLine("error: " + message);
+        return exitCode;
+    }
+
+    /// <summary>A status as an editor can act on it: what failed and, for bad input, which field.</summary>
+    protected static string Describe(RpcException ex, Uri address)
+    {
+        if (ex.StatusCode == StatusCode.Unavailable && ex.Status.DebugException is not null)
+        {
+            return $"cannot reach the service at {address} ({ex.Status.DebugException.Message}). Is it running? Set --server or ${ClientSettings.ServerVariable}.";
+        }
+        var fields = ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations;
+        var detail = fields is { Count: > 0 }
+            ? string.Join("; ", fields.Select(f => $"{f.Field}: {f.Description}"))
+            : ex.Status.Detail;
+        return $"{ex.StatusCode}: {detail}";
+    }
+
+    protected static string Escape(string text) => Markup.Escape(text);
+}

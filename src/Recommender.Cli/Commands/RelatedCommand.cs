@@ -1,0 +1,68 @@
+using System.ComponentModel;
+using Grpc.Core;
+using Recommender.Api.V1;
+using Spectre.Console.Cli;
+
+namespace Recommender.Cli.Commands;
+
+public sealed class RelatedSettings : ListSettings
+{
+    [CommandArgument(0, "[ID]")]
+    [Description("The stored article a reader is on.")]
+    public string? Id { get; init; }
+
+    [CommandOption("--ids-file <FILE>")]
+    [Description("Query every id in FILE (one per line) and print one JSON object per id per line.")]
+    public string? IdsFile { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        (Id is null) == (IdsFile is null)
+            ? Spectre.Console.ValidationResult.Error("Give either an ID or --ids-file FILE.")
+            : Spectre.Console.ValidationResult.Success();
+}
+
+public sealed class RelatedCommand : ClientCommand<RelatedSettings>
+{
+    protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, RelatedSettings settings, CancellationToken cancellationToken)
+    {
+        var options = RelatedOutput.ToOptions(settings);
+        if (settings.IdsFile is null)
+        {
+            var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = settings.Id, Options = options }, cancellationToken: cancellationToken);
+            if (settings.Json)
+            {
+                WriteJson(RelatedOutput.ToJson(settings.Id, response));
+            }
+            else
+            {
+                RelatedOutput.WriteBlock(response, "You may also like");
+            }
+            return 0;
+        }
+
+        if (!File.Exists(settings.IdsFile))
+        {
+            return Fail($"--ids-file '{settings.IdsFile}' does not exist.");
+        }
+        // Bulk mode: one line per id, in input order; an id that fails gets an error line and the run goes on.
+        var failed = 0;
+        foreach (var id in File.ReadLines(settings.IdsFile).Select(l => l.Trim()).Where(l => l.Length > 0))
+        {
+            try
+            {
+                var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = options }, cancellationToken: cancellationToken);
+                WriteJson(new
+                {
+                    id,
+                    related = response.Items.Select(i => new { id = i.Id, score = Math.Round(i.Score, 6), title = i.Title }),
+                });
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+            {
+                failed++;
+                WriteJson(new { id, error = ex.Status.Detail });
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Recommender.Api.V1;
+using Spectre.Console;
+
+namespace Recommender.Cli.Commands;
+
+/// <summary>How a related list is shown: a reader's "You may also like" block, or JSON.</summary>
+internal static class RelatedOutput
+{
+    public static RelatedOptions ToOptions(ListSettings settings)
+    {
+        var options = new RelatedOptions { Limit = settings.Limit };
+        options.IncludeSections.AddRange(settings.Sections);
+        options.ExcludeIds.AddRange(settings.Exclude);
+        if (settings.PublishedAfter is { } after)
+        {
+            options.PublishedAfter = Timestamp.FromDateTimeOffset(after);
+        }
+        return options;
+    }
+
+    public static void WriteBlock(RelatedResponse response, string heading)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(heading)}[/]");
+        if (response.Items.Count == 0)
+        {
+            AnsiConsole.MarkupLine("  [grey](no suggestions)[/]");
+        }
+        var position = 0;
+        foreach (var item in response.Items)
+        {
+            position++;
+            AnsiConsole.MarkupLine($"  {position,2}. [bold]{Markup.Escape(item.Title)}[/]");
+            var facts = new[] { item.Section, Date(item.Published), $"score {item.Score.ToString("0.000", CultureInfo.InvariantCulture)}", item.Id }
+                .Where(f => f.Length > 0);
+            AnsiConsole.MarkupLine($"      [grey]{Markup.Escape(string.Join(" · ", facts))}[/]");
+            if (item.Url.Length > 0)
+            {
+                AnsiConsole.MarkupLine($"      [blue]{Markup.Escape(item.Url)}[/]");
+            }
+        }
+        AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}[/]");
+    }
+
+    /// <summary>The full JSON form of one list.</summary>
+    public static object ToJson(string? id, RelatedResponse response) => new
+    {
+        id,
+        model_version = response.ModelVersion,
+        related = response.Items.Select(i => new
+        {
+            id = i.Id,
+            score = Math.Round(i.Score, 6),
+            title = i.Title,
+            url = i.Url,
+            section = i.Section,
+            published = i.Published?.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        }),
+    };
+
+    private static string Date(Timestamp? published) =>
+        published is null ? "" : published.ToDateTimeOffset().ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+}

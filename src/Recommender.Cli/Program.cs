@@ -1,0 +1,3 @@
+using Recommender.Cli;
+
+return await CliApp.RunAsync(args);
