@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Recommender.IntegrationTests.Infrastructure;
+
+namespace Recommender.IntegrationTests;
+
+/// <summary>The editors' CLI as a separate process against the real server on loopback Kestrel.</summary>
+public sealed class CliTests : IAsyncLifetime
+{
+    private ServiceHost _host = null!;
+
+    private Uri Server => _host.Address!;
+
+    public async Task InitializeAsync() => _host = await new ServiceHost(StoreSetup.NewEmbedded(), kestrel: true).StartAsync();
+
+    public Task DisposeAsync()
+    {
+        _host.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<CliResult> Run(params string[] args) => CliProcess.RunAsync(Server, null, args);
+
+    private async Task ImportSamplesAsync()
+    {
+        var import = await Run("import", TestData.SamplesPath);
+        Assert.True(import.ExitCode == 0, import.Stderr);
+        Assert.Contains("Imported 30 articles", import.Stdout);
+    }
+
+    [Fact]
+    public async Task Import_ThenStats_ReportsTheCorpusAndAFittedModel()
+    {
+        var import = await Run("import", TestData.SamplesPath, "--batch-size", "7", "--json");
+        Assert.True(import.ExitCode == 0, import.Stderr);
+        var summary = JsonDocument.Parse(import.Stdout).RootElement;
+        Assert.Equal(30, summary.GetProperty("created").GetInt32());
+        Assert.False(summary.GetProperty("refit_pending").GetBoolean());
+
+        var stats = await Run("stats", "--json");
+
+        var json = JsonDocument.Parse(stats.Stdout).RootElement;
+        Assert.Equal(30, json.GetProperty("articles").GetInt32());
+        Assert.DoesNotMatch("^default-", json.GetProperty("model_version").GetString()!);
+        Assert.Equal(summary.GetProperty("model_version").GetString(), json.GetProperty("model_version").GetString());
+    }
+
+    [Fact]
+    public async Task Import_BadLines_ReportsEachLineNumberAndSendsNothing()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file,
+        [
+            """{"id":"ok-1","title":"Fine","body":"Fine body"}""",
+            """{"id":"no-title","body":"Body"}""",
+            "{broken",
+            """{"id":"ok-2","title":"Fine","body":"Fine body","published":"not a date"}""",
+        ]);
+
+        var result = await Run("import", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("line 2: title is required", result.Stderr);
+        Assert.Contains("line 3: is not valid JSON", result.Stderr);
+        Assert.Contains("line 4: published 'not a date' is not an ISO 8601", result.Stderr);
+        Assert.Contains("nothing was imported", result.Stderr);
+        var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
+        Assert.Equal(0, stats.GetProperty("articles").GetInt32());
+    }
+
+    [Fact]
+    public async Task Related_PrintsAYouMayAlsoLikeBlock_AndJson()
+    {
+        await ImportSamplesAsync();
+
+        var text = await Run("related", "culture-002", "--limit", "3");
+        var json = await Run("related", "culture-002", "--limit", "3", "--json");
+
+        Assert.Equal(0, text.ExitCode);
+        Assert.StartsWith("You may also like", text.Stdout);
+        var related = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("related");
+        Assert.Equal(3, related.GetArrayLength());
+        var first = related[0];
+        Assert.Contains(first.GetProperty("title").GetString()!, text.Stdout);
+        Assert.Contains(first.GetProperty("section").GetString()!, text.Stdout);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT", first.GetProperty("published").GetString()!);
+    }
+
+    [Fact]
+    public async Task Related_IdsFile_PrintsOneJsonObjectPerIdInOrder()
+    {
+        await ImportSamplesAsync();
+        var ids = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(ids, ["tech-001", "", "sport-002", "missing-id"]);
+
+        var result = await Run("related", "--ids-file", ids, "--limit", "4", "--json");
+
+        Assert.Equal(1, result.ExitCode); // one id was not found
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["tech-001", "sport-002", "missing-id"], lines.Select(l => l.GetProperty("id").GetString()!).ToArray());
+        var item = lines[0].GetProperty("related")[0];
+        Assert.Equal(4, lines[0].GetProperty("related").GetArrayLength());
+        Assert.True(item.GetProperty("score").GetDouble() > 0);
+        Assert.False(string.IsNullOrEmpty(item.GetProperty("title").GetString()));
+        Assert.True(lines[2].TryGetProperty("error", out _));
+    }
+
+    [Fact]
+    public async Task Preview_DraftFromStdinOrFile_ListsRelatedStoredArticles()
+    {
+        await ImportSamplesAsync();
+        const string body = "The central bank left interest rates unchanged and said inflation was still above target. Mortgage costs stay high.";
+        var bodyFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(bodyFile, body);
+
+        var fromStdin = await CliProcess.RunAsync(Server, body, "preview", "--title", "Rates on hold again", "--json");
+        var fromFile = await Run("preview", "--title", "Rates on hold again", "--body-file", bodyFile, "--json");
+
+        Assert.True(fromStdin.ExitCode == 0, fromStdin.Stderr);
+        Assert.Equal(fromStdin.Stdout, fromFile.Stdout);
+        var related = JsonDocument.Parse(fromFile.Stdout).RootElement.GetProperty("related");
+        Assert.Equal("business-002", related[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Retrain_AndDelete_ChangeWhatStatsReports()
+    {
+        await ImportSamplesAsync();
+        var before = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement.GetProperty("model_version").GetString();
+
+        var retrain = await Run("retrain", "--json");
+        var delete = await Run("delete", "tech-001", "tech-002", "--json");
+        var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
+
+        Assert.True(retrain.ExitCode == 0, retrain.Stderr);
+        var retrained = JsonDocument.Parse(retrain.Stdout).RootElement.GetProperty("model_version").GetString();
+        Assert.NotEqual(before, retrained);
+        Assert.Equal(2, JsonDocument.Parse(delete.Stdout).RootElement.GetProperty("deleted").GetInt32());
+        Assert.Equal(28, stats.GetProperty("articles").GetInt32());
+        Assert.Equal(retrained, stats.GetProperty("model_version").GetString());
+    }
+
+    [Fact]
+    public async Task Errors_AreOneLineWithoutStackTraces()
+    {
+        await ImportSamplesAsync();
+
+        var notFound = await Run("related", "nope");
+        var invalid = await Run("related", "tech-001", "--limit", "99");
+        var unreachable = await CliProcess.RunAsync(new Uri("http://127.0.0.1:1"), null, "stats");
+
+        Assert.Equal((1, "error: NotFound: Article 'nope' is not stored."), (notFound.ExitCode, notFound.Stderr.Trim()));
+        Assert.Equal(2, invalid.ExitCode);
+        Assert.Contains("options.limit", invalid.Stderr);
+        Assert.Equal(1, unreachable.ExitCode);
+        Assert.Contains("cannot reach the service at http://127.0.0.1:1", unreachable.Stderr);
+        Assert.DoesNotContain("   at ", notFound.Stderr + invalid.Stderr + unreachable.Stderr);
+    }
+}

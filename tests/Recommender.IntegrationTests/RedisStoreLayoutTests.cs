@@ -1,0 +1,97 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using Recommender.Api.V1;
+using Recommender.IntegrationTests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Recommender.IntegrationTests;
+
+/// <summary>What the service leaves in a real redis-server, and how it behaves when none answers.</summary>
+public sealed class RedisStoreLayoutTests : IAsyncLifetime
+{
+    private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect(StoreSetup.TestRedis);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    [Fact]
+    public async Task Import_WritesNamespacedHashTaggedKeysWithBinaryVectors_AndRefitDropsOldVectors()
+    {
+        var store = StoreSetup.NewRedis();
+        using var host = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(host.Client, TestData.Samples());
+        var stats = await host.Client.GetStatsAsync(new GetStatsRequest());
+        var db = _redis.GetDatabase();
+        var ns = store.Namespace;
+
+        Assert.Equal(30, await db.SetLengthAsync($"{ns}:ids"));
+        Assert.Equal("Late goal sends champions top of the league", (string?)await db.HashGetAsync($"{ns}:article:{{sport-001}}", "title"));
+        var vector = (byte[]?)await db.StringGetAsync($"{ns}:vector:{stats.Model.Version}:{{sport-001}}");
+        Assert.NotNull(vector);
+        Assert.Equal(stats.Model.Dimensions * sizeof(float), vector.Length);
+        // Every key of one article hashes to one cluster slot, so its writes can be one transaction.
+        Assert.Equal(
+            _redis.HashSlot($"{ns}:article:{{sport-001}}"),
+            _redis.HashSlot($"{ns}:vector:{stats.Model.Version}:{{sport-001}}"));
+        Assert.Equal(stats.Model.Version, (string?)await db.HashGetAsync($"{ns}:model", "version"));
+
+        var retrained = await host.Client.RetrainAsync(new RetrainRequest());
+
+        Assert.False(await db.KeyExistsAsync($"{ns}:vector:{stats.Model.Version}:{{sport-001}}"));
+        Assert.False(await db.KeyExistsAsync($"{ns}:model:{stats.Model.Version}"));
+        Assert.True(await db.KeyExistsAsync($"{ns}:vector:{retrained.Model.Version}:{{sport-001}}"));
+        Assert.True(await db.KeyExistsAsync($"{ns}:model:{retrained.Model.Version}"));
+        var server = _redis.GetServers()[0];
+        Assert.All(server.Keys(pattern: $"{ns}:*").Select(k => (string)k!), key => Assert.StartsWith(ns + ":", key));
+    }
+
+    [Fact]
+    public async Task TwoNamespaces_OnOneRedis_DoNotSeeEachOther()
+    {
+        using var a = await new ServiceHost(StoreSetup.NewRedis()).StartAsync();
+        using var b = await new ServiceHost(StoreSetup.NewRedis()).StartAsync();
+
+        await TestData.ImportAsync(a.Client, TestData.Samples());
+
+        Assert.Equal(30, (await a.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+        Assert.Equal(0, (await b.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+    }
+
+    [Fact]
+    public async Task UnreachableStore_CallsAnswerUnavailable_AndHealthIsNotServing()
+    {
+        // Nothing listens on port 1: the service starts, keeps retrying, and says so.
+        using var host = new ServiceHost(new StoreSetup.Redis("127.0.0.1:1", "unreachable"), settings: new Dictionary<string, string?>
+        {
+            ["Recommender:Redis:TimeoutMilliseconds"] = "200",
+        });
+
+        var health = await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest());
+        var ex = await Assert.ThrowsAsync<RpcException>(() => host.Client.GetStatsAsync(new GetStatsRequest()).ResponseAsync);
+        var upsert = await Assert.ThrowsAsync<RpcException>(() =>
+            host.Client.UpsertArticlesAsync(TestData.Upsert(TestData.Samples()[0].Article)).ResponseAsync);
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, health.Status);
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, upsert.StatusCode);
+        Assert.DoesNotContain("Exception", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Reflection_ListsTheServiceAndHealth()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewRedis()).StartAsync();
+        var reflection = new ServerReflection.ServerReflectionClient(host.Channel);
+
+        using var call = reflection.ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("recommender.v1.RecommenderService", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+    }
+}
