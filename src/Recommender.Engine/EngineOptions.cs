@@ -8,21 +8,21 @@ public sealed class EngineOptions
     public const string SectionName = "Recommender:Engine";
 
     /// <summary>Fewest stored articles worth fitting a model on; below this the shipped default model serves.</summary>
-    [Range(2, 1_000_000)]
+    [Range(2, 1_000_000, ErrorMessage = "Recommender:Engine:MinArticlesToFit must be between {1} and {2}.")]
     public int MinArticlesToFit { get; set; } = 10;
 
     /// <summary>
     /// The corpus has "changed materially" when the articles created, changed or deleted since the
     /// last fit reach this share of the corpus the model was fitted on; a refit is then scheduled.
     /// </summary>
-    [Range(0.01, 10.0)]
+    [Range(0.01, 10.0, ErrorMessage = "Recommender:Engine:RefitChangeFraction must be between {1} and {2}.")]
     public double RefitChangeFraction { get; set; } = 0.2;
 
     /// <summary>A scheduled refit waits until writes have been quiet this long, so one import refits once.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Recommender:Engine:RefitQuietPeriod must be between {1} and {2}.")]
     public TimeSpan RefitQuietPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Articles embedded per featurizer call and written per store round trip.</summary>
-    [Range(1, 10_000)]
+    [Range(1, 10_000, ErrorMessage = "Recommender:Engine:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = 500;
 }

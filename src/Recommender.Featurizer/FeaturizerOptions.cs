@@ -8,21 +8,21 @@ public sealed class FeaturizerOptions
     public const string SectionName = "Recommender:Featurizer";
 
     /// <summary>Length of the dense vectors (the principal components kept).</summary>
-    [Range(8, 1024)]
+    [Range(8, 1024, ErrorMessage = "Recommender:Featurizer:Dimensions must be between {1} and {2}.")]
     public int Dimensions { get; set; } = 128;
 
     /// <summary>Most word n-grams kept in the TF-IDF vocabulary before the projection.</summary>
-    [Range(1_000, 1_000_000)]
+    [Range(1_000, 1_000_000, ErrorMessage = "Recommender:Featurizer:MaxVocabulary must be between {1} and {2}.")]
     public int MaxVocabulary { get; set; } = 20_000;
 
     /// <summary>How many times the headline counts against the body (headlines are short and dense with topic words).</summary>
-    [Range(0, 10)]
+    [Range(0, 10, ErrorMessage = "Recommender:Featurizer:TitleWeight must be between {1} and {2}.")]
     public int TitleWeight { get; set; } = 1;
 
     /// <summary>Seed of ML.NET's randomness, so that one corpus always gives the same model.</summary>
     public int Seed { get; set; } = 42;
 
     /// <summary>The shipped model that serves until the first fit; relative paths are under the app's folder.</summary>
-    [Required]
+    [Required(ErrorMessage = "Recommender:Featurizer:DefaultModelPath is required.")]
     public string DefaultModelPath { get; set; } = Path.Combine("models", "default", "model.zip");
 }

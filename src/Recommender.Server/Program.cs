@@ -1,12 +1,22 @@
+using Microsoft.Extensions.Options;
 using Recommender.Server.Configuration;
-using Recommender.Server.Grpc;
 
 var builder = WebApplication.CreateBuilder(CommandLineSwitches.Expand(args));
 builder.AddRecommender();
 
 var app = builder.Build();
 app.MapRecommender();
-app.Run();
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    // Bad configuration stops the service at start, with the keys to fix and no stack trace.
+    await Console.Error.WriteLineAsync("configuration error: " + string.Join(" ", ex.Failures));
+    return 1;
+}
 
 /// <summary>Entry point, public so that integration tests can host it in memory.</summary>
 public partial class Program;

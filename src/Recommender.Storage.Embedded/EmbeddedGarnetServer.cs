@@ -9,8 +9,9 @@ namespace Recommender.Storage.Embedded;
 /// <summary>
 /// An in-process Garnet server on loopback, persisted with its append-only file (replayed at the
 /// next start). It speaks the Redis protocol, so the service reaches it through the same
-/// StackExchange.Redis code as a real Redis. Records are kept in memory (no storage tier):
-/// Garnet's tiered log is not used because it needs a native I/O device this kind of machine lacks.
+/// StackExchange.Redis code as a real Redis. Records are kept in memory (no storage tier): with
+/// --storage-tier and a small memory budget, Garnet 2.2.8's log allocator failed here under a 50k
+/// article write ("allocator state is unrecoverable"), so the memory cap bounds the corpus.
 /// </summary>
 public sealed partial class EmbeddedGarnetServer : IDisposable
 {

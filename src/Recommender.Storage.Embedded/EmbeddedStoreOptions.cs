@@ -8,23 +8,23 @@ public sealed class EmbeddedStoreOptions
     public const string SectionName = "Recommender:Embedded";
 
     /// <summary>Folder of the store's append-only file and checkpoints (relative to the working directory).</summary>
-    [Required]
+    [Required(ErrorMessage = "Recommender:Embedded:DataDir is required.")]
     public string DataDir { get; set; } = "data";
 
     /// <summary>Loopback port the store listens on; 0 picks a free one.</summary>
-    [Range(0, 65535)]
+    [Range(0, 65535, ErrorMessage = "Recommender:Embedded:Port must be between {1} and {2}.")]
     public int Port { get; set; }
 
     /// <summary>
     /// Memory for stored records (Garnet's --memory). The embedded store keeps everything in memory,
     /// so this caps the corpus it can hold: roughly 4 KB per article of average news length.
     /// </summary>
-    [Required]
-    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "MemorySize is a size such as 512m or 2g.")]
+    [Required(ErrorMessage = "Recommender:Embedded:MemorySize is required.")]
+    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "Recommender:Embedded:MemorySize is a size such as 512m or 2g.")]
     public string MemorySize { get; set; } = "1g";
 
     /// <summary>Start size of the hash index (Garnet's --index); it grows as needed.</summary>
-    [Required]
-    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "IndexSize is a size such as 16m.")]
+    [Required(ErrorMessage = "Recommender:Embedded:IndexSize is required.")]
+    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "Recommender:Embedded:IndexSize is a size such as 16m.")]
     public string IndexSize { get; set; } = "16m";
 }

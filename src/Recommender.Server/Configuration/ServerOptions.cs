@@ -8,7 +8,7 @@ public sealed class ServerOptions
     public const string SectionName = "Recommender:Server";
 
     /// <summary>gRPC port (HTTP/2 without TLS). 0 leaves the choice to ASP.NET Core's own settings (e.g. --urls).</summary>
-    [Range(0, 65535)]
+    [Range(0, 65535, ErrorMessage = "Recommender:Server:Port must be between {1} and {2}.")]
     public int Port { get; set; } = 50051;
 
     /// <summary>Listen on every interface instead of loopback only.</summary>
