@@ -22,6 +22,10 @@ public sealed class EngineOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Recommender:Engine:RefitQuietPeriod must be between {1} and {2}.")]
     public TimeSpan RefitQuietPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Most site namespaces one process serves at once (each holds a model and an index in memory).</summary>
+    [Range(1, 10_000, ErrorMessage = "Recommender:Engine:MaxNamespaces must be between {1} and {2}.")]
+    public int MaxNamespaces { get; set; } = 64;
+
     /// <summary>Articles embedded per featurizer call and written per store round trip.</summary>
     [Range(1, 10_000, ErrorMessage = "Recommender:Engine:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = 500;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Index;
@@ -38,13 +37,17 @@ public sealed partial class RecommendationEngine : IDisposable
     private int _refitsRunning;
 
     public RecommendationEngine(
-        IArticleStore store, IFeaturizer featurizer, IOptions<EngineOptions> options, ILogger<RecommendationEngine> logger)
+        string ns, IArticleStore store, IFeaturizer featurizer, EngineOptions options, ILogger<RecommendationEngine> logger)
     {
+        Namespace = ns;
         _store = store;
         _featurizer = featurizer;
-        _options = options.Value;
+        _options = options;
         _logger = logger;
     }
+
+    /// <summary>The site namespace this engine serves.</summary>
+    public string Namespace { get; }
 
     /// <summary>The serving model and index. Replaced whole by a refit.</summary>
     private sealed record Serving(IFeaturizerModel Model, VectorIndex Index);
@@ -97,7 +100,7 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             _writeGate.Release();
         }
-        Log.Ready(_logger, index.Count, model.Info.Version, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Log.Ready(_logger, Namespace, index.Count, model.Info.Version, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>Validates and stores a batch; only articles whose title or body changed are embedded.</summary>
@@ -250,8 +253,8 @@ public sealed partial class RecommendationEngine : IDisposable
 
     public void Dispose()
     {
+        // Not disposed: a scheduled refit may still read the token; cancelling is what stops it.
         _stopping.Cancel();
-        _stopping.Dispose();
     }
 
     private async Task<VectorIndex> BuildIndexAsync(IFeaturizerModel model, CancellationToken cancellationToken)
@@ -287,7 +290,7 @@ public sealed partial class RecommendationEngine : IDisposable
         }
         if (missing.Count > 0)
         {
-            Log.EmbeddedMissing(_logger, missing.Count, version);
+            Log.EmbeddedMissing(_logger, Namespace, missing.Count, version);
         }
         return index;
     }
@@ -339,7 +342,7 @@ public sealed partial class RecommendationEngine : IDisposable
         }
         catch (Exception ex)
         {
-            Log.RefitFailed(_logger, ex);
+            Log.RefitFailed(_logger, Namespace, ex);
             Volatile.Write(ref _refitScheduled, false);
         }
     }
@@ -392,7 +395,7 @@ public sealed partial class RecommendationEngine : IDisposable
             {
                 throw new EngineStateException("No articles are stored: import some before retraining.");
             }
-            Log.RefitStarted(_logger, corpus.Count);
+            Log.RefitStarted(_logger, Namespace, corpus.Count);
 
             var model = await Task.Run(() => _featurizer.Fit(corpus.Select(a => a.ToText()).ToList()), cancellationToken);
             var version = model.Info.Version;
@@ -436,7 +439,7 @@ public sealed partial class RecommendationEngine : IDisposable
                 _writeGate.Release();
             }
 
-            Log.RefitDone(_logger, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            Log.RefitDone(_logger, Namespace, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (old.Model.Info.Version != version)
             {
                 await _store.DeleteVectorsAsync(old.Model.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
@@ -460,19 +463,19 @@ public sealed partial class RecommendationEngine : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Serving {Articles} articles with model {Version}; ready after {Seconds:F2} s")]
-        public static partial void Ready(ILogger logger, int articles, string version, double seconds);
+        [LoggerMessage(1, LogLevel.Information, "Namespace {Namespace}: serving {Articles} articles with model {Version}; ready after {Seconds:F2} s")]
+        public static partial void Ready(ILogger logger, string @namespace, int articles, string version, double seconds);
 
-        [LoggerMessage(2, LogLevel.Information, "Embedded {Count} stored articles that had no vector of model {Version}")]
-        public static partial void EmbeddedMissing(ILogger logger, int count, string version);
+        [LoggerMessage(2, LogLevel.Information, "Namespace {Namespace}: embedded {Count} stored articles that had no vector of model {Version}")]
+        public static partial void EmbeddedMissing(ILogger logger, string @namespace, int count, string version);
 
-        [LoggerMessage(3, LogLevel.Information, "Refitting the featurizer on {Articles} articles")]
-        public static partial void RefitStarted(ILogger logger, int articles);
+        [LoggerMessage(3, LogLevel.Information, "Namespace {Namespace}: refitting the featurizer on {Articles} articles")]
+        public static partial void RefitStarted(ILogger logger, string @namespace, int articles);
 
-        [LoggerMessage(4, LogLevel.Information, "Model {Version} now serves {Articles} articles (fit {FitSeconds:F1} s, total {Seconds:F1} s)")]
-        public static partial void RefitDone(ILogger logger, string version, int articles, double fitSeconds, double seconds);
+        [LoggerMessage(4, LogLevel.Information, "Namespace {Namespace}: model {Version} now serves {Articles} articles (fit {FitSeconds:F1} s, total {Seconds:F1} s)")]
+        public static partial void RefitDone(ILogger logger, string @namespace, string version, int articles, double fitSeconds, double seconds);
 
-        [LoggerMessage(5, LogLevel.Error, "Scheduled refit failed; the previous model keeps serving")]
-        public static partial void RefitFailed(ILogger logger, Exception exception);
+        [LoggerMessage(5, LogLevel.Error, "Namespace {Namespace}: scheduled refit failed; the previous model keeps serving")]
+        public static partial void RefitFailed(ILogger logger, string @namespace, Exception exception);
     }
 }

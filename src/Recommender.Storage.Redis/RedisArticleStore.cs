@@ -13,7 +13,7 @@ namespace Recommender.Storage.Redis;
 /// together (pipelining); each article's fields and vector go in one MULTI/EXEC on its hash slot.
 /// Connection and timeout failures surface as <see cref="StoreUnavailableException"/>.
 /// </summary>
-public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<RedisStoreOptions> options) : IArticleStore
+public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<RedisStoreOptions> options, string ns) : IArticleStore
 {
     private static class Field
     {
@@ -38,7 +38,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
     private static readonly RedisValue[] FullFields = [.. MetadataFields, Field.Body];
 
     private readonly RedisStoreOptions _options = options.Value;
-    private readonly RedisKeys _keys = new(options.Value.Namespace);
+    private readonly RedisKeys _keys = new(ns);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -185,6 +185,33 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
             await db.KeyDeleteAsync(_keys.ModelBytes(previous!)).WaitAsync(cancellationToken);
         }
     });
+
+    public Task<int> DropAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var articles = (int)await Db.SetLengthAsync(_keys.Ids()).WaitAsync(cancellationToken);
+        // SCAN every primary: on a cluster the namespace's keys are spread over all of them.
+        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            var batch = new List<RedisKey>(_options.BatchSize);
+            await foreach (var key in server.KeysAsync(pattern: _keys.Namespace + ":*", pageSize: _options.BatchSize).WithCancellation(cancellationToken))
+            {
+                batch.Add(key);
+                if (batch.Count == _options.BatchSize)
+                {
+                    await DeleteKeysAsync(batch);
+                    batch.Clear();
+                }
+            }
+            await DeleteKeysAsync(batch);
+        }
+        return articles;
+    });
+
+    private async Task DeleteKeysAsync(IReadOnlyList<RedisKey> keys)
+    {
+        var db = Db;
+        await Task.WhenAll(keys.Select(k => db.KeyDeleteAsync(k)));
+    }
 
     private static HashEntry[] ToEntries(ArticleWrite write)
     {

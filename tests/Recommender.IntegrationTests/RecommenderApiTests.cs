@@ -262,6 +262,48 @@ public abstract class RecommenderApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Namespaces_OnOneServer_AreIsolated_AndCanBeDeleted()
+    {
+        var host = await StartAsync();
+        var client = host.Client;
+        var site = TestData.Upsert(TestData.Samples().Take(12).Select(a => a.Article).ToArray());
+        site.Namespace = "site-b";
+        await client.UpsertArticlesAsync(site);
+
+        var b = await TestData.WaitForRefitAsync(client, "site-b");
+        var main = await client.GetStatsAsync(new GetStatsRequest());
+
+        Assert.Equal(("site-b", 12), (b.Namespace, b.Corpus.Articles));
+        Assert.Equal(0, main.Corpus.Articles);
+        Assert.DoesNotMatch("^default-", b.Model.Version);
+        Assert.StartsWith("default-", main.Model.Version);
+        var inB = await client.GetRelatedAsync(new GetRelatedRequest { Id = "politics-001", Namespace = "site-b" });
+        Assert.NotEmpty(inB.Items);
+        var notInMain = await Assert.ThrowsAsync<RpcException>(() => client.GetRelatedAsync(new GetRelatedRequest { Id = "politics-001" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, notInMain.StatusCode);
+
+        var deleted = await client.DeleteNamespaceAsync(new DeleteNamespaceRequest { Namespace = "site-b" });
+
+        Assert.Equal(12, deleted.DeletedArticles);
+        Assert.Equal(0, (await client.GetStatsAsync(new GetStatsRequest { Namespace = "site-b" })).Corpus.Articles);
+    }
+
+    [Fact]
+    public async Task Namespaces_BadNameOrTheDefault_AreRefused()
+    {
+        var client = (await StartAsync()).Client;
+
+        var bad = await Assert.ThrowsAsync<RpcException>(() => client.GetStatsAsync(new GetStatsRequest { Namespace = "no spaces" }).ResponseAsync);
+        var current = await client.GetStatsAsync(new GetStatsRequest());
+        var dropDefault = await Assert.ThrowsAsync<RpcException>(() =>
+            client.DeleteNamespaceAsync(new DeleteNamespaceRequest { Namespace = current.Namespace }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Equal("namespace", bad.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations[0].Field);
+        Assert.Equal(StatusCode.FailedPrecondition, dropDefault.StatusCode);
+    }
+
+    [Fact]
     public async Task Restart_KeepsEveryArticleTheModelAndTheLists()
     {
         var store = NewStore();

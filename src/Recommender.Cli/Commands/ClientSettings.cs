@@ -8,14 +8,22 @@ public class ClientSettings : CommandSettings
 {
     public const string ServerVariable = "RECOMMENDER_SERVER";
     public const string DefaultServer = "http://localhost:50051";
+    public const string NamespaceVariable = "RECOMMENDER_NAMESPACE";
 
     [CommandOption("--server <URL>")]
     [Description("Address of the service (default: $" + ServerVariable + ", else " + DefaultServer + ").")]
     public string? Server { get; init; }
 
+    [CommandOption("--namespace <NAME>")]
+    [Description("Site namespace to work in (default: $" + NamespaceVariable + ", else the server's default).")]
+    public string? Namespace { get; init; }
+
     [CommandOption("--json")]
     [Description("Print JSON for machines instead of text for people.")]
     public bool Json { get; init; }
+
+    /// <summary>The namespace to send; empty means the server's default.</summary>
+    public string NamespaceName => Namespace ?? Environment.GetEnvironmentVariable(NamespaceVariable) ?? "";
 
     public string ServerUrl =>
         Server ?? (Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } env ? env : DefaultServer);

@@ -15,7 +15,7 @@ public sealed class DeleteCommand : ClientCommand<DeleteSettings>
 {
     protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, DeleteSettings settings, CancellationToken cancellationToken)
     {
-        var request = new DeleteArticlesRequest();
+        var request = new DeleteArticlesRequest { Namespace = settings.NamespaceName };
         request.Ids.AddRange(settings.Ids);
         var response = await client.DeleteArticlesAsync(request, cancellationToken: cancellationToken);
         if (settings.Json)

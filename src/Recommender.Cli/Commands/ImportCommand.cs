@@ -69,7 +69,7 @@ public sealed class ImportCommand : ClientCommand<ImportSettings>
         {
             foreach (var batch in articles.Chunk(settings.BatchSize))
             {
-                var request = new UpsertArticlesRequest();
+                var request = new UpsertArticlesRequest { Namespace = settings.NamespaceName };
                 request.Articles.AddRange(batch.Select(a => ToProto(a.Article)));
                 var response = await client.UpsertArticlesAsync(request, cancellationToken: cancellationToken);
                 totals.Created += response.Created;
@@ -81,11 +81,11 @@ public sealed class ImportCommand : ClientCommand<ImportSettings>
             }
             if (!settings.NoWait)
             {
-                await WaitForRefitAsync(client, report, cancellationToken);
+                await WaitForRefitAsync(client, settings.NamespaceName, report, cancellationToken);
             }
         });
 
-        var stats = await client.GetStatsAsync(new GetStatsRequest(), cancellationToken: cancellationToken);
+        var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
         var seconds = started.Elapsed.TotalSeconds;
         if (settings.Json)
         {
@@ -114,11 +114,11 @@ public sealed class ImportCommand : ClientCommand<ImportSettings>
     }
 
     /// <summary>Polls until no refit is scheduled or running, so the lists come from a model fitted on this corpus.</summary>
-    private static async Task WaitForRefitAsync(RecommenderService.RecommenderServiceClient client, Action<int, string> report, CancellationToken cancellationToken)
+    private static async Task WaitForRefitAsync(RecommenderService.RecommenderServiceClient client, string ns, Action<int, string> report, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var stats = await client.GetStatsAsync(new GetStatsRequest(), cancellationToken: cancellationToken);
+            var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = ns }, cancellationToken: cancellationToken);
             if (!stats.RefitPending)
             {
                 return;

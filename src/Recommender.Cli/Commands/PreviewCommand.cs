@@ -46,6 +46,7 @@ public sealed class PreviewCommand : ClientCommand<PreviewSettings>
             Title = settings.Title,
             Body = body,
             Options = RelatedOutput.ToOptions(settings),
+            Namespace = settings.NamespaceName,
         }, cancellationToken: cancellationToken);
         if (settings.Json)
         {

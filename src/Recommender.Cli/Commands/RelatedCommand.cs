@@ -28,7 +28,7 @@ public sealed class RelatedCommand : ClientCommand<RelatedSettings>
         var options = RelatedOutput.ToOptions(settings);
         if (settings.IdsFile is null)
         {
-            var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = settings.Id, Options = options }, cancellationToken: cancellationToken);
+            var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = settings.Id, Options = options, Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
             if (settings.Json)
             {
                 WriteJson(RelatedOutput.ToJson(settings.Id, response));
@@ -50,7 +50,7 @@ public sealed class RelatedCommand : ClientCommand<RelatedSettings>
         {
             try
             {
-                var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = options }, cancellationToken: cancellationToken);
+                var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = options, Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
                 WriteJson(new
                 {
                     id,

@@ -8,7 +8,7 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
 {
     protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, ClientSettings settings, CancellationToken cancellationToken)
     {
-        var stats = await client.GetStatsAsync(new GetStatsRequest(), cancellationToken: cancellationToken);
+        var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
         if (settings.Json)
         {
             WriteJson(new
@@ -42,9 +42,9 @@ public sealed class RetrainCommand : ClientCommand<ClientSettings>
     protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, ClientSettings settings, CancellationToken cancellationToken)
     {
         var response = settings.Json
-            ? await client.RetrainAsync(new RetrainRequest(), cancellationToken: cancellationToken)
+            ? await client.RetrainAsync(new RetrainRequest { Namespace = settings.NamespaceName }, cancellationToken: cancellationToken)
             : await AnsiConsole.Status().StartAsync("Refitting the featurizer and re-embedding every article…",
-                async _ => await client.RetrainAsync(new RetrainRequest(), cancellationToken: cancellationToken));
+                async _ => await client.RetrainAsync(new RetrainRequest { Namespace = settings.NamespaceName }, cancellationToken: cancellationToken));
         if (settings.Json)
         {
             WriteJson(new { articles = response.Corpus.Articles, model_version = response.Model.Version, model = ModelOutput.ToJson(response.Model) });

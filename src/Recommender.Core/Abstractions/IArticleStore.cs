@@ -42,6 +42,15 @@ public interface IArticleStore
 
     /// <summary>Saves a model and makes it the serving one.</summary>
     Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken);
+
+    /// <summary>Deletes everything stored under this namespace; returns how many articles there were.</summary>
+    Task<int> DropAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Opens the store of one namespace (one site).</summary>
+public interface IArticleStoreFactory
+{
+    IArticleStore Open(string ns);
 }
 
 /// <summary>What the store knows of an article without reading it whole.</summary>

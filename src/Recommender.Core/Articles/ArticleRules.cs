@@ -16,6 +16,17 @@ public static class ArticleRules
     public const int MaxLanguageLength = 35;
     public const int MaxBatchSize = 1_000;
 
+    public const int MaxNamespaceLength = 64;
+
+    /// <summary>Checks a namespace (a site's key prefix): 1-64 letters, digits, '.', '_' or '-'.</summary>
+    public static void ValidateNamespace(string ns, string field = "namespace")
+    {
+        if (ns.Length is 0 or > MaxNamespaceLength || !ns.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw new ArticleValidationException(field, $"'{ns}' is not a namespace: use 1-{MaxNamespaceLength} letters, digits, '.', '_' or '-'");
+        }
+    }
+
     /// <summary>Checks one id; <paramref name="field"/> names it in the error.</summary>
     public static void ValidateId(string? id, string field)
     {

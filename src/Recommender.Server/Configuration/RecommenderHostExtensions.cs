@@ -46,7 +46,12 @@ public static class RecommenderHostExtensions
 
         services.AddRecommenderStore();
         services.AddSingleton<IFeaturizer, MlNetFeaturizer>();
-        services.AddSingleton<RecommendationEngine>();
+        services.AddSingleton(sp => new EngineRegistry(
+            sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Namespace,
+            sp.GetRequiredService<IArticleStoreFactory>(),
+            sp.GetRequiredService<IFeaturizer>(),
+            sp.GetRequiredService<IOptions<EngineOptions>>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
 
         services.AddGrpc(grpc =>
@@ -92,12 +97,9 @@ public static class RecommenderHostExtensions
             config.ClientName ??= "recommender";
             return ConnectionMultiplexer.Connect(config);
         });
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value;
-            return new StoreDescription(string.IsNullOrWhiteSpace(options.Connection) ? "embedded" : "redis", options.Namespace);
-        });
-        services.AddSingleton<IArticleStore, RedisArticleStore>();
+        services.AddSingleton(sp => new StoreDescription(
+            string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection) ? "embedded" : "redis"));
+        services.AddSingleton<IArticleStoreFactory, RedisArticleStoreFactory>();
         return services;
     }
 

@@ -1,18 +1,20 @@
 using Grpc.Core;
 using Recommender.Api.V1;
+using Recommender.Core.Articles;
 using Recommender.Engine;
 using Recommender.Server.Hosting;
 
 namespace Recommender.Server.Grpc;
 
 /// <summary>
-/// The gRPC face of <see cref="RecommendationEngine"/>: map the request, call the engine, map the
+/// The gRPC face of the engines: pick the namespace's engine, map the request, call it, map the
 /// answer. Errors become status codes in <see cref="ErrorMappingInterceptor"/>.
 /// </summary>
-public sealed class RecommenderGrpcService(RecommendationEngine engine, StoreDescription store) : RecommenderService.RecommenderServiceBase
+public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store) : RecommenderService.RecommenderServiceBase
 {
     public override async Task<UpsertArticlesResponse> UpsertArticles(UpsertArticlesRequest request, ServerCallContext context)
     {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
         var result = await engine.UpsertAsync(ProtoMapping.ToArticles(request.Articles), context.CancellationToken);
         return new UpsertArticlesResponse
         {
@@ -27,32 +29,51 @@ public sealed class RecommenderGrpcService(RecommendationEngine engine, StoreDes
 
     public override async Task<DeleteArticlesResponse> DeleteArticles(DeleteArticlesRequest request, ServerCallContext context)
     {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
         var result = await engine.DeleteAsync([.. request.Ids], context.CancellationToken);
         return new DeleteArticlesResponse { Deleted = result.Deleted, NotFound = result.NotFound };
     }
 
-    public override Task<RelatedResponse> GetRelated(GetRelatedRequest request, ServerCallContext context) =>
-        Task.FromResult(ProtoMapping.ToResponse(engine.GetRelated(request.Id, ProtoMapping.ToQuery(request.Options))));
+    public override async Task<RelatedResponse> GetRelated(GetRelatedRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        return ProtoMapping.ToResponse(engine.GetRelated(request.Id, ProtoMapping.ToQuery(request.Options)));
+    }
 
-    public override Task<RelatedResponse> PreviewRelated(PreviewRelatedRequest request, ServerCallContext context) =>
-        Task.FromResult(ProtoMapping.ToResponse(engine.Preview(request.Title, request.Body, ProtoMapping.ToQuery(request.Options))));
+    public override async Task<RelatedResponse> PreviewRelated(PreviewRelatedRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        return ProtoMapping.ToResponse(engine.Preview(request.Title, request.Body, ProtoMapping.ToQuery(request.Options)));
+    }
 
     public override async Task<RetrainResponse> Retrain(RetrainRequest request, ServerCallContext context)
     {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
         var stats = await engine.RetrainAsync(context.CancellationToken);
         return new RetrainResponse { Model = ProtoMapping.ToProto(stats.Model), Corpus = ProtoMapping.ToProto(stats.Corpus) };
     }
 
-    public override Task<GetStatsResponse> GetStats(GetStatsRequest request, ServerCallContext context)
+    public override async Task<GetStatsResponse> GetStats(GetStatsRequest request, ServerCallContext context)
     {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
         var stats = engine.GetStats();
-        return Task.FromResult(new GetStatsResponse
+        return new GetStatsResponse
         {
             Model = ProtoMapping.ToProto(stats.Model),
             Corpus = ProtoMapping.ToProto(stats.Corpus),
             RefitPending = stats.RefitPending,
             Store = store.Kind,
-            Namespace = store.Namespace,
-        });
+            Namespace = engine.Namespace,
+        };
+    }
+
+    public override async Task<DeleteNamespaceResponse> DeleteNamespace(DeleteNamespaceRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(request.Namespace))
+        {
+            throw new ArticleValidationException("namespace", "is required");
+        }
+        var deleted = await engines.DropAsync(request.Namespace, context.CancellationToken);
+        return new DeleteNamespaceResponse { DeletedArticles = deleted };
     }
 }

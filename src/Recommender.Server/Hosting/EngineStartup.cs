@@ -4,10 +4,10 @@ using Recommender.Engine;
 namespace Recommender.Server.Hosting;
 
 /// <summary>
-/// Loads the model and builds the index once the host runs. While the store is unreachable it
+/// Starts the default namespace's engine (model load, index build) once the host runs. While the store is unreachable it
 /// retries with back-off; until it succeeds, readiness is false and calls answer UNAVAILABLE.
 /// </summary>
-public sealed partial class EngineStartup(RecommendationEngine engine, ILogger<EngineStartup> logger) : BackgroundService
+public sealed partial class EngineStartup(EngineRegistry engines, ILogger<EngineStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,7 +16,7 @@ public sealed partial class EngineStartup(RecommendationEngine engine, ILogger<E
         {
             try
             {
-                await engine.InitializeAsync(stoppingToken);
+                await engines.GetAsync(engines.DefaultNamespace, stoppingToken);
                 return;
             }
             catch (StoreUnavailableException ex)

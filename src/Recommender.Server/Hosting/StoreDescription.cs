@@ -1,4 +1,4 @@
 namespace Recommender.Server.Hosting;
 
-/// <summary>Which store serves ("embedded" or "redis") and under which key namespace.</summary>
-public sealed record StoreDescription(string Kind, string Namespace);
+/// <summary>Which store serves: "embedded" (in-process Garnet) or "redis".</summary>
+public sealed record StoreDescription(string Kind);

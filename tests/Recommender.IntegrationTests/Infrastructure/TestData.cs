@@ -66,12 +66,12 @@ public static class TestData
         await WaitForRefitAsync(client);
     }
 
-    public static async Task<GetStatsResponse> WaitForRefitAsync(RecommenderService.RecommenderServiceClient client)
+    public static async Task<GetStatsResponse> WaitForRefitAsync(RecommenderService.RecommenderServiceClient client, string ns = "")
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (true)
         {
-            var stats = await client.GetStatsAsync(new GetStatsRequest());
+            var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = ns });
             if (!stats.RefitPending)
             {
                 return stats;

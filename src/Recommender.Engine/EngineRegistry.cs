@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+
+namespace Recommender.Engine;
+
+/// <summary>
+/// One engine per site namespace, created and initialized on first use. The default namespace is
+/// the one requests without a namespace address. A failed start (store unreachable) is forgotten,
+/// so the next request tries again.
+/// </summary>
+public sealed class EngineRegistry(
+    string defaultNamespace,
+    IArticleStoreFactory stores,
+    IFeaturizer featurizer,
+    IOptions<EngineOptions> options,
+    ILoggerFactory loggerFactory) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<RecommendationEngine>>> _engines = new(StringComparer.Ordinal);
+
+    public string DefaultNamespace { get; } = defaultNamespace;
+
+    /// <summary>True once the default namespace's model is loaded and its index built.</summary>
+    public bool IsReady => TryGetReady(DefaultNamespace) is not null;
+
+    /// <summary>The engine of <paramref name="ns"/> (empty: the default), started if need be.</summary>
+    public async Task<RecommendationEngine> GetAsync(string? ns, CancellationToken cancellationToken)
+    {
+        ns = Resolve(ns);
+        var entry = _engines.GetOrAdd(ns, n => new Lazy<Task<RecommendationEngine>>(() => StartAsync(n)));
+        if (_engines.Count > options.Value.MaxNamespaces && !entry.IsValueCreated)
+        {
+            _engines.TryRemove(new KeyValuePair<string, Lazy<Task<RecommendationEngine>>>(ns, entry));
+            throw new EngineStateException($"This service already serves {options.Value.MaxNamespaces} namespaces (Recommender:Engine:MaxNamespaces).");
+        }
+        try
+        {
+            return await entry.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (entry.Value.IsFaulted)
+        {
+            _engines.TryRemove(new KeyValuePair<string, Lazy<Task<RecommendationEngine>>>(ns, entry));
+            throw;
+        }
+    }
+
+    /// <summary>The engine of <paramref name="ns"/> if it has started, else null.</summary>
+    public RecommendationEngine? TryGetReady(string ns) =>
+        _engines.TryGetValue(ns, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
+            ? entry.Value.Result
+            : null;
+
+    /// <summary>Deletes a namespace's data and forgets its engine. The default namespace cannot be dropped.</summary>
+    public async Task<int> DropAsync(string ns, CancellationToken cancellationToken)
+    {
+        ns = Resolve(ns);
+        if (ns == DefaultNamespace)
+        {
+            throw new EngineStateException($"'{ns}' is this service's default namespace; it cannot be deleted through the API.");
+        }
+        if (_engines.TryRemove(ns, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        {
+            entry.Value.Result.Dispose();
+        }
+        return await stores.Open(ns).DropAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in _engines.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully))
+        {
+            entry.Value.Result.Dispose();
+        }
+    }
+
+    private string Resolve(string? ns)
+    {
+        if (string.IsNullOrEmpty(ns))
+        {
+            return DefaultNamespace;
+        }
+        ArticleRules.ValidateNamespace(ns);
+        return ns;
+    }
+
+    private async Task<RecommendationEngine> StartAsync(string ns)
+    {
+        var engine = new RecommendationEngine(ns, stores.Open(ns), featurizer, options.Value, loggerFactory.CreateLogger<RecommendationEngine>());
+        try
+        {
+            await engine.InitializeAsync(CancellationToken.None);
+            return engine;
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+}
