@@ -25,6 +25,9 @@ public static class CliApp
                 .WithDescription("Delete stored articles by id.");
             config.AddCommand<RetrainCommand>("retrain")
                 .WithDescription("Refit the featurizer on the whole stored corpus now.");
+            config.AddCommand<EvalCommand>("eval")
+                .WithDescription("Measure relevance (P@5, P@10, nDCG@10, dup@5) on a labelled corpus in a fresh namespace of the service.")
+                .WithExample("eval", "labelled.jsonl", "--limit", "10");
             config.AddCommand<StatsCommand>("stats")
                 .WithDescription("Show the serving model and what the store holds.");
         });

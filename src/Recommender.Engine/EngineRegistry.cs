@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Ranking;
 
 namespace Recommender.Engine;
 
@@ -16,6 +17,8 @@ public sealed class EngineRegistry(
     IArticleStoreFactory stores,
     IFeaturizer featurizer,
     IOptions<EngineOptions> options,
+    IOptions<RankingOptions> ranking,
+    TimeProvider clock,
     ILoggerFactory loggerFactory) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<RecommendationEngine>>> _engines = new(StringComparer.Ordinal);
@@ -87,7 +90,8 @@ public sealed class EngineRegistry(
 
     private async Task<RecommendationEngine> StartAsync(string ns)
     {
-        var engine = new RecommendationEngine(ns, stores.Open(ns), featurizer, options.Value, loggerFactory.CreateLogger<RecommendationEngine>());
+        var engine = new RecommendationEngine(
+            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, clock, loggerFactory.CreateLogger<RecommendationEngine>());
         try
         {
             await engine.InitializeAsync(CancellationToken.None);

@@ -22,6 +22,8 @@ public sealed partial class RecommendationEngine : IDisposable
     private readonly IArticleStore _store;
     private readonly IFeaturizer _featurizer;
     private readonly EngineOptions _options;
+    private readonly RankingOptions _ranking;
+    private readonly TimeProvider _clock;
     private readonly ILogger<RecommendationEngine> _logger;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _refitGate = new(1, 1);
@@ -37,9 +39,17 @@ public sealed partial class RecommendationEngine : IDisposable
     private int _refitsRunning;
 
     public RecommendationEngine(
-        string ns, IArticleStore store, IFeaturizer featurizer, EngineOptions options, ILogger<RecommendationEngine> logger)
+        string ns,
+        IArticleStore store,
+        IFeaturizer featurizer,
+        EngineOptions options,
+        RankingOptions ranking,
+        TimeProvider clock,
+        ILogger<RecommendationEngine> logger)
     {
         Namespace = ns;
+        _ranking = ranking;
+        _clock = clock;
         _store = store;
         _featurizer = featurizer;
         _options = options;
@@ -214,11 +224,11 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             throw new ArticleNotFoundException(id);
         }
-        return new RelatedList(RelatedRanker.Rank(serving.Index, vector, query, info), serving.Model.Info.Version);
+        return new RelatedList(Rank(serving, vector, query, info), serving.Model.Info.Version);
     }
 
     /// <summary>The related list for a draft that is not stored.</summary>
-    public RelatedList Preview(string title, string body, RelatedQuery query)
+    public RelatedList Preview(string title, string body, string language, RelatedQuery query)
     {
         if (string.IsNullOrWhiteSpace(title) && string.IsNullOrWhiteSpace(body))
         {
@@ -226,12 +236,16 @@ public sealed partial class RecommendationEngine : IDisposable
         }
         ArticleRules.ValidateText(title, "title", ArticleRules.MaxTitleLength, required: false, multiline: false);
         ArticleRules.ValidateText(body, "body", ArticleRules.MaxBodyLength, required: false, multiline: true);
+        ArticleRules.ValidateText(language, "language", ArticleRules.MaxLanguageLength, required: false, multiline: false);
         var serving = Current;
         var vector = serving.Model.Embed([new ArticleText(title, body)])[0];
         // A draft that repeats a stored story must not be shown that story.
-        var draft = new ArticleInfo("", title, "", "", [], "", null, ContentHash.OfBody(body));
-        return new RelatedList(RelatedRanker.Rank(serving.Index, vector, query, draft), serving.Model.Info.Version);
+        var draft = new ArticleInfo("", title, "", "", [], language, null, ContentHash.OfBody(body), MinHash.Of(body));
+        return new RelatedList(Rank(serving, vector, query, draft), serving.Model.Info.Version);
     }
+
+    private IReadOnlyList<RelatedItem> Rank(Serving serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
+        RelatedRanker.Rank(serving.Index, vector, query, self, _ranking, _clock.GetUtcNow());
 
     /// <summary>The serving model, the corpus and whether a refit is pending.</summary>
     public EngineStats GetStats()
@@ -268,7 +282,7 @@ public sealed partial class RecommendationEngine : IDisposable
             {
                 if (stored.Vector is { } vector && vector.Length == index.Dimensions)
                 {
-                    index.Upsert(stored.Article.ToInfo(stored.BodyHash), vector);
+                    index.Upsert(stored.Article.ToInfo(stored.BodyHash, stored.BodyMinHash), vector);
                 }
                 else
                 {

@@ -11,9 +11,17 @@ public sealed class FeaturizerOptions
     [Range(8, 1024, ErrorMessage = "Recommender:Featurizer:Dimensions must be between {1} and {2}.")]
     public int Dimensions { get; set; } = 128;
 
-    /// <summary>Most word n-grams kept in the TF-IDF vocabulary before the projection.</summary>
+    /// <summary>Most word n-grams kept in the vocabulary before the projection.</summary>
     [Range(1_000, 1_000_000, ErrorMessage = "Recommender:Featurizer:MaxVocabulary must be between {1} and {2}.")]
-    public int MaxVocabulary { get; set; } = 20_000;
+    public int MaxVocabulary { get; set; } = 80_000;
+
+    /// <summary>
+    /// How an n-gram counts in an article: "Idf" (present or not, times inverse document frequency:
+    /// a word repeated ten times in one story does not make it ten times more about that word),
+    /// "TfIdf" (count times idf) or "Tf" (count).
+    /// </summary>
+    [RegularExpression("^(Idf|TfIdf|Tf)$", ErrorMessage = "Recommender:Featurizer:Weighting must be Idf, TfIdf or Tf.")]
+    public string Weighting { get; set; } = "Idf";
 
     /// <summary>How many times the headline counts against the body (headlines are short and dense with topic words).</summary>
     [Range(0, 10, ErrorMessage = "Recommender:Featurizer:TitleWeight must be between {1} and {2}.")]

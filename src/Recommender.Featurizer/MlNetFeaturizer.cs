@@ -15,9 +15,10 @@ namespace Recommender.Featurizer;
 /// <summary>
 /// Fits the ML.NET text pipeline:
 /// normalize (lower case, no diacritics, punctuation or digits) → words → English stop words removed
-/// → word 1–2-gram TF-IDF over a capped vocabulary → L2 → principal components → L2.
-/// The projection turns ~20k sparse dimensions into a few hundred dense ones: vectors that are cheap
-/// to store and scan, and that match articles sharing a topic rather than exact words.
+/// → word 1–2-grams over a capped vocabulary, weighted by inverse document frequency → L2 →
+/// principal components → L2. The projection (latent semantic analysis) turns tens of thousands of
+/// sparse dimensions into a hundred-odd dense ones: vectors that are cheap to store and scan, and
+/// that match articles sharing a topic rather than exact words.
 /// </summary>
 public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeaturizer
 {
@@ -53,7 +54,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             .Append(ml.Transforms.Text.ProduceNgrams("Ngrams", "WordKeys",
                 ngramLength: 2, useAllLengths: true,
                 maximumNgramsCount: _options.MaxVocabulary,
-                weighting: NgramExtractingEstimator.WeightingCriteria.TfIdf))
+                weighting: Enum.Parse<NgramExtractingEstimator.WeightingCriteria>(_options.Weighting)))
             .Append(ml.Transforms.NormalizeLpNorm("Sparse", "Ngrams"))
             .Append(ml.Transforms.ProjectToPrincipalComponents("Projected", "Sparse", rank: rank, seed: _options.Seed))
             .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, "Projected"));
@@ -120,7 +121,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
 
     private string Describe(int rank) =>
-        $"ML.NET: normalized words minus English stop words, word 1-2-gram TF-IDF (vocabulary ≤ {_options.MaxVocabulary:N0}), " +
+        $"ML.NET: normalized words minus English stop words, word 1-2-grams weighted {_options.Weighting} (vocabulary ≤ {_options.MaxVocabulary:N0}), " +
         $"title ×{_options.TitleWeight}, L2, PCA rank {rank}, L2";
 
     /// <summary>A sortable, unique version: fit time plus a hash of the corpus and settings.</summary>
@@ -128,7 +129,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{_options.Dimensions}|{_options.MaxVocabulary}|{_options.TitleWeight}|{_options.Seed}|{fittedAt.UtcTicks}")));
+            $"{_options.Dimensions}|{_options.MaxVocabulary}|{_options.Weighting}|{_options.TitleWeight}|{_options.Seed}|{fittedAt.UtcTicks}")));
         foreach (var text in corpus)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(text.Title));

@@ -28,12 +28,13 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         public static readonly RedisValue RecordHash = "record_hash";
         public static readonly RedisValue TextHash = "text_hash";
         public static readonly RedisValue BodyHash = "body_hash";
+        public static readonly RedisValue BodyMinHash = "body_minhash";
         public static readonly RedisValue Version = "version";
         public static readonly RedisValue Info = "info";
     }
 
     private static readonly RedisValue[] MetadataFields =
-        [Field.Id, Field.Title, Field.Url, Field.Section, Field.Tags, Field.Language, Field.Published, Field.BodyHash];
+        [Field.Id, Field.Title, Field.Url, Field.Section, Field.Tags, Field.Language, Field.Published, Field.BodyHash, Field.BodyMinHash];
 
     private static readonly RedisValue[] FullFields = [.. MetadataFields, Field.Body];
 
@@ -133,7 +134,8 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
                     }
                     var bytes = vectors?[i].Result;
                     var vector = bytes is { IsNull: false } b ? VectorCodec.Decode((byte[])b!) : null;
-                    articles.Add(new StoredArticle(article, values[Array.IndexOf(fields, Field.BodyHash)]!, vector));
+                    var minHash = values[8].IsNull ? [] : MinHash.FromBytes((byte[])values[8]!);
+                    articles.Add(new StoredArticle(article, values[7]!, minHash, vector));
                 }
                 return (IReadOnlyList<StoredArticle>)articles;
             });
@@ -229,10 +231,11 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
             new(Field.RecordHash, write.RecordHash),
             new(Field.TextHash, write.TextHash),
             new(Field.BodyHash, ContentHash.OfBody(a.Body)),
+            new(Field.BodyMinHash, MinHash.ToBytes(MinHash.Of(a.Body))),
         ];
     }
 
-    /// <summary>An article from HMGET values in the order of <see cref="FullFields"/> (or its metadata prefix); null when absent.</summary>
+    /// <summary>An article from HMGET values in the order of <see cref="FullFields"/> (the body last, when read); null when absent.</summary>
     private static Article? ToArticle(RedisValue[] values, bool withBody)
     {
         if (values[0].IsNull)
@@ -243,7 +246,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         return new Article(
             Id: values[0]!,
             Title: values[1]!,
-            Body: withBody ? values[8]! : "",
+            Body: withBody ? values[9]! : "",
             Url: values[2]!,
             Section: values[3]!,
             Tags: JsonSerializer.Deserialize<string[]>((string)values[4]!) ?? [],

@@ -47,4 +47,45 @@ public class ListSettings : ClientSettings
     [CommandOption("--published-after <TIME>")]
     [Description("Only suggest articles published after this ISO 8601 time.")]
     public DateTimeOffset? PublishedAfter { get; init; }
+
+    [CommandOption("--exclude-later")]
+    [Description("Leave out articles published after the query article.")]
+    public bool ExcludeLater { get; init; }
+
+    [CommandOption("--freshness-half-life <DURATION>")]
+    [Description("Recency decay: scores halve every DURATION of age difference, e.g. 12h, 7d or 1.00:00:00; 0 turns decay off (default: the server's).")]
+    public string? FreshnessHalfLife { get; init; }
+
+    [CommandOption("--diversity <D>")]
+    [Description("0 (pure relevance) to 1: prefer suggestions unlike those already listed (default: the server's).")]
+    public double? Diversity { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        FreshnessHalfLife is not null && Durations.Parse(FreshnessHalfLife) is null
+            ? Spectre.Console.ValidationResult.Error($"--freshness-half-life '{FreshnessHalfLife}' is not a duration such as 12h, 7d or 1.00:00:00.")
+            : Spectre.Console.ValidationResult.Success();
+}
+
+/// <summary>Durations as editors type them: 90m, 12h, 7d, 2w, or a .NET TimeSpan such as 1.00:00:00.</summary>
+public static class Durations
+{
+    public static TimeSpan? Parse(string text)
+    {
+        text = text.Trim();
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+        if (text.Length > 1 && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
+        {
+            switch (text[^1])
+            {
+                case 'm': return TimeSpan.FromMinutes(n);
+                case 'h': return TimeSpan.FromHours(n);
+                case 'd': return TimeSpan.FromDays(n);
+                case 'w': return TimeSpan.FromDays(7 * n);
+            }
+        }
+        return TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero ? span : null;
+    }
 }

@@ -11,6 +11,10 @@ public sealed class PreviewSettings : ListSettings
     [Description("The draft's headline.")]
     public string Title { get; init; } = "";
 
+    [CommandOption("--language <TAG>")]
+    [Description("The draft's language, e.g. en; suggestions in other languages rank lower.")]
+    public string Language { get; init; } = "";
+
     [CommandOption("-b|--body-file <FILE>")]
     [Description("File holding the draft's text; '-' or no option reads standard input.")]
     public string? BodyFile { get; init; }
@@ -47,6 +51,7 @@ public sealed class PreviewCommand : ClientCommand<PreviewSettings>
             Body = body,
             Options = RelatedOutput.ToOptions(settings),
             Namespace = settings.NamespaceName,
+            Language = settings.Language,
         }, cancellationToken: cancellationToken);
         if (settings.Json)
         {

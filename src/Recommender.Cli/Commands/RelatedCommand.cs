@@ -18,7 +18,7 @@ public sealed class RelatedSettings : ListSettings
     public override Spectre.Console.ValidationResult Validate() =>
         (Id is null) == (IdsFile is null)
             ? Spectre.Console.ValidationResult.Error("Give either an ID or --ids-file FILE.")
-            : Spectre.Console.ValidationResult.Success();
+            : base.Validate();
 }
 
 public sealed class RelatedCommand : ClientCommand<RelatedSettings>

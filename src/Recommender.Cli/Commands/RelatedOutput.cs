@@ -17,6 +17,15 @@ internal static class RelatedOutput
         {
             options.PublishedAfter = Timestamp.FromDateTimeOffset(after);
         }
+        options.ExcludeLater = settings.ExcludeLater;
+        if (settings.FreshnessHalfLife is { } halfLife)
+        {
+            options.FreshnessHalfLife = Duration.FromTimeSpan(Durations.Parse(halfLife)!.Value);
+        }
+        if (settings.Diversity is { } diversity)
+        {
+            options.Diversity = diversity;
+        }
         return options;
     }
 

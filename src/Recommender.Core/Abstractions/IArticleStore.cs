@@ -60,7 +60,7 @@ public sealed record StoredState(string RecordHash, string TextHash, bool HasVec
 public sealed record ArticleWrite(Article Article, string RecordHash, string TextHash, float[]? Vector);
 
 /// <summary>An article read back; <see cref="Article.Body"/> is empty unless bodies were asked for.</summary>
-public sealed record StoredArticle(Article Article, string BodyHash, float[]? Vector);
+public sealed record StoredArticle(Article Article, string BodyHash, uint[] BodyMinHash, float[]? Vector);
 
 /// <summary>A saved model and its bytes.</summary>
 public sealed record StoredModel(ModelInfo Info, byte[] Model);

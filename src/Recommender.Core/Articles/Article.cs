@@ -14,18 +14,19 @@ public sealed record Article(
     public IReadOnlyList<string> Tags { get; init; } = Tags ?? [];
 
     /// <summary>The metadata kept in memory and returned in related lists.</summary>
-    public ArticleInfo ToInfo() => ToInfo(ContentHash.OfBody(Body));
+    public ArticleInfo ToInfo() => ToInfo(ContentHash.OfBody(Body), MinHash.Of(Body));
 
-    /// <summary>The metadata, with a body hash computed earlier (when the body was not read back).</summary>
-    public ArticleInfo ToInfo(string bodyHash) => new(
-        Id, Title, Url, Section, Tags, Language, Published, bodyHash);
+    /// <summary>The metadata, with body fingerprints computed earlier (when the body was not read back).</summary>
+    public ArticleInfo ToInfo(string bodyHash, uint[] bodyMinHash) => new(
+        Id, Title, Url, Section, Tags, Language, Published, bodyHash, bodyMinHash);
 
     public ArticleText ToText() => new(Title, Body);
 }
 
 /// <summary>
-/// What the index keeps per article: everything a related list shows, plus the hash of the
-/// normalized body that duplicate suppression compares. The body itself stays in the store.
+/// What the index keeps per article: everything a related list shows, plus the body fingerprints
+/// that duplicate suppression compares (an exact hash of the normalized body, and for
+/// near-identical copies: a MinHash signature). The body itself stays in the store.
 /// </summary>
 public sealed record ArticleInfo(
     string Id,
@@ -35,7 +36,8 @@ public sealed record ArticleInfo(
     IReadOnlyList<string> Tags,
     string Language,
     DateTimeOffset? Published,
-    string BodyHash);
+    string BodyHash,
+    uint[] BodyMinHash);
 
 /// <summary>The text the featurizer reads.</summary>
 public readonly record struct ArticleText(string Title, string Body);

@@ -3,7 +3,7 @@ using Recommender.Core.Articles;
 namespace Recommender.Core.Index;
 
 /// <summary>One search result: the article, and its cosine similarity to the query.</summary>
-public sealed record SearchHit(ArticleInfo Article, float Score);
+public sealed record SearchHit(ArticleInfo Article, float Score, float[] Vector);
 
 /// <summary>
 /// The in-memory nearest-neighbour index of one model: unit vectors in one contiguous block, searched
@@ -162,7 +162,7 @@ public sealed class VectorIndex
             for (var i = hits.Length - 1; i >= 0; i--)
             {
                 heap.TryDequeue(out var row, out var key);
-                hits[i] = new SearchHit(_infos[row], key.Score);
+                hits[i] = new SearchHit(_infos[row], key.Score, _vectors.AsSpan(row * Dimensions, Dimensions).ToArray());
             }
             return hits;
         }

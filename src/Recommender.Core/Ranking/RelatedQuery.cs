@@ -20,14 +20,40 @@ public sealed record RelatedQuery
     /// <summary>Only articles published strictly after this time; articles without a date are then left out.</summary>
     public DateTimeOffset? PublishedAfter { get; init; }
 
-    /// <summary>Builds a query from request values, validating each; a limit of 0 means the default.</summary>
+    /// <summary>Leave out articles published after the query article (when both carry a date).</summary>
+    public bool ExcludeLater { get; init; }
+
+    /// <summary>
+    /// Recency decay: a suggestion's score halves for every half-life between its date and the
+    /// query's. Null: the server's default; zero: none.
+    /// </summary>
+    public TimeSpan? FreshnessHalfLife { get; init; }
+
+    /// <summary>0 (pure relevance) to 1: how much MMR favours suggestions unlike those already listed. Null: the server's default.</summary>
+    public double? Diversity { get; init; }
+
+    /// <summary>
+    /// Builds a query from request values, validating each. A limit of 0 means the default; an
+    /// unset half-life or diversity leaves the server's default to the ranker.
+    /// </summary>
     public static RelatedQuery Create(
         int limit,
         IEnumerable<string> includeSections,
         IEnumerable<string> excludeIds,
         DateTimeOffset? publishedAfter,
+        bool excludeLater = false,
+        TimeSpan? freshnessHalfLife = null,
+        double? diversity = null,
         string fieldPrefix = "options.")
     {
+        if (freshnessHalfLife is { } halfLife && halfLife < TimeSpan.Zero)
+        {
+            throw new ArticleValidationException(fieldPrefix + "freshness_half_life", "must not be negative");
+        }
+        if (diversity is { } d && (d < 0 || d > 1 || double.IsNaN(d)))
+        {
+            throw new ArticleValidationException(fieldPrefix + "diversity", "must be between 0 and 1");
+        }
         if (limit < 0 || limit > MaxLimit)
         {
             throw new ArticleValidationException(fieldPrefix + "limit", $"must be between 1 and {MaxLimit} (0 means {DefaultLimit})");
@@ -58,11 +84,16 @@ public sealed record RelatedQuery
             IncludeSections = sections,
             ExcludeIds = excluded,
             PublishedAfter = publishedAfter,
+            ExcludeLater = excludeLater,
+            FreshnessHalfLife = freshnessHalfLife,
+            Diversity = diversity,
         };
     }
 
-    internal bool Accepts(ArticleInfo candidate) =>
+    /// <summary>Whether the filters let <paramref name="candidate"/> into the list of <paramref name="self"/>.</summary>
+    internal bool Accepts(ArticleInfo candidate, ArticleInfo self) =>
         !ExcludeIds.Contains(candidate.Id) &&
         (IncludeSections.Count == 0 || IncludeSections.Contains(candidate.Section)) &&
-        (PublishedAfter is null || (candidate.Published is { } published && published > PublishedAfter));
+        (PublishedAfter is null || (candidate.Published is { } published && published > PublishedAfter)) &&
+        !(ExcludeLater && self.Published is { } queryTime && candidate.Published is { } candidateTime && candidateTime > queryTime);
 }

@@ -3,49 +3,175 @@ using Recommender.Core.Index;
 
 namespace Recommender.Core.Ranking;
 
-/// <summary>One suggestion in a related list.</summary>
-public sealed record RelatedItem(ArticleInfo Article, float Score);
+/// <summary>
+/// One suggestion: its final score and what made it (the cosine similarity to the expanded query,
+/// and the freshness and language factors that multiplied it).
+/// </summary>
+public sealed record RelatedItem(ArticleInfo Article, float Score, float Similarity, float Freshness, float LanguageFactor);
 
 /// <summary>
-/// Turns nearest neighbours into a list a reader sees: filters applied, the query article and any
-/// copy of its story left out, and never two copies of one story (same normalized body).
+/// Turns nearest neighbours into the list a reader sees:
+/// <list type="number">
+/// <item>expand the query toward its nearest neighbours (pseudo-relevance feedback);</item>
+/// <item>search candidates that pass the filters and are not a copy of the query article;</item>
+/// <item>multiply each cosine by a recency decay and a same-language preference;</item>
+/// <item>pick greedily, best first or by maximal marginal relevance, never two copies of one story.</item>
+/// </list>
+/// A copy is the same normalized body, or a body whose shingles overlap at least
+/// <see cref="RankingOptions.NearDuplicateSimilarity"/>.
 /// </summary>
 public static class RelatedRanker
 {
     /// <param name="index">The index to search.</param>
     /// <param name="vector">The query article's vector.</param>
-    /// <param name="query">Limit and filters.</param>
-    /// <param name="self">The stored query article, or null for a draft.</param>
-    public static IReadOnlyList<RelatedItem> Rank(VectorIndex index, ReadOnlySpan<float> vector, RelatedQuery query, ArticleInfo? self)
+    /// <param name="query">Limit, filters and per-request ranking choices.</param>
+    /// <param name="self">The query article (for a draft: its text's fingerprints, no id).</param>
+    /// <param name="options">Server-wide ranking settings.</param>
+    /// <param name="now">Reference time for a query without a publication date.</param>
+    public static IReadOnlyList<RelatedItem> Rank(
+        VectorIndex index, float[] vector, RelatedQuery query, ArticleInfo self, RankingOptions options, DateTimeOffset now)
     {
-        bool Accept(ArticleInfo candidate) =>
-            query.Accepts(candidate) &&
-            (self is null || (candidate.Id != self.Id && candidate.BodyHash != self.BodyHash));
+        bool IsCopy(ArticleInfo a, ArticleInfo b) =>
+            a.BodyHash == b.BodyHash ||
+            MinHash.Similarity(a.BodyMinHash, b.BodyMinHash) >= options.NearDuplicateSimilarity;
+        bool IsQueryOrCopy(ArticleInfo candidate) => candidate.Id == self.Id || IsCopy(candidate, self);
 
-        // Duplicates of one story sit next to each other in the ranking, so a few spare candidates
-        // usually suffice; when they do not, widen the search until the list is full or the index is spent.
-        var k = query.Limit * 2 + 8;
+        var expanded = Expand(index, vector, options, IsQueryOrCopy);
+        var reference = self.Published ?? now;
+        var halfLife = query.FreshnessHalfLife ?? options.FreshnessHalfLife;
+        var diversity = (float)(query.Diversity ?? options.Diversity);
+
+        // Copies of one story sit together in the ranking, so a few spare candidates usually
+        // suffice; when they do not, widen the search until the list is full or the index is spent.
+        var k = query.Limit * 4 + 20;
         while (true)
         {
-            var hits = index.Search(vector, k, Accept);
-            var items = new List<RelatedItem>(query.Limit);
-            var stories = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var hit in hits)
+            var hits = index.Search(expanded, k, c => query.Accepts(c, self) && !IsQueryOrCopy(c));
+            var pool = hits.Select(h => Score(h, halfLife, self, options, reference)).ToList();
+            var picked = Pick(pool, query.Limit, diversity, IsCopy);
+            if (picked.Count == query.Limit || hits.Count < k)
             {
-                if (stories.Add(hit.Article.BodyHash))
-                {
-                    items.Add(new RelatedItem(hit.Article, hit.Score));
-                    if (items.Count == query.Limit)
-                    {
-                        return items;
-                    }
-                }
-            }
-            if (hits.Count < k)
-            {
-                return items;
+                return picked.Select(c => c.Item).ToList();
             }
             k *= 4;
         }
+    }
+
+    private sealed record Candidate(RelatedItem Item, float[] Vector);
+
+    /// <summary>The query moved toward the mean of its nearest distinct neighbours, renormalized.</summary>
+    private static float[] Expand(VectorIndex index, float[] vector, RankingOptions options, Func<ArticleInfo, bool> isQueryOrCopy)
+    {
+        if (options.ExpansionNeighbours == 0 || options.ExpansionWeight == 0)
+        {
+            return vector;
+        }
+        var stories = new HashSet<string>(StringComparer.Ordinal);
+        var neighbours = index.Search(vector, options.ExpansionNeighbours * 2 + 2, c => !isQueryOrCopy(c))
+            .Where(h => stories.Add(h.Article.BodyHash))
+            .Take(options.ExpansionNeighbours)
+            .ToList();
+        if (neighbours.Count == 0)
+        {
+            return vector;
+        }
+        var expanded = (float[])vector.Clone();
+        var weight = (float)(options.ExpansionWeight / neighbours.Count);
+        foreach (var neighbour in neighbours)
+        {
+            for (var d = 0; d < expanded.Length; d++)
+            {
+                expanded[d] += weight * neighbour.Vector[d];
+            }
+        }
+        VectorMath.Normalize(expanded);
+        return expanded;
+    }
+
+    private static Candidate Score(SearchHit hit, TimeSpan? halfLife, ArticleInfo self, RankingOptions options, DateTimeOffset reference)
+    {
+        var freshness = 1f;
+        if (halfLife > TimeSpan.Zero && hit.Article.Published is { } published)
+        {
+            var age = (reference - published).Duration();
+            freshness = (float)Math.Pow(0.5, age / halfLife.Value);
+        }
+        var language = SameLanguage(self.Language, hit.Article.Language) ? 1f : (float)options.OtherLanguageFactor;
+        var similarity = hit.Score;
+        // Decay and preference shrink a positive similarity; they must not lift a negative one.
+        var score = similarity > 0 ? similarity * freshness * language : similarity;
+        return new Candidate(new RelatedItem(hit.Article, score, similarity, freshness, language), hit.Vector);
+    }
+
+    /// <summary>True unless both carry a language and their primary subtags differ ("en-GB" matches "en").</summary>
+    internal static bool SameLanguage(string a, string b)
+    {
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return true;
+        }
+        static ReadOnlySpan<char> Primary(string tag) => tag.AsSpan(0, tag.IndexOfAny(['-', '_']) is var i and >= 0 ? i : tag.Length);
+        return Primary(a).Equals(Primary(b), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Greedy selection. Without diversity: best score first. With diversity d: maximal marginal
+    /// relevance, each step taking the candidate with the best (1 − d)·score − d·(its highest
+    /// similarity to anything already picked). Copies of a picked story are skipped either way.
+    /// </summary>
+    private static List<Candidate> Pick(List<Candidate> pool, int limit, float d, Func<ArticleInfo, ArticleInfo, bool> isCopy)
+    {
+        pool.Sort((a, b) => b.Item.Score != a.Item.Score
+            ? b.Item.Score.CompareTo(a.Item.Score)
+            : string.CompareOrdinal(a.Item.Article.Id, b.Item.Article.Id));
+        var picked = new List<Candidate>(limit);
+        var maxSimilarity = new float[pool.Count];
+        Array.Fill(maxSimilarity, float.NegativeInfinity);
+        var used = new bool[pool.Count];
+        while (picked.Count < limit)
+        {
+            var best = -1;
+            var bestValue = float.NegativeInfinity;
+            for (var i = 0; i < pool.Count; i++)
+            {
+                if (used[i])
+                {
+                    continue;
+                }
+                var value = d == 0 || picked.Count == 0
+                    ? pool[i].Item.Score
+                    : (1 - d) * pool[i].Item.Score - d * maxSimilarity[i];
+                if (value > bestValue)
+                {
+                    (best, bestValue) = (i, value);
+                }
+                if (d == 0)
+                {
+                    break; // sorted: the first unused candidate is the best
+                }
+            }
+            if (best < 0)
+            {
+                break;
+            }
+            used[best] = true;
+            var chosen = pool[best];
+            if (picked.Any(p => isCopy(p.Item.Article, chosen.Item.Article)))
+            {
+                continue;
+            }
+            picked.Add(chosen);
+            if (d > 0)
+            {
+                for (var i = 0; i < pool.Count; i++)
+                {
+                    if (!used[i])
+                    {
+                        maxSimilarity[i] = Math.Max(maxSimilarity[i], VectorMath.Dot(pool[i].Vector, chosen.Vector));
+                    }
+                }
+            }
+        }
+        return picked;
     }
 }

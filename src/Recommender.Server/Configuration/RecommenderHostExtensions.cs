@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
+using Recommender.Core.Ranking;
 using Recommender.Engine;
 using Recommender.Featurizer;
 using Recommender.Server.Grpc;
@@ -23,6 +24,7 @@ public static class RecommenderHostExtensions
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
         services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
         services.AddValidatedOptions<FeaturizerOptions>(FeaturizerOptions.SectionName);
+        services.AddValidatedOptions<RankingOptions>(RankingOptions.SectionName);
         services.AddValidatedOptions<RedisStoreOptions>(RedisStoreOptions.SectionName);
         services.AddValidatedOptions<EmbeddedStoreOptions>(EmbeddedStoreOptions.SectionName);
 
@@ -51,6 +53,8 @@ public static class RecommenderHostExtensions
             sp.GetRequiredService<IArticleStoreFactory>(),
             sp.GetRequiredService<IFeaturizer>(),
             sp.GetRequiredService<IOptions<EngineOptions>>(),
+            sp.GetRequiredService<IOptions<RankingOptions>>(),
+            TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
 

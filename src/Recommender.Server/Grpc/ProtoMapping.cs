@@ -19,7 +19,10 @@ internal static class ProtoMapping
         options ??= new V1.RelatedOptions();
         return RelatedQuery.Create(
             options.Limit, options.IncludeSections, options.ExcludeIds,
-            ToTime(options.PublishedAfter, "options.published_after"));
+            ToTime(options.PublishedAfter, "options.published_after"),
+            options.ExcludeLater,
+            ToDuration(options.FreshnessHalfLife, "options.freshness_half_life"),
+            options.HasDiversity ? options.Diversity : null);
     }
 
     public static V1.RelatedResponse ToResponse(RelatedList list)
@@ -56,6 +59,22 @@ internal static class ProtoMapping
         var stats = new V1.CorpusStats { Articles = corpus.Articles };
         stats.Sections.Add(corpus.Sections.ToDictionary(s => s.Key, s => s.Value));
         return stats;
+    }
+
+    private static TimeSpan? ToDuration(Duration? duration, string field)
+    {
+        if (duration is null)
+        {
+            return null;
+        }
+        try
+        {
+            return duration.ToTimeSpan();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ArticleValidationException(field, "is not a valid duration");
+        }
     }
 
     private static DateTimeOffset? ToTime(Timestamp? timestamp, string field)

@@ -43,7 +43,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<RelatedResponse> PreviewRelated(PreviewRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(engine.Preview(request.Title, request.Body, ProtoMapping.ToQuery(request.Options)));
+        return ProtoMapping.ToResponse(engine.Preview(request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options)));
     }
 
     public override async Task<RetrainResponse> Retrain(RetrainRequest request, ServerCallContext context)

@@ -1,0 +1,137 @@
+using Recommender.Api.V1;
+using Recommender.Core.Articles;
+using Spectre.Console;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
+
+namespace Recommender.Cli.Commands;
+
+/// <summary>
+/// Upserts validated articles in batches with progress, then (optionally) waits until the refit
+/// they caused is serving, so that lists come from a model fitted on them. Shared by import and eval.
+/// </summary>
+internal static class ArticleUpload
+{
+    private const int MaxErrorsShown = 50;
+
+    /// <summary>
+    /// Reads and validates a whole import file. On any problem, reports each bad line by number (the
+    /// first 50) on standard error and returns false: nothing is sent.
+    /// </summary>
+    public static bool TryLoad(string path, out IReadOnlyList<ArticleLine> articles)
+    {
+        articles = [];
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"error: '{path}' does not exist.");
+            return false;
+        }
+        var (parsed, errors) = ArticleJsonLines.ParseAll(File.ReadLines(path));
+        foreach (var error in errors.Take(MaxErrorsShown))
+        {
+            Console.Error.WriteLine($"{path}: {error}");
+        }
+        if (errors.Count > MaxErrorsShown)
+        {
+            Console.Error.WriteLine($"{path}: … and {errors.Count - MaxErrorsShown} more bad lines");
+        }
+        if (errors.Count > 0)
+        {
+            Console.Error.WriteLine($"error: {errors.Count} bad line(s) in {path}; nothing was imported.");
+            return false;
+        }
+        if (parsed.Count == 0)
+        {
+            Console.Error.WriteLine($"error: {path} holds no articles.");
+            return false;
+        }
+        articles = parsed;
+        return true;
+    }
+
+    public static async Task<UpsertArticlesResponse> RunAsync(
+        RecommenderService.RecommenderServiceClient client,
+        string ns,
+        IReadOnlyList<ArticleLine> articles,
+        int batchSize,
+        bool waitForRefit,
+        bool quiet,
+        CancellationToken cancellationToken)
+    {
+        var totals = new UpsertArticlesResponse();
+        var progress = new UploadProgress(articles.Count, quiet);
+        await progress.RunAsync(async report =>
+        {
+            foreach (var batch in articles.Chunk(batchSize))
+            {
+                var request = new UpsertArticlesRequest { Namespace = ns };
+                request.Articles.AddRange(batch.Select(a => ToProto(a.Article)));
+                var response = await client.UpsertArticlesAsync(request, cancellationToken: cancellationToken);
+                totals.Created += response.Created;
+                totals.Updated += response.Updated;
+                totals.Unchanged += response.Unchanged;
+                totals.Embedded += response.Embedded;
+                totals.RefitScheduled |= response.RefitScheduled;
+                report(batch.Length, "importing");
+            }
+            while (waitForRefit)
+            {
+                var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = ns }, cancellationToken: cancellationToken);
+                if (!stats.RefitPending)
+                {
+                    break;
+                }
+                report(0, "refitting the model on the corpus");
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+        });
+        return totals;
+    }
+
+    private static Api.V1.Article ToProto(Core.Articles.Article a)
+    {
+        var article = new Api.V1.Article
+        {
+            Id = a.Id,
+            Title = a.Title,
+            Body = a.Body,
+            Url = a.Url,
+            Section = a.Section,
+            Language = a.Language,
+            Published = a.Published is { } p ? Timestamp.FromDateTimeOffset(p) : null,
+        };
+        article.Tags.AddRange(a.Tags);
+        return article;
+    }
+
+    /// <summary>A progress bar on a terminal; plain progress lines on standard error otherwise.</summary>
+    private sealed class UploadProgress(int total, bool quiet)
+    {
+        public async Task RunAsync(Func<Action<int, string>, Task> work)
+        {
+            if (!quiet && AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                await AnsiConsole.Progress().StartAsync(async context =>
+                {
+                    var task = context.AddTask("importing", maxValue: total);
+                    await work((done, stage) =>
+                    {
+                        task.Increment(done);
+                        task.Description = stage;
+                    });
+                });
+                return;
+            }
+            var done = 0;
+            var lastStage = "";
+            await work((n, stage) =>
+            {
+                done += n;
+                if (n > 0 || stage != lastStage)
+                {
+                    Console.Error.WriteLine($"{stage}: {done:N0}/{total:N0} articles");
+                }
+                lastStage = stage;
+            });
+        }
+    }
+}
