@@ -1,0 +1,84 @@
+using Google.Protobuf.WellKnownTypes;
+using Recommender.Api.V1;
+using Recommender.IntegrationTests.Infrastructure;
+
+namespace Recommender.IntegrationTests;
+
+/// <summary>The per-request ranking choices, through the API, on the sample corpus (one date per article).</summary>
+public sealed class RankingOptionsApiTests : IAsyncLifetime
+{
+    private ServiceHost _host = null!;
+
+    private RecommenderService.RecommenderServiceClient Client => _host.Client;
+
+    public async Task InitializeAsync()
+    {
+        _host = await new ServiceHost(StoreSetup.NewEmbedded()).StartAsync();
+        await TestData.ImportAsync(Client, TestData.Samples());
+    }
+
+    public Task DisposeAsync()
+    {
+        _host.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<RelatedResponse> Related(string id, RelatedOptions options) =>
+        Client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = options }).ResponseAsync;
+
+    [Fact]
+    public async Task FreshnessHalfLife_OrdersTheListByDistanceInTime()
+    {
+        // With a one-hour half-life a day's difference costs 24 halvings: among suggestions with a
+        // positive score, closeness in time decides the order. Without decay, similarity does.
+        var query = TestData.Samples().Single(a => a.Article.Id == "sport-004").Article;
+        TimeSpan Distance(RelatedItem i) => (i.Published.ToDateTimeOffset() - query.Published!.Value).Duration();
+        static bool ByDistance(IEnumerable<TimeSpan> d) => d.Zip(d.Skip(1)).All(p => p.First <= p.Second);
+
+        var plain = await Related(query.Id, new RelatedOptions { Limit = 10 });
+        var fresh = await Related(query.Id, new RelatedOptions { Limit = 10, FreshnessHalfLife = Duration.FromTimeSpan(TimeSpan.FromHours(1)) });
+
+        Assert.False(ByDistance(plain.Items.Select(Distance)), string.Join(", ", plain.Items.Select(i => $"{i.Id} {Distance(i).TotalDays}d")));
+        Assert.True(ByDistance(fresh.Items.Where(i => i.Score > 0).Select(Distance)), string.Join(", ", fresh.Items.Select(i => $"{i.Id} {Distance(i).TotalDays}d {i.Score}")));
+        Assert.True(fresh.Items.Count(i => i.Score > 0) >= 2);
+    }
+
+    [Fact]
+    public async Task ExcludeLater_LeavesOutArticlesPublishedAfterTheQuery()
+    {
+        var query = TestData.Samples().Single(a => a.Article.Id == "business-003").Article;
+
+        var all = await Related(query.Id, new RelatedOptions { Limit = 50 });
+        var earlier = await Related(query.Id, new RelatedOptions { Limit = 50, ExcludeLater = true });
+
+        Assert.Contains(all.Items, i => i.Published.ToDateTimeOffset() > query.Published);
+        Assert.NotEmpty(earlier.Items);
+        Assert.All(earlier.Items, i => Assert.True(i.Published.ToDateTimeOffset() <= query.Published));
+    }
+
+    [Fact]
+    public async Task Diversity_SpreadsTheListOverMoreSections()
+    {
+        var relevance = await Related("sport-003", new RelatedOptions { Limit = 3, Diversity = 0 });
+        var diverse = await Related("sport-003", new RelatedOptions { Limit = 3, Diversity = 0.9 });
+
+        int Sections(RelatedResponse r) => r.Items.Select(i => i.Section).Distinct().Count();
+        Assert.True(Sections(diverse) > Sections(relevance),
+            $"relevance: {string.Join(",", relevance.Items.Select(i => i.Section))}; diverse: {string.Join(",", diverse.Items.Select(i => i.Section))}");
+    }
+
+    [Fact]
+    public async Task PreviewLanguage_OtherLanguageHalvesEveryScore()
+    {
+        var draft = new PreviewRelatedRequest { Title = "Bank holds rates", Body = "The central bank held interest rates as inflation eased.", Options = new RelatedOptions { Limit = 3 } };
+        var unknown = await Client.PreviewRelatedAsync(draft);
+        draft.Language = "fr";
+        var french = await Client.PreviewRelatedAsync(draft);
+        draft.Language = "en-GB";
+        var english = await Client.PreviewRelatedAsync(draft);
+
+        Assert.Equal(unknown.Items.Select(i => i.Id), french.Items.Select(i => i.Id));
+        Assert.All(unknown.Items.Zip(french.Items), p => Assert.Equal(p.First.Score * 0.5f, p.Second.Score, 4));
+        Assert.Equal(unknown.Items.Select(i => i.Score), english.Items.Select(i => i.Score));
+    }
+}
