@@ -140,6 +140,26 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Eval_ScoresALabelledCorpusInAFreshNamespace_AndDeletesIt()
+    {
+        var result = await Run("eval", TestData.SamplesPath, "--limit", "5", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var report = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(30, report.GetProperty("queries").GetInt32());
+        Assert.Equal(30, report.GetProperty("articles").GetInt32());
+        Assert.InRange(report.GetProperty("P@5").GetDouble(), 0.3, 1.0);
+        Assert.Equal(0, report.GetProperty("dup@5").GetDouble());
+        // The evaluation namespace is gone afterwards, and the default namespace was never touched.
+        var ns = report.GetProperty("namespace").GetString()!;
+        Assert.StartsWith("eval-", ns);
+        var evalStats = JsonDocument.Parse((await Run("stats", "--namespace", ns, "--json")).Stdout).RootElement;
+        var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
+        Assert.Equal(0, evalStats.GetProperty("articles").GetInt32());
+        Assert.Equal(0, stats.GetProperty("articles").GetInt32());
+    }
+
+    [Fact]
     public async Task Errors_AreOneLineWithoutStackTraces()
     {
         await ImportSamplesAsync();

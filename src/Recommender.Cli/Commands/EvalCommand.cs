@@ -77,7 +77,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
             var report = metrics.Score(queries.Select(q => (q, lists[q])));
             var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = ns }, cancellationToken: cancellationToken);
             var p50 = latencies.Order().ElementAt(latencies.Count / 2);
-            Write(settings, report, stats, import.Elapsed.TotalSeconds, querying.Elapsed.TotalSeconds, p50);
+            Write(settings, ns, report, stats, import.Elapsed.TotalSeconds, querying.Elapsed.TotalSeconds, p50);
             return 0;
         }
         finally
@@ -89,7 +89,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
         }
     }
 
-    private static void Write(EvalSettings settings, RelevanceReport r, GetStatsResponse stats, double importSeconds, double querySeconds, double p50)
+    private static void Write(EvalSettings settings, string ns, RelevanceReport r, GetStatsResponse stats, double importSeconds, double querySeconds, double p50)
     {
         if (settings.Json)
         {
@@ -102,6 +102,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
                 ["queries"] = r.Queries,
                 ["invalid"] = r.Invalid,
                 ["articles"] = stats.Corpus.Articles,
+                ["namespace"] = ns,
                 ["model_version"] = stats.Model.Version,
                 ["import_seconds"] = Math.Round(importSeconds, 3),
                 ["query_seconds"] = Math.Round(querySeconds, 3),
@@ -114,6 +115,6 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
         table.AddRow(F(r.PrecisionAt5), F(r.PrecisionAt10), F(r.NdcgAt10), F(r.DuplicateAt5),
             r.Queries.ToString(CultureInfo.InvariantCulture), $"{importSeconds:0.0} s", $"{querySeconds:0.0} s", $"{p50:0.00} ms");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]{stats.Corpus.Articles:N0} articles, model {Markup.Escape(stats.Model.Version)}, limit {settings.Limit}[/]");
+        AnsiConsole.MarkupLine($"[grey]{stats.Corpus.Articles:N0} articles in namespace {Markup.Escape(ns)}, model {Markup.Escape(stats.Model.Version)}, limit {settings.Limit}[/]");
     }
 }
