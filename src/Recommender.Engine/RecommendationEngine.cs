@@ -88,8 +88,9 @@ public sealed partial class RecommendationEngine : IDisposable
         IFeaturizerModel model;
         if (stored is null)
         {
+            // Not written to the store: a namespace that is only read stays empty, and every
+            // replica loads the same shipped file until the first fit saves a model.
             model = _featurizer.LoadDefault();
-            await _store.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
         }
         else
         {
@@ -385,12 +386,14 @@ public sealed partial class RecommendationEngine : IDisposable
     private async Task RefitExclusiveAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        int changesBefore;
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
             // From here on, writes are counted toward the next refit and redone before the swap.
             _writtenDuringRefit = new HashSet<string>(StringComparer.Ordinal);
             _refitScheduled = false;
+            changesBefore = _changesSinceFit;
             _changesSinceFit = 0;
         }
         finally
@@ -461,8 +464,10 @@ public sealed partial class RecommendationEngine : IDisposable
         }
         catch
         {
+            // The changes this refit was to absorb still count, so the next write schedules it again.
             await _writeGate.WaitAsync(CancellationToken.None);
             _writtenDuringRefit = null;
+            _changesSinceFit += changesBefore;
             _writeGate.Release();
             throw;
         }

@@ -48,6 +48,19 @@ public sealed class RedisStoreLayoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadingANewNamespace_WritesNothingToTheStore()
+    {
+        var store = StoreSetup.NewRedis();
+        using var host = await new ServiceHost(store).StartAsync();
+
+        var stats = await host.Client.GetStatsAsync(new GetStatsRequest());
+        await host.Client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = "A draft", Body = "Some text." });
+
+        Assert.Equal(0, stats.Corpus.Articles);
+        Assert.Empty(_redis.GetServers()[0].Keys(pattern: $"{store.Namespace}:*"));
+    }
+
+    [Fact]
     public async Task TwoNamespaces_OnOneRedis_DoNotSeeEachOther()
     {
         using var a = await new ServiceHost(StoreSetup.NewRedis()).StartAsync();

@@ -1,7 +1,6 @@
 using Recommender.Api.V1;
 using Recommender.Core.Articles;
 using Spectre.Console;
-using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
 namespace Recommender.Cli.Commands;
 
@@ -64,7 +63,7 @@ internal static class ArticleUpload
             foreach (var batch in articles.Chunk(batchSize))
             {
                 var request = new UpsertArticlesRequest { Namespace = ns };
-                request.Articles.AddRange(batch.Select(a => ToProto(a.Article)));
+                request.Articles.AddRange(batch.Select(a => ArticleMessages.FromDomain(a.Article)));
                 var response = await client.UpsertArticlesAsync(request, cancellationToken: cancellationToken);
                 totals.Created += response.Created;
                 totals.Updated += response.Updated;
@@ -85,22 +84,6 @@ internal static class ArticleUpload
             }
         });
         return totals;
-    }
-
-    private static Api.V1.Article ToProto(Core.Articles.Article a)
-    {
-        var article = new Api.V1.Article
-        {
-            Id = a.Id,
-            Title = a.Title,
-            Body = a.Body,
-            Url = a.Url,
-            Section = a.Section,
-            Language = a.Language,
-            Published = a.Published is { } p ? Timestamp.FromDateTimeOffset(p) : null,
-        };
-        article.Tags.AddRange(a.Tags);
-        return article;
     }
 
     /// <summary>A progress bar on a terminal; plain progress lines on standard error otherwise.</summary>

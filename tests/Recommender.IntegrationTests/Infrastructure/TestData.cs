@@ -1,4 +1,3 @@
-using Google.Protobuf.WellKnownTypes;
 using Recommender.Api.V1;
 using Recommender.Core.Articles;
 
@@ -33,26 +32,10 @@ public static class TestData
 
     public static IReadOnlyList<ArticleLine> Samples() => Load(SamplesPath);
 
-    public static Api.V1.Article ToProto(Core.Articles.Article a)
-    {
-        var article = new Api.V1.Article
-        {
-            Id = a.Id,
-            Title = a.Title,
-            Body = a.Body,
-            Url = a.Url,
-            Section = a.Section,
-            Language = a.Language,
-            Published = a.Published is { } p ? Timestamp.FromDateTimeOffset(p) : null,
-        };
-        article.Tags.AddRange(a.Tags);
-        return article;
-    }
-
     public static UpsertArticlesRequest Upsert(params Core.Articles.Article[] articles)
     {
         var request = new UpsertArticlesRequest();
-        request.Articles.AddRange(articles.Select(ToProto));
+        request.Articles.AddRange(articles.Select(ArticleMessages.FromDomain));
         return request;
     }
 
