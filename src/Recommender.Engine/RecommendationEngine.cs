@@ -118,6 +118,7 @@ public sealed partial class RecommendationEngine : IDisposable
     public async Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
     {
         ArticleRules.ValidateBatch(articles);
+        EnsureStoreAvailable();
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
@@ -196,6 +197,7 @@ public sealed partial class RecommendationEngine : IDisposable
             ArticleRules.ValidateId(ids[i], $"ids[{i}]");
         }
         var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
+        EnsureStoreAvailable();
 
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -225,7 +227,7 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             throw new ArticleNotFoundException(id);
         }
-        return new RelatedList(Rank(serving, vector, query, info), serving.Model.Info.Version);
+        return new RelatedList(Rank(serving, vector, query, info), serving.Model.Info.Version, !_store.IsAvailable);
     }
 
     /// <summary>The related list for a draft that is not stored.</summary>
@@ -242,7 +244,7 @@ public sealed partial class RecommendationEngine : IDisposable
         var vector = serving.Model.Embed([new ArticleText(title, body)])[0];
         // A draft that repeats a stored story must not be shown that story.
         var draft = new ArticleInfo("", title, "", "", [], language, null, ContentHash.OfBody(body), MinHash.Of(body));
-        return new RelatedList(Rank(serving, vector, query, draft), serving.Model.Info.Version);
+        return new RelatedList(Rank(serving, vector, query, draft), serving.Model.Info.Version, !_store.IsAvailable);
     }
 
     private IReadOnlyList<RelatedItem> Rank(Serving serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
@@ -256,12 +258,13 @@ public sealed partial class RecommendationEngine : IDisposable
             .GroupBy(a => a.Section, StringComparer.OrdinalIgnoreCase)
             .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
-        return new EngineStats(serving.Model.Info, new CorpusStats(serving.Index.Count, sections), RefitPending);
+        return new EngineStats(serving.Model.Info, new CorpusStats(serving.Index.Count, sections), RefitPending, _store.IsAvailable);
     }
 
     /// <summary>Refits now on the whole stored corpus and returns when the new model serves.</summary>
     public async Task<EngineStats> RetrainAsync(CancellationToken cancellationToken)
     {
+        EnsureStoreAvailable();
         await RefitAsync(cancellationToken);
         return GetStats();
     }
@@ -470,6 +473,15 @@ public sealed partial class RecommendationEngine : IDisposable
             _changesSinceFit += changesBefore;
             _writeGate.Release();
             throw;
+        }
+    }
+
+    /// <summary>Writes fail at once while the store is down, instead of waiting for a timeout.</summary>
+    private void EnsureStoreAvailable()
+    {
+        if (!_store.IsAvailable)
+        {
+            throw new StoreUnavailableException("The article store is unreachable.");
         }
     }
 

@@ -7,11 +7,11 @@ public sealed record UpsertResult(int Created, int Updated, int Unchanged, int E
 
 public sealed record DeleteResult(int Deleted, int NotFound);
 
-public sealed record RelatedList(IReadOnlyList<RelatedItem> Items, string ModelVersion);
+public sealed record RelatedList(IReadOnlyList<RelatedItem> Items, string ModelVersion, bool Stale);
 
 public sealed record CorpusStats(int Articles, IReadOnlyDictionary<string, int> Sections);
 
-public sealed record EngineStats(ModelInfo Model, CorpusStats Corpus, bool RefitPending);
+public sealed record EngineStats(ModelInfo Model, CorpusStats Corpus, bool RefitPending, bool StoreAvailable);
 
 /// <summary>The article id is not stored.</summary>
 public sealed class ArticleNotFoundException(string id) : Exception($"Article '{id}' is not stored.")

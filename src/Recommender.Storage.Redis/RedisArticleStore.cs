@@ -43,6 +43,8 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     private IDatabase Db => redis.GetDatabase();
 
+    public bool IsAvailable => redis.IsConnected;
+
     public Task<IReadOnlyDictionary<string, StoredState>> GetStatesAsync(
         IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) => Guard(async () =>
     {

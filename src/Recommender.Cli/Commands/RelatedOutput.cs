@@ -49,7 +49,8 @@ internal static class RelatedOutput
                 AnsiConsole.MarkupLine($"      [blue]{Markup.Escape(item.Url)}[/]");
             }
         }
-        AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}[/]");
+        AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}[/]" +
+            (response.Stale ? " [yellow](the store is unreachable: served from memory)[/]" : ""));
     }
 
     /// <summary>The full JSON form of one list.</summary>
@@ -57,6 +58,7 @@ internal static class RelatedOutput
     {
         id,
         model_version = response.ModelVersion,
+        stale = response.Stale,
         related = response.Items.Select(i => new
         {
             id = i.Id,

@@ -18,6 +18,7 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
                 sections = stats.Corpus.Sections,
                 refit_pending = stats.RefitPending,
                 store = stats.Store,
+                store_available = stats.StoreAvailable,
                 @namespace = stats.Namespace,
                 model = ModelOutput.ToJson(stats.Model),
             });
@@ -29,7 +30,8 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
         {
             table.AddRow($"  {Markup.Escape(section.Key.Length > 0 ? section.Key : "(no section)")}", section.Value.ToString("N0", CultureInfo.InvariantCulture));
         }
-        table.AddRow("store", $"{Markup.Escape(stats.Store)}, namespace {Markup.Escape(stats.Namespace)}");
+        table.AddRow("store", $"{Markup.Escape(stats.Store)}, namespace {Markup.Escape(stats.Namespace)}" +
+            (stats.StoreAvailable ? "" : " [yellow](unreachable)[/]"));
         ModelOutput.AddRows(table, stats.Model);
         table.AddRow("refit pending", stats.RefitPending ? "yes" : "no");
         AnsiConsole.Write(table);

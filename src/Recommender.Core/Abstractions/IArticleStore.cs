@@ -8,6 +8,9 @@ namespace Recommender.Core.Abstractions;
 /// </summary>
 public interface IArticleStore
 {
+    /// <summary>Whether the store is reachable right now (without a round trip).</summary>
+    bool IsAvailable { get; }
+
     /// <summary>The hashes stored for each of <paramref name="ids"/> that exists, and whether it has a vector of <paramref name="modelVersion"/>.</summary>
     Task<IReadOnlyDictionary<string, StoredState>> GetStatesAsync(
         IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken);

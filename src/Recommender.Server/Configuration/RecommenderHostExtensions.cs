@@ -99,6 +99,8 @@ public static class RecommenderHostExtensions
             config.SyncTimeout = options.TimeoutMilliseconds;
             config.AsyncTimeout = options.TimeoutMilliseconds;
             config.ClientName ??= "recommender";
+            // Reconnect every second while the store is down, so writes succeed soon after it returns.
+            config.ReconnectRetryPolicy = new LinearRetry(1_000);
             return ConnectionMultiplexer.Connect(config);
         });
         services.AddSingleton(sp => new StoreDescription(

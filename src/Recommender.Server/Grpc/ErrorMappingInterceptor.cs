@@ -51,7 +51,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
             case StoreUnavailableException:
                 Log.StoreUnavailable(logger, context.Method, ex);
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable,
-                    "The article store is unreachable; nothing was changed. Retry shortly."));
+                    "The article store is unreachable; retry shortly. Each article is written whole or not at all."));
             case EngineNotReadyException:
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable, ex.Message));
             case EngineStateException:

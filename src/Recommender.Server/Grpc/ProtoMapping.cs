@@ -27,7 +27,7 @@ internal static class ProtoMapping
 
     public static V1.RelatedResponse ToResponse(RelatedList list)
     {
-        var response = new V1.RelatedResponse { ModelVersion = list.ModelVersion };
+        var response = new V1.RelatedResponse { ModelVersion = list.ModelVersion, Stale = list.Stale };
         foreach (var item in list.Items)
         {
             var a = item.Article;

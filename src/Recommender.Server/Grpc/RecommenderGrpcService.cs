@@ -64,6 +64,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
             RefitPending = stats.RefitPending,
             Store = store.Kind,
             Namespace = engine.Namespace,
+            StoreAvailable = stats.StoreAvailable,
         };
     }
 
