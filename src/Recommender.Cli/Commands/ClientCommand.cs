@@ -27,7 +27,12 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
         {
             return Fail($"--server '{settings.ServerUrl}' is not an http:// or https:// address.");
         }
-        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = settings.ApiKeyValue is { } key ? new BearerHandler(key) { InnerHandler = handler } : handler,
+        });
         var client = new RecommenderService.RecommenderServiceClient(channel);
         try
         {
@@ -63,5 +68,13 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
         return $"{ex.StatusCode}: {detail}";
     }
 
-    protected static string Escape(string text) => Markup.Escape(text);
+    /// <summary>Sends the API key as "authorization: Bearer KEY" on every call.</summary>
+    private sealed class BearerHandler(string key) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.TryAddWithoutValidation("authorization", "Bearer " + key);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }

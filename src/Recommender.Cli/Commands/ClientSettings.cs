@@ -9,6 +9,7 @@ public class ClientSettings : CommandSettings
     public const string ServerVariable = "RECOMMENDER_SERVER";
     public const string DefaultServer = "http://localhost:50051";
     public const string NamespaceVariable = "RECOMMENDER_NAMESPACE";
+    public const string ApiKeyVariable = "RECOMMENDER_API_KEY";
 
     [CommandOption("--server <URL>")]
     [Description("Address of the service (default: $" + ServerVariable + ", else " + DefaultServer + ").")]
@@ -18,9 +19,16 @@ public class ClientSettings : CommandSettings
     [Description("Site namespace to work in (default: $" + NamespaceVariable + ", else the server's default).")]
     public string? Namespace { get; init; }
 
+    [CommandOption("--api-key <KEY>")]
+    [Description("API key for protected calls (default: $" + ApiKeyVariable + ").")]
+    public string? ApiKey { get; init; }
+
     [CommandOption("--json")]
     [Description("Print JSON for machines instead of text for people.")]
     public bool Json { get; init; }
+
+    /// <summary>The API key to send, if any.</summary>
+    public string? ApiKeyValue => ApiKey ?? (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key : null);
 
     /// <summary>The namespace to send; empty means the server's default.</summary>
     public string NamespaceName => Namespace ?? Environment.GetEnvironmentVariable(NamespaceVariable) ?? "";

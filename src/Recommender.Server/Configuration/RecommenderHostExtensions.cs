@@ -22,6 +22,7 @@ public static class RecommenderHostExtensions
     {
         var services = builder.Services;
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
+        services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
         services.AddValidatedOptions<FeaturizerOptions>(FeaturizerOptions.SectionName);
         services.AddValidatedOptions<RankingOptions>(RankingOptions.SectionName);
@@ -60,6 +61,7 @@ public static class RecommenderHostExtensions
 
         services.AddGrpc(grpc =>
         {
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = false;
             grpc.MaxReceiveMessageSize = MaxMessageBytes;

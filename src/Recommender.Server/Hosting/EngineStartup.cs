@@ -1,5 +1,7 @@
 using Recommender.Core.Abstractions;
+using Microsoft.Extensions.Options;
 using Recommender.Engine;
+using Recommender.Server.Configuration;
 
 namespace Recommender.Server.Hosting;
 
@@ -7,10 +9,14 @@ namespace Recommender.Server.Hosting;
 /// Starts the default namespace's engine (model load, index build) once the host runs. While the store is unreachable it
 /// retries with back-off; until it succeeds, readiness is false and calls answer UNAVAILABLE.
 /// </summary>
-public sealed partial class EngineStartup(EngineRegistry engines, ILogger<EngineStartup> logger) : BackgroundService
+public sealed partial class EngineStartup(EngineRegistry engines, IOptions<AuthOptions> auth, ILogger<EngineStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!auth.Value.ApiKeys.Any(k => k.Length > 0))
+        {
+            Log.WritesUnprotected(logger);
+        }
         var delay = TimeSpan.FromMilliseconds(250);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -30,6 +36,9 @@ public sealed partial class EngineStartup(EngineRegistry engines, ILogger<Engine
 
     private static partial class Log
     {
+        [LoggerMessage(2, LogLevel.Warning, "No API key is configured (Recommender:Auth:ApiKeys): anyone who reaches this service can write to it")]
+        public static partial void WritesUnprotected(ILogger logger);
+
         [LoggerMessage(1, LogLevel.Warning, "The store is unreachable at start; retrying in {Seconds} s")]
         public static partial void StoreUnavailable(ILogger logger, double seconds, Exception exception);
     }

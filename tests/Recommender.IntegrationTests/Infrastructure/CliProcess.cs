@@ -7,7 +7,10 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 /// <summary>Runs the real `recommender` CLI (built beside the tests) as a child process.</summary>
 public static class CliProcess
 {
-    public static async Task<CliResult> RunAsync(Uri server, string? stdin, params string[] args)
+    public static Task<CliResult> RunAsync(Uri server, string? stdin, params string[] args) =>
+        RunAsync(server, stdin, new Dictionary<string, string>(), args);
+
+    public static async Task<CliResult> RunAsync(Uri server, string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -22,6 +25,10 @@ public static class CliProcess
         }
         start.Environment["RECOMMENDER_SERVER"] = server.ToString();
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         if (stdin is not null)
         {
