@@ -10,6 +10,7 @@ namespace Recommender.Server.Grpc;
 /// The gRPC face of the engines: pick the namespace's engine, map the request, call it, map the
 /// answer. Errors become status codes in <see cref="ErrorMappingInterceptor"/>.
 /// </summary>
+[BindServiceMethod(typeof(StrictRequestBinding), nameof(StrictRequestBinding.BindService))]
 public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store) : RecommenderService.RecommenderServiceBase
 {
     public override async Task<UpsertArticlesResponse> UpsertArticles(UpsertArticlesRequest request, ServerCallContext context)
