@@ -18,6 +18,7 @@ public sealed class EngineRegistry(
     IFeaturizer featurizer,
     IOptions<EngineOptions> options,
     IOptions<RankingOptions> ranking,
+    IOptions<InputLimits> limits,
     TimeProvider clock,
     ILoggerFactory loggerFactory) : IDisposable
 {
@@ -91,7 +92,7 @@ public sealed class EngineRegistry(
     private async Task<RecommendationEngine> StartAsync(string ns)
     {
         var engine = new RecommendationEngine(
-            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, clock, loggerFactory.CreateLogger<RecommendationEngine>());
+            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, limits.Value, clock, loggerFactory.CreateLogger<RecommendationEngine>());
         try
         {
             await engine.InitializeAsync(CancellationToken.None);

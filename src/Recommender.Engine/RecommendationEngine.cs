@@ -23,6 +23,7 @@ public sealed partial class RecommendationEngine : IDisposable
     private readonly IFeaturizer _featurizer;
     private readonly EngineOptions _options;
     private readonly RankingOptions _ranking;
+    private readonly InputLimits _limits;
     private readonly TimeProvider _clock;
     private readonly ILogger<RecommendationEngine> _logger;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -44,11 +45,13 @@ public sealed partial class RecommendationEngine : IDisposable
         IFeaturizer featurizer,
         EngineOptions options,
         RankingOptions ranking,
+        InputLimits limits,
         TimeProvider clock,
         ILogger<RecommendationEngine> logger)
     {
         Namespace = ns;
         _ranking = ranking;
+        _limits = limits;
         _clock = clock;
         _store = store;
         _featurizer = featurizer;
@@ -117,7 +120,7 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>Validates and stores a batch; only articles whose title or body changed are embedded.</summary>
     public async Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
     {
-        ArticleRules.ValidateBatch(articles);
+        ArticleRules.ValidateBatch(articles, _limits);
         EnsureStoreAvailable();
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -184,17 +187,10 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>Deletes articles from the store and the index.</summary>
     public async Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0)
-        {
-            throw new ArticleValidationException("ids", "is empty");
-        }
-        if (ids.Count > ArticleRules.MaxBatchSize)
-        {
-            throw new ArticleValidationException("ids", $"has {ids.Count} ids; at most {ArticleRules.MaxBatchSize} per request");
-        }
+        ArticleRules.ValidateBatchSize(ids.Count, "ids", _limits);
         for (var i = 0; i < ids.Count; i++)
         {
-            ArticleRules.ValidateId(ids[i], $"ids[{i}]");
+            ArticleRules.ValidateId(ids[i], $"ids[{i}]", _limits);
         }
         var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
         EnsureStoreAvailable();
@@ -221,7 +217,7 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>The related list for a stored article.</summary>
     public RelatedList GetRelated(string id, RelatedQuery query)
     {
-        ArticleRules.ValidateId(id, "id");
+        ArticleRules.ValidateId(id, "id", _limits);
         var serving = Current;
         if (!serving.Index.TryGet(id, out var info, out var vector))
         {
@@ -237,9 +233,9 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             throw new ArticleValidationException("body", "title and body are both empty; a draft needs some text");
         }
-        ArticleRules.ValidateText(title, "title", ArticleRules.MaxTitleLength, required: false, multiline: false);
-        ArticleRules.ValidateText(body, "body", ArticleRules.MaxBodyLength, required: false, multiline: true);
-        ArticleRules.ValidateText(language, "language", ArticleRules.MaxLanguageLength, required: false, multiline: false);
+        ArticleRules.ValidateText(title, "title", _limits.MaxTitleLength, nameof(_limits.MaxTitleLength), required: false, multiline: false);
+        ArticleRules.ValidateText(body, "body", _limits.MaxBodyLength, nameof(_limits.MaxBodyLength), required: false, multiline: true);
+        ArticleRules.ValidateText(language, "language", _limits.MaxLanguageLength, nameof(_limits.MaxLanguageLength), required: false, multiline: false);
         var serving = Current;
         var vector = serving.Model.Embed([new ArticleText(title, body)])[0];
         // A draft that repeats a stored story must not be shown that story.

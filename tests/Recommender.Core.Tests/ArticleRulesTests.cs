@@ -26,7 +26,7 @@ public class ArticleRulesTests
     [Fact]
     public void ValidateId_TooLong_IsRejected()
     {
-        Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateId(new string('a', ArticleRules.MaxIdLength + 1), "id"));
+        Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateId(new string('a', InputLimits.Default.MaxIdLength + 1), "id"));
     }
 
     [Fact]
@@ -53,6 +53,22 @@ public class ArticleRulesTests
     }
 
     [Fact]
+    public void Validate_ReplacementCharacter_IsRejectedAsDamagedText()
+    {
+        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.Validate(Valid() with { Body = "caf\uFFFD au lait" }));
+        Assert.Equal("body", ex.Field);
+        Assert.Contains("UTF-8", ex.Description);
+    }
+
+    [Fact]
+    public void Validate_CustomLimits_NameTheirKey()
+    {
+        var limits = new InputLimits { MaxTitleLength = 5 };
+        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.Validate(Valid() with { Title = "Longer" }, limits: limits));
+        Assert.Contains("Recommender:Limits:MaxTitleLength", ex.Description);
+    }
+
+    [Fact]
     public void ValidateBatch_DuplicateIds_NameTheSecondOccurrence()
     {
         var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateBatch([Valid("x"), Valid("y"), Valid("x")]));
@@ -64,7 +80,7 @@ public class ArticleRulesTests
     public void ValidateBatch_EmptyOrTooLarge_IsRejected()
     {
         Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateBatch([]));
-        var tooMany = Enumerable.Range(0, ArticleRules.MaxBatchSize + 1).Select(i => Valid($"id{i}")).ToList();
+        var tooMany = Enumerable.Range(0, InputLimits.Default.MaxBatchSize + 1).Select(i => Valid($"id{i}")).ToList();
         Assert.Equal("articles", Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateBatch(tooMany)).Field);
     }
 }

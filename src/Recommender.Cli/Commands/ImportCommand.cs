@@ -23,8 +23,8 @@ public sealed class ImportSettings : ClientSettings
     public bool NoWait { get; init; }
 
     public override ValidationResult Validate() =>
-        BatchSize is < 1 or > ArticleRules.MaxBatchSize
-            ? ValidationResult.Error($"--batch-size must be between 1 and {ArticleRules.MaxBatchSize}.")
+        BatchSize < 1 || BatchSize > InputLimits.Default.MaxBatchSize
+            ? ValidationResult.Error($"--batch-size must be between 1 and {InputLimits.Default.MaxBatchSize}.")
             : ValidationResult.Success();
 }
 

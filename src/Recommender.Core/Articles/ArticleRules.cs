@@ -1,21 +1,12 @@
 namespace Recommender.Core.Articles;
 
 /// <summary>
-/// What a valid article looks like. Shared by the server (every request) and the CLI (every
-/// import line, before anything is sent), so both report the same problems the same way.
+/// What a valid article looks like. Shared by the server (every request, with its configured
+/// <see cref="InputLimits"/>) and the CLI (every import line before anything is sent, with the
+/// defaults), so both report the same problems the same way.
 /// </summary>
 public static class ArticleRules
 {
-    public const int MaxIdLength = 128;
-    public const int MaxTitleLength = 1_000;
-    public const int MaxBodyLength = 200_000;
-    public const int MaxUrlLength = 2_048;
-    public const int MaxSectionLength = 100;
-    public const int MaxTags = 50;
-    public const int MaxTagLength = 100;
-    public const int MaxLanguageLength = 35;
-    public const int MaxBatchSize = 1_000;
-
     public const int MaxNamespaceLength = 64;
 
     /// <summary>Checks a namespace (a site's key prefix): 1-64 letters, digits, '.', '_' or '-'.</summary>
@@ -28,15 +19,16 @@ public static class ArticleRules
     }
 
     /// <summary>Checks one id; <paramref name="field"/> names it in the error.</summary>
-    public static void ValidateId(string? id, string field)
+    public static void ValidateId(string? id, string field, InputLimits? limits = null)
     {
+        limits ??= InputLimits.Default;
         if (string.IsNullOrEmpty(id))
         {
             throw new ArticleValidationException(field, "is required");
         }
-        if (id.Length > MaxIdLength)
+        if (id.Length > limits.MaxIdLength)
         {
-            throw new ArticleValidationException(field, $"is longer than {MaxIdLength} characters");
+            throw new ArticleValidationException(field, $"is longer than {limits.MaxIdLength} characters ({InputLimits.SectionName}:MaxIdLength)");
         }
         foreach (var c in id)
         {
@@ -49,40 +41,35 @@ public static class ArticleRules
     }
 
     /// <summary>Checks every field of one article; <paramref name="prefix"/> is its path, e.g. "articles[3]".</summary>
-    public static void Validate(Article article, string prefix = "")
+    public static void Validate(Article article, string prefix = "", InputLimits? limits = null)
     {
+        limits ??= InputLimits.Default;
         var p = prefix.Length == 0 ? "" : prefix + ".";
-        ValidateId(article.Id, p + "id");
-        ValidateText(article.Title, p + "title", MaxTitleLength, required: true, multiline: false);
-        ValidateText(article.Body, p + "body", MaxBodyLength, required: true, multiline: true);
-        ValidateText(article.Url, p + "url", MaxUrlLength, required: false, multiline: false);
-        ValidateText(article.Section, p + "section", MaxSectionLength, required: false, multiline: false);
-        ValidateText(article.Language, p + "language", MaxLanguageLength, required: false, multiline: false);
-        if (article.Tags.Count > MaxTags)
+        ValidateId(article.Id, p + "id", limits);
+        ValidateText(article.Title, p + "title", limits.MaxTitleLength, nameof(limits.MaxTitleLength), required: true, multiline: false);
+        ValidateText(article.Body, p + "body", limits.MaxBodyLength, nameof(limits.MaxBodyLength), required: true, multiline: true);
+        ValidateText(article.Url, p + "url", limits.MaxUrlLength, nameof(limits.MaxUrlLength), required: false, multiline: false);
+        ValidateText(article.Section, p + "section", limits.MaxSectionLength, nameof(limits.MaxSectionLength), required: false, multiline: false);
+        ValidateText(article.Language, p + "language", limits.MaxLanguageLength, nameof(limits.MaxLanguageLength), required: false, multiline: false);
+        if (article.Tags.Count > limits.MaxTags)
         {
-            throw new ArticleValidationException(p + "tags", $"has more than {MaxTags} tags");
+            throw new ArticleValidationException(p + "tags", $"has more than {limits.MaxTags} tags ({InputLimits.SectionName}:MaxTags)");
         }
         for (var i = 0; i < article.Tags.Count; i++)
         {
-            ValidateText(article.Tags[i], $"{p}tags[{i}]", MaxTagLength, required: true, multiline: false);
+            ValidateText(article.Tags[i], $"{p}tags[{i}]", limits.MaxTagLength, nameof(limits.MaxTagLength), required: true, multiline: false);
         }
     }
 
     /// <summary>Checks a batch: its size, each article, and that no id appears twice.</summary>
-    public static void ValidateBatch(IReadOnlyList<Article> articles, string field = "articles")
+    public static void ValidateBatch(IReadOnlyList<Article> articles, InputLimits? limits = null, string field = "articles")
     {
-        if (articles.Count == 0)
-        {
-            throw new ArticleValidationException(field, "is empty");
-        }
-        if (articles.Count > MaxBatchSize)
-        {
-            throw new ArticleValidationException(field, $"has {articles.Count} articles; at most {MaxBatchSize} per request");
-        }
+        limits ??= InputLimits.Default;
+        ValidateBatchSize(articles.Count, field, limits);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < articles.Count; i++)
         {
-            Validate(articles[i], $"{field}[{i}]");
+            Validate(articles[i], $"{field}[{i}]", limits);
             if (!seen.TryAdd(articles[i].Id, i))
             {
                 throw new ArticleValidationException(
@@ -91,8 +78,25 @@ public static class ArticleRules
         }
     }
 
-    /// <summary>Checks free text: length, and no control characters (line breaks and tabs only where multi-line).</summary>
-    public static void ValidateText(string? value, string field, int maxLength, bool required, bool multiline)
+    /// <summary>Checks the size of a batch of articles or ids.</summary>
+    public static void ValidateBatchSize(int count, string field, InputLimits? limits = null)
+    {
+        limits ??= InputLimits.Default;
+        if (count == 0)
+        {
+            throw new ArticleValidationException(field, "is empty");
+        }
+        if (count > limits.MaxBatchSize)
+        {
+            throw new ArticleValidationException(field, $"has {count} entries; at most {limits.MaxBatchSize} per request ({InputLimits.SectionName}:MaxBatchSize)");
+        }
+    }
+
+    /// <summary>
+    /// Checks free text: length, no control characters (line breaks and tabs only where
+    /// multi-line), no unpaired surrogates and no U+FFFD (what invalid UTF-8 decodes to).
+    /// </summary>
+    public static void ValidateText(string? value, string field, int maxLength, string limitName, bool required, bool multiline)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -104,7 +108,7 @@ public static class ArticleRules
         }
         if (value.Length > maxLength)
         {
-            throw new ArticleValidationException(field, $"is longer than {maxLength} characters");
+            throw new ArticleValidationException(field, $"is longer than {maxLength} characters ({InputLimits.SectionName}:{limitName})");
         }
         for (var i = 0; i < value.Length; i++)
         {
@@ -117,6 +121,10 @@ public static class ArticleRules
                 !(char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(value[i - 1])))
             {
                 throw new ArticleValidationException(field, $"contains an unpaired surrogate at position {i} (invalid UTF-16)");
+            }
+            if (c == '\uFFFD')
+            {
+                throw new ArticleValidationException(field, $"contains U+FFFD at position {i}: text that was not valid UTF-8 somewhere upstream");
             }
         }
     }

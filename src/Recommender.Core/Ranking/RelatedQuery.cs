@@ -6,8 +6,6 @@ namespace Recommender.Core.Ranking;
 public sealed record RelatedQuery
 {
     public const int DefaultLimit = 5;
-    public const int MaxLimit = 50;
-    public const int MaxFilterEntries = 1_000;
 
     public int Limit { get; init; } = DefaultLimit;
 
@@ -44,8 +42,10 @@ public sealed record RelatedQuery
         bool excludeLater = false,
         TimeSpan? freshnessHalfLife = null,
         double? diversity = null,
+        InputLimits? limits = null,
         string fieldPrefix = "options.")
     {
+        limits ??= InputLimits.Default;
         if (freshnessHalfLife is { } halfLife && halfLife < TimeSpan.Zero)
         {
             throw new ArticleValidationException(fieldPrefix + "freshness_half_life", "must not be negative");
@@ -54,29 +54,30 @@ public sealed record RelatedQuery
         {
             throw new ArticleValidationException(fieldPrefix + "diversity", "must be between 0 and 1");
         }
-        if (limit < 0 || limit > MaxLimit)
+        if (limit < 0 || limit > limits.MaxListLimit)
         {
-            throw new ArticleValidationException(fieldPrefix + "limit", $"must be between 1 and {MaxLimit} (0 means {DefaultLimit})");
+            throw new ArticleValidationException(fieldPrefix + "limit",
+                $"must be between 1 and {limits.MaxListLimit} (0 means {DefaultLimit}; {InputLimits.SectionName}:MaxListLimit)");
         }
         var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var section in includeSections)
         {
-            ArticleRules.ValidateText(section, fieldPrefix + "include_sections", ArticleRules.MaxSectionLength, required: true, multiline: false);
+            ArticleRules.ValidateText(section, fieldPrefix + "include_sections", limits.MaxSectionLength, nameof(limits.MaxSectionLength), required: true, multiline: false);
             sections.Add(section);
         }
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in excludeIds)
         {
-            ArticleRules.ValidateId(id, fieldPrefix + "exclude_ids");
+            ArticleRules.ValidateId(id, fieldPrefix + "exclude_ids", limits);
             excluded.Add(id);
         }
-        if (sections.Count > MaxFilterEntries)
+        if (sections.Count > limits.MaxFilterEntries)
         {
-            throw new ArticleValidationException(fieldPrefix + "include_sections", $"has more than {MaxFilterEntries} entries");
+            throw new ArticleValidationException(fieldPrefix + "include_sections", $"has more than {limits.MaxFilterEntries} entries ({InputLimits.SectionName}:MaxFilterEntries)");
         }
-        if (excluded.Count > MaxFilterEntries)
+        if (excluded.Count > limits.MaxFilterEntries)
         {
-            throw new ArticleValidationException(fieldPrefix + "exclude_ids", $"has more than {MaxFilterEntries} entries");
+            throw new ArticleValidationException(fieldPrefix + "exclude_ids", $"has more than {limits.MaxFilterEntries} entries ({InputLimits.SectionName}:MaxFilterEntries)");
         }
         return new RelatedQuery
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
 using Recommender.Core.Ranking;
 using Recommender.Engine;
 using Recommender.Featurizer;
@@ -15,9 +16,6 @@ namespace Recommender.Server.Configuration;
 /// <summary>All of the service's wiring: options, store, featurizer, engine, gRPC.</summary>
 public static class RecommenderHostExtensions
 {
-    /// <summary>gRPC messages up to this size are accepted: a full batch of long articles fits.</summary>
-    private const int MaxMessageBytes = 64 * 1024 * 1024;
-
     public static WebApplicationBuilder AddRecommender(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -26,6 +24,7 @@ public static class RecommenderHostExtensions
         services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
         services.AddValidatedOptions<FeaturizerOptions>(FeaturizerOptions.SectionName);
         services.AddValidatedOptions<RankingOptions>(RankingOptions.SectionName);
+        services.AddValidatedOptions<InputLimits>(InputLimits.SectionName);
         services.AddValidatedOptions<RedisStoreOptions>(RedisStoreOptions.SectionName);
         services.AddValidatedOptions<EmbeddedStoreOptions>(EmbeddedStoreOptions.SectionName);
 
@@ -55,16 +54,18 @@ public static class RecommenderHostExtensions
             sp.GetRequiredService<IFeaturizer>(),
             sp.GetRequiredService<IOptions<EngineOptions>>(),
             sp.GetRequiredService<IOptions<RankingOptions>>(),
+            sp.GetRequiredService<IOptions<InputLimits>>(),
             TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
 
+        var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = false;
-            grpc.MaxReceiveMessageSize = MaxMessageBytes;
+            grpc.MaxReceiveMessageSize = limits.MaxRequestBytes;
         });
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");

@@ -14,7 +14,7 @@ internal static class ProtoMapping
             a.Id, a.Title, a.Body, a.Url, a.Section, [.. a.Tags], a.Language,
             ToTime(a.Published, $"articles[{i}].published"))).ToList();
 
-    public static RelatedQuery ToQuery(V1.RelatedOptions? options)
+    public static RelatedQuery ToQuery(V1.RelatedOptions? options, InputLimits limits)
     {
         options ??= new V1.RelatedOptions();
         return RelatedQuery.Create(
@@ -22,7 +22,8 @@ internal static class ProtoMapping
             ToTime(options.PublishedAfter, "options.published_after"),
             options.ExcludeLater,
             ToDuration(options.FreshnessHalfLife, "options.freshness_half_life"),
-            options.HasDiversity ? options.Diversity : null);
+            options.HasDiversity ? options.Diversity : null,
+            limits);
     }
 
     public static V1.RelatedResponse ToResponse(RelatedList list)

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using Recommender.Api.V1;
 using Recommender.Core.Articles;
 using Recommender.Engine;
@@ -11,7 +12,7 @@ namespace Recommender.Server.Grpc;
 /// answer. Errors become status codes in <see cref="ErrorMappingInterceptor"/>.
 /// </summary>
 [BindServiceMethod(typeof(StrictRequestBinding), nameof(StrictRequestBinding.BindService))]
-public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store) : RecommenderService.RecommenderServiceBase
+public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store, IOptions<InputLimits> limits) : RecommenderService.RecommenderServiceBase
 {
     public override async Task<UpsertArticlesResponse> UpsertArticles(UpsertArticlesRequest request, ServerCallContext context)
     {
@@ -38,13 +39,13 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<RelatedResponse> GetRelated(GetRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(engine.GetRelated(request.Id, ProtoMapping.ToQuery(request.Options)));
+        return ProtoMapping.ToResponse(engine.GetRelated(request.Id, ProtoMapping.ToQuery(request.Options, limits.Value)));
     }
 
     public override async Task<RelatedResponse> PreviewRelated(PreviewRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(engine.Preview(request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options)));
+        return ProtoMapping.ToResponse(engine.Preview(request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options, limits.Value)));
     }
 
     public override async Task<RetrainResponse> Retrain(RetrainRequest request, ServerCallContext context)
