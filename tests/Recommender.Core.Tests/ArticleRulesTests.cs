@@ -53,14 +53,6 @@ public class ArticleRulesTests
     }
 
     [Fact]
-    public void Validate_ReplacementCharacter_IsRejectedAsDamagedText()
-    {
-        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.Validate(Valid() with { Body = "caf\uFFFD au lait" }));
-        Assert.Equal("body", ex.Field);
-        Assert.Contains("UTF-8", ex.Description);
-    }
-
-    [Fact]
     public void Validate_CustomLimits_NameTheirKey()
     {
         var limits = new InputLimits { MaxTitleLength = 5 };

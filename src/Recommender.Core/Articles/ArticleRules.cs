@@ -94,7 +94,8 @@ public static class ArticleRules
 
     /// <summary>
     /// Checks free text: length, no control characters (line breaks and tabs only where
-    /// multi-line), no unpaired surrogates and no U+FFFD (what invalid UTF-8 decodes to).
+    /// multi-line), no unpaired surrogates. (Invalid UTF-8 never gets this far: the request's
+    /// parser refuses it. U+FFFD is a valid character and real archives contain it.)
     /// </summary>
     public static void ValidateText(string? value, string field, int maxLength, string limitName, bool required, bool multiline)
     {
@@ -121,10 +122,6 @@ public static class ArticleRules
                 !(char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(value[i - 1])))
             {
                 throw new ArticleValidationException(field, $"contains an unpaired surrogate at position {i} (invalid UTF-16)");
-            }
-            if (c == '\uFFFD')
-            {
-                throw new ArticleValidationException(field, $"contains U+FFFD at position {i}: text that was not valid UTF-8 somewhere upstream");
             }
         }
     }
