@@ -21,6 +21,9 @@ public static class RecommenderHostExtensions
         var services = builder.Services;
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
+        services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName);
+        services.AddSingleton<RateLimitInterceptor>();
+        services.AddSingleton<ApiKeyInterceptor>();
         services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
         services.AddValidatedOptions<FeaturizerOptions>(FeaturizerOptions.SectionName);
         services.AddValidatedOptions<RankingOptions>(RankingOptions.SectionName);
@@ -62,6 +65,7 @@ public static class RecommenderHostExtensions
         var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
         services.AddGrpc(grpc =>
         {
+            grpc.Interceptors.Add<RateLimitInterceptor>();
             grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = false;

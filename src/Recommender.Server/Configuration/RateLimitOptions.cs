@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Recommender.Server.Configuration;
+
+/// <summary>Per-client request rate. Section "Recommender:RateLimit".</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "Recommender:RateLimit";
+
+    /// <summary>Sustained requests per second one client may make; 0 (the default) turns limiting off.</summary>
+    [Range(0, 1_000_000, ErrorMessage = "Recommender:RateLimit:RequestsPerSecond must be between {1} and {2}.")]
+    public int RequestsPerSecond { get; set; }
+
+    /// <summary>Requests a client may make at once above the sustained rate.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Recommender:RateLimit:Burst must be between {1} and {2}.")]
+    public int Burst { get; set; } = 100;
+}
