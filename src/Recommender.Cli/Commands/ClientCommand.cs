@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Google.Rpc;
 using Grpc.Core;
@@ -28,6 +30,14 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
             return Fail($"--server '{settings.ServerUrl}' is not an http:// or https:// address.");
         }
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (settings.CaCertificateFile is { } caFile)
+        {
+            if (!File.Exists(caFile))
+            {
+                return Fail($"--ca-cert '{caFile}' does not exist.");
+            }
+            handler.SslOptions.RemoteCertificateValidationCallback = TrustingOnly(X509Certificate2.CreateFromPem(File.ReadAllText(caFile)));
+        }
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = 64 * 1024 * 1024,
@@ -67,6 +77,24 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
             : ex.Status.Detail;
         return $"{ex.StatusCode}: {detail}";
     }
+
+    /// <summary>Accepts a server certificate that chains to <paramref name="authority"/> (and only to it).</summary>
+    private static RemoteCertificateValidationCallback TrustingOnly(X509Certificate2 authority) => (_, certificate, _, errors) =>
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(new X509Certificate2(certificate));
+    };
 
     /// <summary>Sends the API key as "authorization: Bearer KEY" on every call.</summary>
     private sealed class BearerHandler(string key) : DelegatingHandler

@@ -10,6 +10,7 @@ public class ClientSettings : CommandSettings
     public const string DefaultServer = "http://localhost:50051";
     public const string NamespaceVariable = "RECOMMENDER_NAMESPACE";
     public const string ApiKeyVariable = "RECOMMENDER_API_KEY";
+    public const string CaCertificateVariable = "RECOMMENDER_CA_CERT";
 
     [CommandOption("--server <URL>")]
     [Description("Address of the service (default: $" + ServerVariable + ", else " + DefaultServer + ").")]
@@ -23,12 +24,19 @@ public class ClientSettings : CommandSettings
     [Description("API key for protected calls (default: $" + ApiKeyVariable + ").")]
     public string? ApiKey { get; init; }
 
+    [CommandOption("--ca-cert <FILE>")]
+    [Description("PEM certificate to trust for an https:// server, e.g. a self-signed one (default: $" + CaCertificateVariable + ").")]
+    public string? CaCertificate { get; init; }
+
     [CommandOption("--json")]
     [Description("Print JSON for machines instead of text for people.")]
     public bool Json { get; init; }
 
     /// <summary>The API key to send, if any.</summary>
     public string? ApiKeyValue => ApiKey ?? (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key : null);
+
+    /// <summary>The extra certificate authority to trust, if any.</summary>
+    public string? CaCertificateFile => CaCertificate ?? (Environment.GetEnvironmentVariable(CaCertificateVariable) is { Length: > 0 } file ? file : null);
 
     /// <summary>The namespace to send; empty means the server's default.</summary>
     public string NamespaceName => Namespace ?? Environment.GetEnvironmentVariable(NamespaceVariable) ?? "";

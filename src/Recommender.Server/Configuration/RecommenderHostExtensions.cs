@@ -38,7 +38,15 @@ public static class RecommenderHostExtensions
             {
                 return;
             }
-            void Http2(ListenOptions listen) => listen.Protocols = HttpProtocols.Http2;
+            var certificate = server.LoadCertificate();
+            void Http2(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            }
             if (server.ListenOnAllInterfaces)
             {
                 kestrel.ListenAnyIP(server.Port, Http2);

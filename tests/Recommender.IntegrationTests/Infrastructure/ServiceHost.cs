@@ -35,9 +35,16 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private GrpcChannel? _channel;
 
-    public ServiceHost(StoreSetup store, bool kestrel = false, IDictionary<string, string?>? settings = null)
+    private readonly HttpMessageHandler? _clientHandler;
+
+    /// <param name="store">The store to run against.</param>
+    /// <param name="kestrel">Listen on a loopback port (for other processes) instead of in memory.</param>
+    /// <param name="settings">Configuration keys to set.</param>
+    /// <param name="clientHandler">The handler of <see cref="Channel"/> on Kestrel (e.g. one that trusts a test certificate).</param>
+    public ServiceHost(StoreSetup store, bool kestrel = false, IDictionary<string, string?>? settings = null, HttpMessageHandler? clientHandler = null)
     {
         _store = store;
+        _clientHandler = clientHandler;
         _settings = new Dictionary<string, string?>
         {
             ["Recommender:Server:Port"] = "0",
@@ -55,16 +62,17 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
                 _settings["Recommender:Redis:Namespace"] = redis.Namespace;
                 break;
         }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
         if (kestrel)
         {
             var port = FreePort();
             _settings["Recommender:Server:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Address = new Uri($"http://localhost:{port}");
+            var scheme = _settings.ContainsKey("Recommender:Server:TlsCertificatePath") ? "https" : "http";
+            Address = new Uri($"{scheme}://localhost:{port}");
             UseKestrel();
-        }
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            _settings[key] = value;
         }
     }
 
@@ -119,7 +127,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
     {
         if (Address is not null)
         {
-            return GrpcChannel.ForAddress(Address);
+            return GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = _clientHandler });
         }
         return GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
     }
