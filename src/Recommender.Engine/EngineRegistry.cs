@@ -24,6 +24,10 @@ public sealed class EngineRegistry(
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<RecommendationEngine>>> _engines = new(StringComparer.Ordinal);
 
+    /// <summary>The serving engines, for telemetry.</summary>
+    public IEnumerable<RecommendationEngine> Ready =>
+        _engines.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully).Select(e => e.Value.Result);
+
     public string DefaultNamespace { get; } = defaultNamespace;
 
     /// <summary>True once the default namespace's model is loaded and its index built.</summary>

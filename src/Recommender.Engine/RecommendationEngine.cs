@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Recommender.Core;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Index;
@@ -455,6 +456,7 @@ public sealed partial class RecommendationEngine : IDisposable
                 _writeGate.Release();
             }
 
+            Telemetry.RefitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("namespace", Namespace));
             Log.RefitDone(_logger, Namespace, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (old.Model.Info.Version != version)
             {

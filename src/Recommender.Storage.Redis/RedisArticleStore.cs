@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Recommender.Core;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using StackExchange.Redis;
@@ -256,8 +257,9 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
             Published: published.Length == 0 ? null : DateTimeOffset.Parse(published, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
     }
 
-    private static async Task<T> Guard<T>(Func<Task<T>> operation)
+    private static async Task<T> Guard<T>(Func<Task<T>> operation, [CallerMemberName] string name = "")
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             return await operation();
@@ -266,11 +268,15 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         {
             throw new StoreUnavailableException("The article store is unreachable: " + ex.GetType().Name, ex);
         }
+        finally
+        {
+            Telemetry.StoreDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("operation", name));
+        }
     }
 
-    private static Task Guard(Func<Task> operation) => Guard(async () =>
+    private static Task Guard(Func<Task> operation, [CallerMemberName] string name = "") => Guard(async () =>
     {
         await operation();
         return true;
-    });
+    }, name);
 }

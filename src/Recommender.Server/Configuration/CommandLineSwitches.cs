@@ -9,6 +9,7 @@ public static class CommandLineSwitches
     public static readonly IReadOnlyDictionary<string, string> Map = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["--port"] = "Recommender:Server:Port",
+        ["--http-port"] = "Recommender:Server:HttpPort",
         ["--data-dir"] = "Recommender:Embedded:DataDir",
         ["--redis"] = "Recommender:Redis:Connection",
         ["--namespace"] = "Recommender:Redis:Namespace",

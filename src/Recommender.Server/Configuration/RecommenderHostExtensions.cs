@@ -1,4 +1,8 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using Recommender.Core;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
@@ -38,6 +42,18 @@ public static class RecommenderHostExtensions
             {
                 return;
             }
+            if (server.HttpPort > 0)
+            {
+                void Http1(ListenOptions listen) => listen.Protocols = HttpProtocols.Http1;
+                if (server.ListenOnAllInterfaces)
+                {
+                    kestrel.ListenAnyIP(server.HttpPort, Http1);
+                }
+                else
+                {
+                    kestrel.ListenLocalhost(server.HttpPort, Http1);
+                }
+            }
             var certificate = server.LoadCertificate();
             void Http2(ListenOptions listen)
             {
@@ -73,6 +89,7 @@ public static class RecommenderHostExtensions
         var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
         services.AddGrpc(grpc =>
         {
+            grpc.Interceptors.Add<MetricsInterceptor>();
             grpc.Interceptors.Add<RateLimitInterceptor>();
             grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
@@ -80,7 +97,21 @@ public static class RecommenderHostExtensions
             grpc.MaxReceiveMessageSize = limits.MaxRequestBytes;
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck<EngineHealthCheck>("engine");
+        // grpc.health.v1 names: "" and "readiness" (model loaded, index built), "liveness" (the process answers).
+        services.AddGrpcHealthChecks(health =>
+            {
+                health.Services.Clear();
+                health.Services.Map("", c => c.Tags.Contains(ReadyTag));
+                health.Services.Map("readiness", c => c.Tags.Contains(ReadyTag));
+                health.Services.Map("liveness", c => c.Tags.Contains(LiveTag));
+            })
+            .AddCheck<EngineHealthCheck>("engine", tags: [ReadyTag])
+            .AddCheck("process", () => HealthCheckResult.Healthy("The process answers."), tags: [LiveTag]);
+
+        services.AddSingleton<MetricsInterceptor>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Telemetry.MeterName)
+            .AddPrometheusExporter());
         return builder;
     }
 
@@ -89,6 +120,12 @@ public static class RecommenderHostExtensions
         app.MapGrpcService<RecommenderGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        var registry = app.Services.GetRequiredService<EngineRegistry>();
+        Telemetry.IndexSize(() => registry.Ready.Select(e =>
+            new System.Diagnostics.Metrics.Measurement<int>(e.GetStats().Corpus.Articles, new KeyValuePair<string, object?>("namespace", e.Namespace))));
         app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI.");
         return app;
     }
@@ -123,6 +160,9 @@ public static class RecommenderHostExtensions
         services.AddSingleton<IArticleStoreFactory, RedisArticleStoreFactory>();
         return services;
     }
+
+    private const string ReadyTag = "ready";
+    private const string LiveTag = "live";
 
     private static void AddValidatedOptions<T>(this IServiceCollection services, string section)
         where T : class =>

@@ -13,6 +13,13 @@ public sealed class ServerOptions
     [Range(0, 65535, ErrorMessage = "Recommender:Server:Port must be between {1} and {2}.")]
     public int Port { get; set; } = 50051;
 
+    /// <summary>
+    /// HTTP/1.1 port for people and scrapers: /healthz (liveness), /readyz (readiness) and /metrics
+    /// (Prometheus). 0 (the default) leaves it closed.
+    /// </summary>
+    [Range(0, 65535, ErrorMessage = "Recommender:Server:HttpPort must be between {1} and {2}.")]
+    public int HttpPort { get; set; }
+
     /// <summary>Listen on every interface instead of loopback only.</summary>
     public bool ListenOnAllInterfaces { get; set; }
 

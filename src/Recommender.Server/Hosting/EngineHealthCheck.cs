@@ -3,11 +3,22 @@ using Recommender.Engine;
 
 namespace Recommender.Server.Hosting;
 
-/// <summary>Ready once the default namespace's model is loaded and index built; reported through grpc.health.v1.</summary>
+/// <summary>
+/// Readiness: the default namespace's model is loaded and its index built. While the store is
+/// unreachable the service is still ready (lists come from memory) but degraded, and says so.
+/// </summary>
 public sealed class EngineHealthCheck(EngineRegistry engines) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(engines.IsReady
-            ? HealthCheckResult.Healthy("Model loaded and index built.")
-            : HealthCheckResult.Unhealthy("Starting: loading the model and building the index."));
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (engines.TryGetReady(engines.DefaultNamespace) is not { } engine)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Starting: loading the model and building the index (or waiting for the store)."));
+        }
+        var stats = engine.GetStats();
+        var data = new Dictionary<string, object> { ["articles"] = stats.Corpus.Articles, ["store"] = stats.StoreAvailable ? "available" : "unreachable" };
+        return Task.FromResult(stats.StoreAvailable
+            ? HealthCheckResult.Healthy($"Serving {stats.Corpus.Articles} articles; the store is reachable.", data)
+            : HealthCheckResult.Degraded("Serving from memory: the store is unreachable, writes fail.", data: data));
+    }
 }
