@@ -1,0 +1,242 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Grpc.Core;
+using Recommender.Api.V1;
+using Recommender.Cli.Bench;
+using Recommender.Core.Articles;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Recommender.Cli.Commands;
+
+public sealed class BenchSettings : ClientSettings
+{
+    [CommandOption("--articles <N>")]
+    [Description("Synthetic articles to generate and import (default 10000).")]
+    [DefaultValue(10_000)]
+    public int Articles { get; init; } = 10_000;
+
+    [CommandOption("--concurrency <C>")]
+    [Description("Calls in flight at once (default 8).")]
+    [DefaultValue(8)]
+    public int Concurrency { get; init; } = 8;
+
+    [CommandOption("--duration <SECONDS>")]
+    [Description("How long to drive the rpc, after a 2 s warm-up that is not measured (default 30).")]
+    [DefaultValue(30)]
+    public int Duration { get; init; } = 30;
+
+    [CommandOption("--rpc <RPC>")]
+    [Description("related (GetRelated for stored articles) or preview (PreviewRelated for drafts). Default related.")]
+    [DefaultValue("related")]
+    public string Rpc { get; init; } = "related";
+
+    [CommandOption("--limit <N>")]
+    [Description("List length asked for (default 10).")]
+    [DefaultValue(10)]
+    public int Limit { get; init; } = 10;
+
+    [CommandOption("--upserts-per-second <U>")]
+    [Description("Also rewrite existing articles at this steady rate while the rpc runs (default 0).")]
+    [DefaultValue(0)]
+    public int UpsertsPerSecond { get; init; }
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Seed of the synthetic corpus (default 42).")]
+    [DefaultValue(42)]
+    public int Seed { get; init; } = 42;
+
+    [CommandOption("--write-corpus <FILE>")]
+    [Description("Also write the generated corpus as JSON Lines (labels are topics), e.g. for eval.")]
+    public string? WriteCorpus { get; init; }
+
+    [CommandOption("--keep")]
+    [Description("Keep the benchmark namespace afterwards (a fresh one is deleted by default).")]
+    public bool Keep { get; init; }
+
+    public override ValidationResult Validate() =>
+        Articles is < 10 or > 10_000_000 ? ValidationResult.Error("--articles must be between 10 and 10,000,000.")
+        : Concurrency is < 1 or > 1_024 ? ValidationResult.Error("--concurrency must be between 1 and 1024.")
+        : Duration is < 1 or > 86_400 ? ValidationResult.Error("--duration must be between 1 and 86400 seconds.")
+        : Rpc is not ("related" or "preview") ? ValidationResult.Error("--rpc is related or preview.")
+        : UpsertsPerSecond is < 0 or > 100_000 ? ValidationResult.Error("--upserts-per-second must be between 0 and 100000.")
+        : ValidationResult.Success();
+}
+
+/// <summary>
+/// A load generator: fills a fresh namespace with generated articles (reporting ingest speed until
+/// searchable), then drives GetRelated or PreviewRelated at a fixed concurrency for a bounded time,
+/// optionally with upserts mixed in, and reports throughput, latency percentiles and errors.
+/// </summary>
+public sealed class BenchCommand : ClientCommand<BenchSettings>
+{
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
+    protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var corpus = SyntheticCorpus.Generate(settings.Articles, settings.Seed).ToList();
+        if (settings.WriteCorpus is { } path)
+        {
+            await File.WriteAllLinesAsync(path, corpus.Select(ToJsonLine), cancellationToken);
+        }
+        var fresh = settings.NamespaceName.Length == 0;
+        var ns = fresh ? $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}" : settings.NamespaceName;
+        try
+        {
+            var ingest = Stopwatch.StartNew();
+            await ArticleUpload.RunAsync(client, ns, corpus, batchSize: 500, waitForRefit: true, quiet: settings.Json, cancellationToken);
+            var ingestSeconds = ingest.Elapsed.TotalSeconds;
+
+            var result = await DriveAsync(client, ns, corpus, settings, cancellationToken);
+            Report(settings, ns, result, corpus.Count / ingestSeconds);
+            return result.Errors == 0 ? 0 : 1;
+        }
+        finally
+        {
+            if (fresh && !settings.Keep)
+            {
+                await client.DeleteNamespaceAsync(new DeleteNamespaceRequest { Namespace = ns }, cancellationToken: CancellationToken.None);
+            }
+        }
+    }
+
+    private sealed record Result(int Requests, double Seconds, double[] LatenciesMs, int Errors, int Upserts, int UpsertErrors);
+
+    private static async Task<Result> DriveAsync(
+        RecommenderService.RecommenderServiceClient client, string ns, IReadOnlyList<ArticleLine> corpus, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var options = new RelatedOptions { Limit = settings.Limit };
+        var started = Stopwatch.GetTimestamp();
+        var measureFrom = started + (long)(WarmUp.TotalSeconds * Stopwatch.Frequency);
+        var stopAt = measureFrom + (long)(settings.Duration * Stopwatch.Frequency);
+        var errors = 0;
+
+        async Task<List<double>> Worker(int worker)
+        {
+            var random = new Random(settings.Seed + worker);
+            var latencies = new List<double>(capacity: 100_000);
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var article = corpus[random.Next(corpus.Count)].Article;
+                var call = Stopwatch.GetTimestamp();
+                try
+                {
+                    if (settings.Rpc == "related")
+                    {
+                        await client.GetRelatedAsync(new GetRelatedRequest { Id = article.Id, Namespace = ns, Options = options }, cancellationToken: cancellationToken);
+                    }
+                    else
+                    {
+                        await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = article.Body, Namespace = ns, Options = options }, cancellationToken: cancellationToken);
+                    }
+                }
+                catch (RpcException)
+                {
+                    if (call >= measureFrom)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                    continue;
+                }
+                if (call >= measureFrom)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(call).TotalMilliseconds);
+                }
+            }
+            return latencies;
+        }
+
+        var upserts = 0;
+        var upsertErrors = 0;
+        async Task Upserter()
+        {
+            if (settings.UpsertsPerSecond == 0)
+            {
+                return;
+            }
+            var random = new Random(settings.Seed - 1);
+            var interval = TimeSpan.FromSeconds(1.0 / settings.UpsertsPerSecond);
+            var next = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var original = corpus[random.Next(corpus.Count)].Article;
+                var changed = original with { Body = original.Body + $" Updated {upserts}." };
+                try
+                {
+                    await client.UpsertArticlesAsync(new UpsertArticlesRequest { Namespace = ns, Articles = { ArticleMessages.FromDomain(changed) } }, cancellationToken: cancellationToken);
+                    upserts++;
+                }
+                catch (RpcException)
+                {
+                    upsertErrors++;
+                }
+                next += (long)(interval.TotalSeconds * Stopwatch.Frequency);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, settings.Concurrency).Select(w => Task.Run(() => Worker(w), cancellationToken)).ToList();
+        var upserter = Task.Run(Upserter, cancellationToken);
+        var all = (await Task.WhenAll(workers)).SelectMany(l => l).ToArray();
+        await upserter;
+        Array.Sort(all);
+        return new Result(all.Length, settings.Duration, all, errors, upserts, upsertErrors);
+    }
+
+    private static void Report(BenchSettings settings, string ns, Result r, double ingestPerSecond)
+    {
+        double Percentile(double p) => r.LatenciesMs.Length == 0 ? 0 : r.LatenciesMs[Math.Min(r.LatenciesMs.Length - 1, (int)Math.Ceiling(p * r.LatenciesMs.Length) - 1)];
+        var figures = new Dictionary<string, object>
+        {
+            ["articles"] = settings.Articles,
+            ["concurrency"] = settings.Concurrency,
+            ["rpc"] = settings.Rpc,
+            ["duration_seconds"] = settings.Duration,
+            ["requests"] = r.Requests,
+            ["requests_per_second"] = Math.Round(r.Requests / r.Seconds, 1),
+            ["p50_ms"] = Math.Round(Percentile(0.50), 3),
+            ["p95_ms"] = Math.Round(Percentile(0.95), 3),
+            ["p99_ms"] = Math.Round(Percentile(0.99), 3),
+            ["max_ms"] = Math.Round(r.LatenciesMs.LastOrDefault(), 3),
+            ["errors"] = r.Errors,
+            ["upserts"] = r.Upserts,
+            ["upsert_errors"] = r.UpsertErrors,
+            ["ingest_articles_per_second"] = Math.Round(ingestPerSecond, 1),
+            ["namespace"] = ns,
+        };
+        if (settings.Json)
+        {
+            WriteJson(figures);
+            return;
+        }
+        var table = new Table().HideHeaders().AddColumn("").AddColumn("");
+        foreach (var (name, value) in figures)
+        {
+            table.AddRow(name, Markup.Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static string ToJsonLine(ArticleLine line)
+    {
+        var a = line.Article;
+        return JsonSerializer.Serialize(new
+        {
+            id = a.Id,
+            title = a.Title,
+            body = a.Body,
+            section = a.Section,
+            labels = line.Labels,
+            url = a.Url,
+            published = a.Published?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            language = a.Language,
+            tags = a.Tags,
+        });
+    }
+}
