@@ -160,6 +160,44 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bench_ImportsSyntheticArticles_DrivesTheRpc_AndReportsFiguresAsJson()
+    {
+        var corpusFile = Path.GetTempFileName();
+        var result = await Run("bench", "--articles", "60", "--concurrency", "2", "--duration", "1", "--upserts-per-second", "2", "--json", "--write-corpus", corpusFile);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var figures = JsonDocument.Parse(result.Stdout).RootElement;
+        foreach (var key in new[] { "articles", "concurrency", "requests_per_second", "p50_ms", "p95_ms", "p99_ms", "max_ms", "errors", "ingest_articles_per_second" })
+        {
+            Assert.True(figures.TryGetProperty(key, out _), key);
+        }
+        Assert.Equal(60, figures.GetProperty("articles").GetInt32());
+        Assert.Equal(0, figures.GetProperty("errors").GetInt32());
+        Assert.True(figures.GetProperty("requests").GetInt32() > 0);
+        Assert.True(figures.GetProperty("p50_ms").GetDouble() <= figures.GetProperty("p99_ms").GetDouble());
+        Assert.Equal(60, File.ReadLines(corpusFile).Count());
+        // The fresh namespace was deleted afterwards.
+        var ns = figures.GetProperty("namespace").GetString()!;
+        var stats = JsonDocument.Parse((await Run("stats", "--namespace", ns, "--json")).Stdout).RootElement;
+        Assert.Equal(0, stats.GetProperty("articles").GetInt32());
+    }
+
+    [Fact]
+    public void SyntheticCorpus_IsDeterministic_Labelled_AndHoldsNearDuplicates()
+    {
+        var first = Recommender.Cli.Bench.SyntheticCorpus.Generate(2_000, seed: 7).ToList();
+        var again = Recommender.Cli.Bench.SyntheticCorpus.Generate(2_000, seed: 7).ToList();
+        var other = Recommender.Cli.Bench.SyntheticCorpus.Generate(2_000, seed: 8).ToList();
+
+        Assert.Equal(first.Select(a => Core.Articles.ContentHash.OfRecord(a.Article)), again.Select(a => Core.Articles.ContentHash.OfRecord(a.Article)));
+        Assert.NotEqual(first[0].Article.Body, other[0].Article.Body);
+        Assert.All(first, a => Assert.StartsWith("topic-", Assert.Single(a.Labels)));
+        var signatures = first.Select(a => Core.Articles.MinHash.Of(a.Article.Body)).ToList();
+        var nearDuplicates = first.Skip(1).Where((a, i) => signatures.Take(i + 1).Any(s => Core.Articles.MinHash.Similarity(s, signatures[i + 1]) >= 0.8)).Count();
+        Assert.InRange(nearDuplicates, 20, 120); // about 3% re-published
+    }
+
+    [Fact]
     public async Task Errors_AreOneLineWithoutStackTraces()
     {
         await ImportSamplesAsync();
