@@ -17,9 +17,9 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 until curl -sf "http://localhost:$http/readyz" >/dev/null; do sleep 0.5; done
 
-cli="dotnet src/Recommender.Cli/bin/Release/net10.0/recommender.dll --server http://localhost:$grpc"
+cli() { dotnet src/Recommender.Cli/bin/Release/net10.0/recommender.dll "$1" --server "http://localhost:$grpc" "${@:2}"; }
 echo "importing $articles synthetic articles (namespace soak)"
-$cli bench --namespace soak --articles "$articles" --duration 1 --concurrency 1 --json >/dev/null 2>&1
+cli bench --namespace soak --articles "$articles" --duration 1 --concurrency 1 --json >/dev/null
 
 echo "soak: ${minutes} min, concurrency $concurrency, $upserts upserts/s"
 ( start=$(date +%s)
@@ -27,7 +27,7 @@ echo "soak: ${minutes} min, concurrency $concurrency, $upserts upserts/s"
     echo "$(( $(date +%s) - start )) $(ps -o rss= -p $server)"; sleep 10
   done ) >"$work/memory.txt" &
 sampler=$!
-$cli bench --namespace soak --articles "$articles" --concurrency "$concurrency" \
+cli bench --namespace soak --articles "$articles" --concurrency "$concurrency" \
   --duration $((minutes * 60)) --upserts-per-second "$upserts" --json 2>/dev/null | tee "$work/result.json"
 kill $sampler 2>/dev/null || true
 

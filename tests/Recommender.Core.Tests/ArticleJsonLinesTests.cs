@@ -27,6 +27,18 @@ public class ArticleJsonLinesTests
     }
 
     [Fact]
+    public void Format_ThenParse_GivesTheSameArticleAndLabels()
+    {
+        var line = new ArticleLine(1, new Article("a-1", "T \"quoted\"", "Body\nline two", "https://x/a", "tech", ["t1"], "en",
+            new DateTimeOffset(2005, 3, 1, 10, 0, 0, TimeSpan.Zero)), ["acq", "earn"]);
+
+        Assert.True(ArticleJsonLines.TryParse(ArticleJsonLines.Format(line), 7, out var parsed, out _));
+
+        Assert.Equal(ContentHash.OfRecord(line.Article), ContentHash.OfRecord(parsed.Article));
+        Assert.Equal(line.Labels, parsed.Labels);
+    }
+
+    [Fact]
     public void ParseAll_BadLines_ReportsEachByNumberAndWhatIsWrong()
     {
         var (articles, errors) = ArticleJsonLines.ParseAll(

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Grpc.Core;
 using Recommender.Api.V1;
 using Recommender.Cli.Bench;
@@ -79,7 +78,7 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
         var corpus = SyntheticCorpus.Generate(settings.Articles, settings.Seed).ToList();
         if (settings.WriteCorpus is { } path)
         {
-            await File.WriteAllLinesAsync(path, corpus.Select(ToJsonLine), cancellationToken);
+            await File.WriteAllLinesAsync(path, corpus.Select(ArticleJsonLines.Format), cancellationToken);
         }
         var fresh = settings.NamespaceName.Length == 0;
         var ns = fresh ? $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}" : settings.NamespaceName;
@@ -221,22 +220,5 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
             table.AddRow(name, Markup.Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
         }
         AnsiConsole.Write(table);
-    }
-
-    private static string ToJsonLine(ArticleLine line)
-    {
-        var a = line.Article;
-        return JsonSerializer.Serialize(new
-        {
-            id = a.Id,
-            title = a.Title,
-            body = a.Body,
-            section = a.Section,
-            labels = line.Labels,
-            url = a.Url,
-            published = a.Published?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            language = a.Language,
-            tags = a.Tags,
-        });
     }
 }

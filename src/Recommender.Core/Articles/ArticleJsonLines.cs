@@ -49,6 +49,24 @@ public static class ArticleJsonLines
         return (articles, errors);
     }
 
+    /// <summary>One article as an import line (the inverse of <see cref="TryParse"/>).</summary>
+    public static string Format(ArticleLine line)
+    {
+        var a = line.Article;
+        return JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["id"] = a.Id,
+            ["title"] = a.Title,
+            ["body"] = a.Body,
+            ["section"] = a.Section,
+            ["labels"] = line.Labels,
+            ["url"] = a.Url,
+            ["published"] = a.Published?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["language"] = a.Language,
+            ["tags"] = a.Tags,
+        });
+    }
+
     /// <summary>Parses and validates one line.</summary>
     public static bool TryParse(string line, int lineNumber, out ArticleLine article, out LineError error)
     {
