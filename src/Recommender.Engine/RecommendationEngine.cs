@@ -30,6 +30,8 @@ public sealed partial class RecommendationEngine : IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _refitGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly string _origin = Guid.NewGuid().ToString("n");
+    private IAsyncDisposable? _subscription;
 
     private volatile Serving? _serving;
 
@@ -102,6 +104,8 @@ public sealed partial class RecommendationEngine : IDisposable
             model = _featurizer.Load(stream);
         }
 
+        // Subscribe before reading the corpus, so nothing another replica writes meanwhile is missed.
+        _subscription = await _store.SubscribeAsync(ApplyRemoteAsync, cancellationToken);
         var index = await BuildIndexAsync(model, cancellationToken);
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -176,6 +180,7 @@ public sealed partial class RecommendationEngine : IDisposable
                 serving.Index.Upsert(c.Article.ToInfo(), c.Vector!);
             }
             RecordWrites(changed.Select(c => c.Article.Id), changed.Count);
+            await PublishAsync(changed.Select(c => c.Article.Id).ToList(), [], null);
             var scheduled = ScheduleRefitIfNeeded();
             return new UpsertResult(created, updated, unchanged, toEmbed.Count, version, scheduled);
         }
@@ -206,6 +211,7 @@ public sealed partial class RecommendationEngine : IDisposable
                 serving.Index.Remove(id);
             }
             RecordWrites(distinct, deleted.Count);
+            await PublishAsync([], deleted, null);
             ScheduleRefitIfNeeded();
             return new DeleteResult(deleted.Count, distinct.Count - deleted.Count);
         }
@@ -270,6 +276,85 @@ public sealed partial class RecommendationEngine : IDisposable
     {
         // Not disposed: a scheduled refit may still read the token; cancelling is what stops it.
         _stopping.Cancel();
+        _subscription?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Announces this process's changes to the other replicas; a lost notice is logged, not fatal.</summary>
+    private async Task PublishAsync(IReadOnlyList<string> upserted, IReadOnlyList<string> deleted, string? modelVersion)
+    {
+        try
+        {
+            await _store.PublishAsync(new ChangeNotice(_origin, upserted, deleted, modelVersion), CancellationToken.None);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            Log.PublishFailed(_logger, Namespace, ex);
+        }
+    }
+
+    /// <summary>
+    /// Applies what another replica changed: its written articles are read back (with vectors of
+    /// the model serving here; one without is embedded here), its deletions removed, and a model
+    /// it fitted is loaded with the whole index rebuilt. Runs under the write gate, like local writes.
+    /// </summary>
+    private async Task ApplyRemoteAsync(ChangeNotice notice)
+    {
+        if (notice.Origin == _origin || _serving is null)
+        {
+            return;
+        }
+        var token = _stopping.Token;
+        try
+        {
+            await _writeGate.WaitAsync(token);
+            try
+            {
+                var serving = Current;
+                if (notice.ModelVersion is { } version && version != serving.Model.Info.Version)
+                {
+                    if (await _store.GetActiveModelAsync(token) is { } stored && stored.Info.Version == version)
+                    {
+                        using var stream = new MemoryStream(stored.Model, writable: false);
+                        var model = _featurizer.Load(stream);
+                        _serving = new Serving(model, await BuildIndexAsync(model, token));
+                        _changesSinceFit = 0;
+                        Log.RemoteModel(_logger, Namespace, version);
+                    }
+                    return;
+                }
+                if (notice.Upserted.Count > 0)
+                {
+                    var stored = await _store.GetStoredAsync(notice.Upserted, serving.Model.Info.Version, token);
+                    var missing = stored.Where(s => s.Vector is null).ToList();
+                    if (missing.Count > 0)
+                    {
+                        var texts = await _store.GetArticlesAsync(missing.Select(m => m.Article.Id).ToList(), token);
+                        var vectors = serving.Model.Embed(texts.Select(a => a.ToText()).ToList());
+                        for (var i = 0; i < texts.Count; i++)
+                        {
+                            serving.Index.Upsert(texts[i].ToInfo(), vectors[i]);
+                        }
+                    }
+                    foreach (var s in stored.Where(s => s.Vector is not null))
+                    {
+                        serving.Index.Upsert(s.Article.ToInfo(s.BodyHash, s.BodyMinHash), s.Vector!);
+                    }
+                }
+                foreach (var id in notice.Deleted)
+                {
+                    serving.Index.Remove(id);
+                }
+                _writtenDuringRefit?.UnionWith(notice.Upserted.Concat(notice.Deleted));
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+        {
+            Log.RemoteApplyFailed(_logger, Namespace, ex);
+        }
     }
 
     private async Task<VectorIndex> BuildIndexAsync(IFeaturizerModel model, CancellationToken cancellationToken)
@@ -450,6 +535,7 @@ public sealed partial class RecommendationEngine : IDisposable
                 old = Current;
                 _serving = new Serving(model, index);
                 _writtenDuringRefit = null;
+                await PublishAsync([], [], version);
             }
             finally
             {
@@ -503,6 +589,15 @@ public sealed partial class RecommendationEngine : IDisposable
 
         [LoggerMessage(4, LogLevel.Information, "Namespace {Namespace}: model {Version} now serves {Articles} articles (fit {FitSeconds:F1} s, total {Seconds:F1} s)")]
         public static partial void RefitDone(ILogger logger, string @namespace, string version, int articles, double fitSeconds, double seconds);
+
+        [LoggerMessage(6, LogLevel.Warning, "Namespace {Namespace}: could not tell other replicas about a change")]
+        public static partial void PublishFailed(ILogger logger, string @namespace, Exception exception);
+
+        [LoggerMessage(7, LogLevel.Warning, "Namespace {Namespace}: could not apply another replica's change; it shows after a restart")]
+        public static partial void RemoteApplyFailed(ILogger logger, string @namespace, Exception exception);
+
+        [LoggerMessage(8, LogLevel.Information, "Namespace {Namespace}: now serving model {Version}, fitted by another replica")]
+        public static partial void RemoteModel(ILogger logger, string @namespace, string version);
 
         [LoggerMessage(5, LogLevel.Error, "Namespace {Namespace}: scheduled refit failed; the previous model keeps serving")]
         public static partial void RefitFailed(ILogger logger, string @namespace, Exception exception);

@@ -114,35 +114,65 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         foreach (var chunk in ids.Chunk(_options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return await Guard(async () =>
-            {
-                var batch = Db.CreateBatch();
-                var hashes = chunk.Select(id => batch.HashGetAsync(_keys.Article(id), fields)).ToList();
-                var vectors = modelVersion is null
-                    ? null
-                    : chunk.Select(id => batch.StringGetAsync(_keys.Vector(modelVersion, id))).ToList();
-                batch.Execute();
-                await Task.WhenAll(hashes).WaitAsync(cancellationToken);
-                if (vectors is not null)
-                {
-                    await Task.WhenAll(vectors).WaitAsync(cancellationToken);
-                }
-                var articles = new List<StoredArticle>(chunk.Length);
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    var values = hashes[i].Result;
-                    if (ToArticle(values, includeBodies) is not { } article)
-                    {
-                        continue; // registered but never completely written
-                    }
-                    var bytes = vectors?[i].Result;
-                    var vector = bytes is { IsNull: false } b ? VectorCodec.Decode((byte[])b!) : null;
-                    var minHash = values[8].IsNull ? [] : MinHash.FromBytes((byte[])values[8]!);
-                    articles.Add(new StoredArticle(article, values[7]!, minHash, vector));
-                }
-                return (IReadOnlyList<StoredArticle>)articles;
-            });
+            yield return await ReadChunkAsync(chunk, modelVersion, fields, includeBodies, cancellationToken);
         }
+    }
+
+    private Task<IReadOnlyList<StoredArticle>> ReadChunkAsync(
+        IReadOnlyList<string> chunk, string? modelVersion, RedisValue[] fields, bool includeBodies, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var batch = Db.CreateBatch();
+        var hashes = chunk.Select(id => batch.HashGetAsync(_keys.Article(id), fields)).ToList();
+        var vectors = modelVersion is null
+            ? null
+            : chunk.Select(id => batch.StringGetAsync(_keys.Vector(modelVersion, id))).ToList();
+        batch.Execute();
+        await Task.WhenAll(hashes).WaitAsync(cancellationToken);
+        if (vectors is not null)
+        {
+            await Task.WhenAll(vectors).WaitAsync(cancellationToken);
+        }
+        var articles = new List<StoredArticle>(chunk.Count);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var values = hashes[i].Result;
+            if (ToArticle(values, includeBodies) is not { } article)
+            {
+                continue; // registered but never completely written, or deleted since
+            }
+            var bytes = vectors?[i].Result;
+            var vector = bytes is { IsNull: false } b ? VectorCodec.Decode((byte[])b!) : null;
+            var minHash = values[8].IsNull ? [] : MinHash.FromBytes((byte[])values[8]!);
+            articles.Add(new StoredArticle(article, values[7]!, minHash, vector));
+        }
+        return (IReadOnlyList<StoredArticle>)articles;
+    }, "ReadAsync");
+
+    public Task<IReadOnlyList<StoredArticle>> GetStoredAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) =>
+        ReadChunkAsync(ids, modelVersion, MetadataFields, includeBodies: false, cancellationToken);
+
+    public Task PublishAsync(ChangeNotice notice, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        await redis.GetSubscriber().PublishAsync(_keys.Changes(), JsonSerializer.Serialize(notice)).WaitAsync(cancellationToken);
+    });
+
+    public Task<IAsyncDisposable> SubscribeAsync(Func<ChangeNotice, Task> handler, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var queue = await redis.GetSubscriber().SubscribeAsync(_keys.Changes()).WaitAsync(cancellationToken);
+        // OnMessage with an async handler delivers messages one at a time, in order.
+        queue.OnMessage(async message =>
+        {
+            if (JsonSerializer.Deserialize<ChangeNotice>((string)message.Message!) is { } notice)
+            {
+                await handler(notice);
+            }
+        });
+        return (IAsyncDisposable)new Subscription(queue);
+    });
+
+    private sealed class Subscription(ChannelMessageQueue queue) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await queue.UnsubscribeAsync();
     }
 
     public Task WriteVectorsAsync(string modelVersion, IReadOnlyList<(string Id, float[] Vector)> vectors, CancellationToken cancellationToken) => Guard(async () =>

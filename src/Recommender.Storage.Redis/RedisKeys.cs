@@ -24,6 +24,9 @@ public sealed class RedisKeys(string ns)
     /// <summary>Hash describing the serving model.</summary>
     public RedisKey ActiveModel() => $"{Namespace}:model";
 
+    /// <summary>Pub/sub channel on which replicas announce their writes and refits.</summary>
+    public RedisChannel Changes() => RedisChannel.Literal($"{Namespace}:changes");
+
     /// <summary>A saved model's bytes.</summary>
     public RedisKey ModelBytes(string modelVersion) => $"{Namespace}:model:{modelVersion}";
 }

@@ -48,7 +48,19 @@ public interface IArticleStore
 
     /// <summary>Deletes everything stored under this namespace; returns how many articles there were.</summary>
     Task<int> DropAsync(CancellationToken cancellationToken);
+
+    /// <summary>Specific articles (without bodies) with their vectors of <paramref name="modelVersion"/> where present.</summary>
+    Task<IReadOnlyList<StoredArticle>> GetStoredAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken);
+
+    /// <summary>Tells the other processes serving this namespace what changed (best effort).</summary>
+    Task PublishAsync(ChangeNotice notice, CancellationToken cancellationToken);
+
+    /// <summary>Calls <paramref name="handler"/> for every notice published in this namespace, one at a time, until disposed.</summary>
+    Task<IAsyncDisposable> SubscribeAsync(Func<ChangeNotice, Task> handler, CancellationToken cancellationToken);
 }
+
+/// <summary>What one process changed: written or deleted ids, or a newly serving model.</summary>
+public sealed record ChangeNotice(string Origin, IReadOnlyList<string> Upserted, IReadOnlyList<string> Deleted, string? ModelVersion);
 
 /// <summary>Opens the store of one namespace (one site).</summary>
 public interface IArticleStoreFactory

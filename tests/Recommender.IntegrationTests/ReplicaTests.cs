@@ -1,0 +1,68 @@
+using Grpc.Core;
+using Recommender.Api.V1;
+using Recommender.IntegrationTests.Infrastructure;
+using DomainArticle = Recommender.Core.Articles.Article;
+
+namespace Recommender.IntegrationTests;
+
+/// <summary>Two service processes on one Redis namespace see each other's writes, deletes and refits.</summary>
+public sealed class ReplicaTests
+{
+    [Fact]
+    public async Task TwoReplicas_SeeEachOthersWritesDeletesAndRefits()
+    {
+        var store = StoreSetup.NewRedis();
+        using var a = await new ServiceHost(store).StartAsync();
+        using var b = await new ServiceHost(store).StartAsync();
+
+        await TestData.ImportAsync(a.Client, TestData.Samples());
+        var fitted = (await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
+        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())) is { Corpus.Articles: 30 } s && s.Model.Version == fitted);
+
+        await b.Client.UpsertArticlesAsync(TestData.Upsert(new DomainArticle("from-b", "Written through replica B", TestData.Samples()[3].Article.Body + " More.")));
+        await Eventually(async () => (await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = "from-b" })).Items.Count == 5);
+
+        await a.Client.DeleteArticlesAsync(new DeleteArticlesRequest { Ids = { "sport-001" } });
+        await Eventually(async () =>
+        {
+            try
+            {
+                await b.Client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001" });
+                return false;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return true;
+            }
+        });
+
+        var retrained = await b.Client.RetrainAsync(new RetrainRequest());
+        await Eventually(async () => (await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version == retrained.Model.Version);
+        var statsA = await a.Client.GetStatsAsync(new GetStatsRequest());
+        var statsB = await b.Client.GetStatsAsync(new GetStatsRequest());
+        Assert.Equal(30, statsA.Corpus.Articles);
+        Assert.Equal(statsB.Corpus.Sections, statsA.Corpus.Sections);
+        Assert.NotEmpty((await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = "from-b" })).Items);
+    }
+
+    /// <summary>Polls until the condition holds (replicas apply notices asynchronously); fails after 30 s.</summary>
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the other replica did not catch up within 30 s");
+            await Task.Delay(50);
+        }
+    }
+}
