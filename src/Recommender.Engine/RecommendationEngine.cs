@@ -81,6 +81,12 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>True once the model is loaded and the index built.</summary>
     public bool IsReady => _serving is not null;
 
+    /// <summary>Articles in the serving index (cheap: no walk over the corpus).</summary>
+    public int ArticleCount => Current.Index.Count;
+
+    /// <summary>Whether the store is reachable right now.</summary>
+    public bool StoreAvailable => _store.IsAvailable;
+
     /// <summary>True while a refit is scheduled or running.</summary>
     public bool RefitPending => Volatile.Read(ref _refitScheduled) || Volatile.Read(ref _refitsRunning) > 0;
 

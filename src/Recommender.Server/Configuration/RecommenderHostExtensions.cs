@@ -125,7 +125,7 @@ public static class RecommenderHostExtensions
         app.MapPrometheusScrapingEndpoint("/metrics");
         var registry = app.Services.GetRequiredService<EngineRegistry>();
         Telemetry.IndexSize(() => registry.Ready.Select(e =>
-            new System.Diagnostics.Metrics.Measurement<int>(e.GetStats().Corpus.Articles, new KeyValuePair<string, object?>("namespace", e.Namespace))));
+            new System.Diagnostics.Metrics.Measurement<int>(e.ArticleCount, new KeyValuePair<string, object?>("namespace", e.Namespace))));
         app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI.");
         return app;
     }

@@ -15,10 +15,10 @@ public sealed class EngineHealthCheck(EngineRegistry engines) : IHealthCheck
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("Starting: loading the model and building the index (or waiting for the store)."));
         }
-        var stats = engine.GetStats();
-        var data = new Dictionary<string, object> { ["articles"] = stats.Corpus.Articles, ["store"] = stats.StoreAvailable ? "available" : "unreachable" };
-        return Task.FromResult(stats.StoreAvailable
-            ? HealthCheckResult.Healthy($"Serving {stats.Corpus.Articles} articles; the store is reachable.", data)
+        var articles = engine.ArticleCount;
+        var data = new Dictionary<string, object> { ["articles"] = articles, ["store"] = engine.StoreAvailable ? "available" : "unreachable" };
+        return Task.FromResult(engine.StoreAvailable
+            ? HealthCheckResult.Healthy($"Serving {articles} articles; the store is reachable.", data)
             : HealthCheckResult.Degraded("Serving from memory: the store is unreachable, writes fail.", data: data));
     }
 }
