@@ -227,8 +227,8 @@ public sealed partial class RecommendationEngine : IDisposable
         }
     }
 
-    /// <summary>The related list for a stored article.</summary>
-    public RelatedList GetRelated(string id, RelatedQuery query)
+    /// <summary>The related list for a stored article (the store is read only to explain it).</summary>
+    public async Task<RelatedList> GetRelatedAsync(string id, RelatedQuery query, CancellationToken cancellationToken)
     {
         ArticleRules.ValidateId(id, "id", _limits);
         var serving = Current;
@@ -236,11 +236,16 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             throw new ArticleNotFoundException(id);
         }
-        return new RelatedList(Rank(serving, vector, query, info), serving.Model.Info.Version, !_store.IsAvailable);
+        var items = Rank(serving, vector, query, info);
+        if (query.Explain && items.Count > 0)
+        {
+            items = await ExplainAsync(serving, null, info, items, cancellationToken);
+        }
+        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable);
     }
 
     /// <summary>The related list for a draft that is not stored.</summary>
-    public RelatedList Preview(string title, string body, string language, RelatedQuery query)
+    public async Task<RelatedList> PreviewAsync(string title, string body, string language, RelatedQuery query, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(title) && string.IsNullOrWhiteSpace(body))
         {
@@ -253,8 +258,37 @@ public sealed partial class RecommendationEngine : IDisposable
         var vector = serving.Model.Embed([new ArticleText(title, body)])[0];
         // A draft that repeats a stored story must not be shown that story.
         var draft = new ArticleInfo("", title, "", "", [], language, null, ContentHash.OfBody(body), MinHash.Of(body));
-        return new RelatedList(Rank(serving, vector, query, draft), serving.Model.Info.Version, !_store.IsAvailable);
+        var items = Rank(serving, vector, query, draft);
+        if (query.Explain && items.Count > 0)
+        {
+            items = await ExplainAsync(serving, new ArticleText(title, body), draft, items, cancellationToken);
+        }
+        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable);
     }
+
+    private const int ExplainedTerms = 8;
+
+    /// <summary>
+    /// Adds to each item the terms it shares with the query, from the stored texts (the query's too
+    /// when it is a stored article, <paramref name="query"/> null), read in one round trip.
+    /// </summary>
+    private async Task<IReadOnlyList<RelatedItem>> ExplainAsync(
+        Serving serving, ArticleText? query, ArticleInfo self, IReadOnlyList<RelatedItem> items, CancellationToken cancellationToken)
+    {
+        var ids = items.Select(i => i.Article.Id).ToList();
+        if (query is null)
+        {
+            ids.Add(self.Id);
+        }
+        var texts = await TextsAsync(ids, cancellationToken);
+        var queryText = query ?? (texts.TryGetValue(self.Id, out var own) ? own : new ArticleText(self.Title, ""));
+        var candidates = items.Select(i => texts.TryGetValue(i.Article.Id, out var t) ? t : new ArticleText(i.Article.Title, "")).ToList();
+        var terms = serving.Model.SharedTerms(queryText, candidates, ExplainedTerms);
+        return items.Select((item, i) => item with { Terms = terms[i] }).ToList();
+    }
+
+    private async Task<Dictionary<string, ArticleText>> TextsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        (await _store.GetArticlesAsync(ids, cancellationToken)).ToDictionary(a => a.Id, a => a.ToText(), StringComparer.Ordinal);
 
     private IReadOnlyList<RelatedItem> Rank(Serving serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
         RelatedRanker.Rank(serving.Index, vector, query, self, _ranking, _clock.GetUtcNow());

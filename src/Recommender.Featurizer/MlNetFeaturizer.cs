@@ -24,6 +24,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
 {
     internal const string TextColumn = nameof(TextInput.Text);
     internal const string FeaturesColumn = "Features";
+    internal const string TermsColumn = "Sparse";
     private const string PipelineEntry = "pipeline.zip";
     private const string InfoEntry = "model.json";
 
@@ -55,8 +56,8 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
                 ngramLength: 2, useAllLengths: true,
                 maximumNgramsCount: _options.MaxVocabulary,
                 weighting: Enum.Parse<NgramExtractingEstimator.WeightingCriteria>(_options.Weighting)))
-            .Append(ml.Transforms.NormalizeLpNorm("Sparse", "Ngrams"))
-            .Append(ml.Transforms.ProjectToPrincipalComponents("Projected", "Sparse", rank: rank, seed: _options.Seed))
+            .Append(ml.Transforms.NormalizeLpNorm(TermsColumn, "Ngrams"))
+            .Append(ml.Transforms.ProjectToPrincipalComponents("Projected", TermsColumn, rank: rank, seed: _options.Seed))
             .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, "Projected"));
 
         var transformer = pipeline.Fit(data);

@@ -20,6 +20,13 @@ internal sealed class TextInput
     }
 }
 
+/// <summary>The normalized term weights before the projection, for explanations.</summary>
+internal sealed class TermsOutput
+{
+    [ColumnName(MlNetFeaturizer.TermsColumn)]
+    public float[] Terms { get; set; } = [];
+}
+
 /// <summary>The pipeline's output row.</summary>
 internal sealed class FeaturesOutput
 {
@@ -36,6 +43,7 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
     : IFeaturizerModel
 {
     private readonly ConcurrentBag<PredictionEngine<TextInput, FeaturesOutput>> _engines = [];
+    private readonly Lazy<string[]> _termNames = new(() => TermNames(transformer, schema));
 
     public ModelInfo Info { get; } = info;
 
@@ -61,6 +69,35 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
     }
 
     public void Save(Stream stream) => MlNetFeaturizer.Save(ml, transformer, schema, Info, titleWeight, stream);
+
+    public IReadOnlyList<IReadOnlyList<SharedTerm>> SharedTerms(ArticleText query, IReadOnlyList<ArticleText> candidates, int top)
+    {
+        var data = ml.Data.LoadFromEnumerable(candidates.Prepend(query).Select(t => TextInput.From(t, titleWeight)));
+        var rows = ml.Data.CreateEnumerable<TermsOutput>(transformer.Transform(data), reuseRowObject: false).Select(r => r.Terms).ToList();
+        var names = _termNames.Value;
+        var q = rows[0];
+        return rows.Skip(1).Select(c =>
+        {
+            var shared = new List<SharedTerm>();
+            for (var i = 0; i < q.Length && i < c.Length; i++)
+            {
+                if (q[i] > 0 && c[i] > 0)
+                {
+                    shared.Add(new SharedTerm(names[i], q[i] * c[i]));
+                }
+            }
+            return (IReadOnlyList<SharedTerm>)shared.OrderByDescending(t => t.Weight).Take(top).ToList();
+        }).ToList();
+    }
+
+    /// <summary>Human-readable names of the vocabulary's slots ("central bank", not "central|bank").</summary>
+    private static string[] TermNames(ITransformer transformer, DataViewSchema schema)
+    {
+        var column = transformer.GetOutputSchema(schema)[MlNetFeaturizer.TermsColumn];
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        column.GetSlotNames(ref names);
+        return names.DenseValues().Select(n => n.ToString().Replace('|', ' ')).ToArray();
+    }
 
     public void Dispose()
     {

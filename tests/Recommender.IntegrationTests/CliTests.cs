@@ -86,6 +86,20 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Related_Explain_ShowsWhyInTextAndJson()
+    {
+        await ImportSamplesAsync();
+
+        var text = await Run("related", "tech-003", "--limit", "2", "--explain");
+        var json = await Run("related", "tech-003", "--limit", "2", "--explain", "--json");
+
+        Assert.Equal(2, text.Stdout.Split('\n').Count(l => l.TrimStart().StartsWith("why:", StringComparison.Ordinal)));
+        var why = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("related")[0].GetProperty("why");
+        Assert.True(why.GetProperty("terms").GetArrayLength() > 0);
+        Assert.True(why.GetProperty("similarity").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task Related_IdsFile_PrintsOneJsonObjectPerIdInOrder()
     {
         await ImportSamplesAsync();

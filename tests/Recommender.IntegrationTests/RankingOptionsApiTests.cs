@@ -68,6 +68,47 @@ public sealed class RankingOptionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Explain_GivesSharedWordsFoundInBothArticles_AndTheFactors()
+    {
+        var texts = TestData.Samples().ToDictionary(a => a.Article.Id, a => (a.Article.Title + " " + a.Article.Body).ToLowerInvariant());
+
+        var plain = await Related("business-002", new RelatedOptions { Limit = 3 });
+        var explained = await Related("business-002", new RelatedOptions { Limit = 3, Explain = true, Diversity = 0.5 });
+
+        Assert.All(plain.Items, i => Assert.Null(i.Why));
+        Assert.All(explained.Items, item =>
+        {
+            Assert.NotNull(item.Why);
+            Assert.NotEmpty(item.Why.Terms);
+            Assert.True(item.Why.Terms.Zip(item.Why.Terms.Skip(1)).All(p => p.First.Weight >= p.Second.Weight));
+            foreach (var word in item.Why.Terms.SelectMany(t => t.Term.Split(' ')))
+            {
+                Assert.Contains(word, texts["business-002"]);
+                Assert.Contains(word, texts[item.Id]);
+            }
+            Assert.Equal(1f, item.Why.Freshness);
+            Assert.Equal(1f, item.Why.LanguageFactor);
+        });
+        Assert.Equal(0f, explained.Items[0].Why.DiversityPenalty);
+        Assert.NotEqual(0f, explained.Items[1].Why.DiversityPenalty); // d × its similarity to the first item, whatever its sign
+    }
+
+    [Fact]
+    public async Task Explain_OnADraft_UsesTheDraftsOwnWords()
+    {
+        var response = await Client.PreviewRelatedAsync(new PreviewRelatedRequest
+        {
+            Title = "Marathon record",
+            Body = "A new marathon world record was set on a cool morning as the winner pulled clear of the leading group.",
+            Options = new RelatedOptions { Limit = 1, Explain = true },
+        });
+
+        var item = Assert.Single(response.Items);
+        Assert.Equal("sport-003", item.Id);
+        Assert.Contains(item.Why.Terms, t => t.Term is "marathon" or "record" or "world record");
+    }
+
+    [Fact]
     public async Task PreviewLanguage_OtherLanguageHalvesEveryScore()
     {
         var draft = new PreviewRelatedRequest { Title = "Bank holds rates", Body = "The central bank held interest rates as inflation eased.", Options = new RelatedOptions { Limit = 3 } };

@@ -72,6 +72,10 @@ public class ListSettings : ClientSettings
     [Description("Recency decay: scores halve every DURATION of age difference, e.g. 12h, 7d or 1.00:00:00; 0 turns decay off (default: the server's).")]
     public string? FreshnessHalfLife { get; init; }
 
+    [CommandOption("--explain")]
+    [Description("Say why each article is suggested: the terms it shares with the query and the ranking factors.")]
+    public bool Explain { get; init; }
+
     [CommandOption("--diversity <D>")]
     [Description("0 (pure relevance) to 1: prefer suggestions unlike those already listed (default: the server's).")]
     public double? Diversity { get; init; }

@@ -18,6 +18,7 @@ internal static class RelatedOutput
             options.PublishedAfter = Timestamp.FromDateTimeOffset(after);
         }
         options.ExcludeLater = settings.ExcludeLater;
+        options.Explain = settings.Explain;
         if (settings.FreshnessHalfLife is { } halfLife)
         {
             options.FreshnessHalfLife = Duration.FromTimeSpan(Durations.Parse(halfLife)!.Value);
@@ -48,6 +49,17 @@ internal static class RelatedOutput
             {
                 AnsiConsole.MarkupLine($"      [blue]{Markup.Escape(item.Url)}[/]");
             }
+            if (item.Why is { } why)
+            {
+                var factors = string.Join(", ", new[]
+                {
+                    $"similarity {why.Similarity.ToString("0.000", CultureInfo.InvariantCulture)}",
+                    why.Freshness < 1 ? $"freshness ×{why.Freshness.ToString("0.00", CultureInfo.InvariantCulture)}" : "",
+                    why.LanguageFactor < 1 ? $"other language ×{why.LanguageFactor.ToString("0.00", CultureInfo.InvariantCulture)}" : "",
+                    why.DiversityPenalty > 0 ? $"diversity −{why.DiversityPenalty.ToString("0.000", CultureInfo.InvariantCulture)}" : "",
+                }.Where(f => f.Length > 0));
+                AnsiConsole.MarkupLine($"      [green]why:[/] {Markup.Escape(string.Join(", ", why.Terms.Select(t => t.Term)))} [grey]({Markup.Escape(factors)})[/]");
+            }
         }
         AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}[/]" +
             (response.Stale ? " [yellow](the store is unreachable: served from memory)[/]" : ""));
@@ -67,6 +79,14 @@ internal static class RelatedOutput
             url = i.Url,
             section = i.Section,
             published = i.Published?.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            why = i.Why is null ? null : new
+            {
+                similarity = Math.Round(i.Why.Similarity, 6),
+                freshness = Math.Round(i.Why.Freshness, 6),
+                language_factor = Math.Round(i.Why.LanguageFactor, 6),
+                diversity_penalty = Math.Round(i.Why.DiversityPenalty, 6),
+                terms = i.Why.Terms.Select(t => t.Term),
+            },
         }),
     };
 

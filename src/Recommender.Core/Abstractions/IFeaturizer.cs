@@ -25,4 +25,13 @@ public interface IFeaturizerModel : IDisposable
 
     /// <summary>Writes the model (and its info) so that <see cref="IFeaturizer.Load"/> restores it.</summary>
     void Save(Stream stream);
+
+    /// <summary>
+    /// For each candidate, the words and word pairs it shares with <paramref name="query"/> that
+    /// weigh most in their (pre-projection) similarity, heaviest first, at most <paramref name="top"/>.
+    /// </summary>
+    IReadOnlyList<IReadOnlyList<SharedTerm>> SharedTerms(ArticleText query, IReadOnlyList<ArticleText> candidates, int top);
 }
+
+/// <summary>A term two articles share, and its share of their similarity (the product of its two weights).</summary>
+public sealed record SharedTerm(string Term, float Weight);

@@ -30,6 +30,9 @@ public sealed record RelatedQuery
     /// <summary>0 (pure relevance) to 1: how much MMR favours suggestions unlike those already listed. Null: the server's default.</summary>
     public double? Diversity { get; init; }
 
+    /// <summary>Explain each suggestion: the terms it shares with the query article.</summary>
+    public bool Explain { get; init; }
+
     /// <summary>
     /// Builds a query from request values, validating each. A limit of 0 means the default; an
     /// unset half-life or diversity leaves the server's default to the ranker.
@@ -43,6 +46,7 @@ public sealed record RelatedQuery
         TimeSpan? freshnessHalfLife = null,
         double? diversity = null,
         InputLimits? limits = null,
+        bool explain = false,
         string fieldPrefix = "options.")
     {
         limits ??= InputLimits.Default;
@@ -88,6 +92,7 @@ public sealed record RelatedQuery
             ExcludeLater = excludeLater,
             FreshnessHalfLife = freshnessHalfLife,
             Diversity = diversity,
+            Explain = explain,
         };
     }
 

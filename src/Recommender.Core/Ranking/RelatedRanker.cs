@@ -5,9 +5,15 @@ namespace Recommender.Core.Ranking;
 
 /// <summary>
 /// One suggestion: its final score and what made it (the cosine similarity to the expanded query,
-/// and the freshness and language factors that multiplied it).
+/// the freshness and language factors that multiplied it, the diversity penalty MMR weighed against
+/// it) and, when asked for, the terms it shares with the query article.
 /// </summary>
-public sealed record RelatedItem(ArticleInfo Article, float Score, float Similarity, float Freshness, float LanguageFactor);
+public sealed record RelatedItem(ArticleInfo Article, float Score, float Similarity, float Freshness, float LanguageFactor)
+{
+    public float DiversityPenalty { get; init; }
+
+    public IReadOnlyList<Abstractions.SharedTerm>? Terms { get; init; }
+}
 
 /// <summary>
 /// Turns nearest neighbours into the list a reader sees:
@@ -159,6 +165,10 @@ public static class RelatedRanker
             if (picked.Any(p => isCopy(p.Item.Article, chosen.Item.Article)))
             {
                 continue;
+            }
+            if (d > 0 && picked.Count > 0)
+            {
+                chosen = chosen with { Item = chosen.Item with { DiversityPenalty = d * maxSimilarity[best] } };
             }
             picked.Add(chosen);
             if (d > 0)

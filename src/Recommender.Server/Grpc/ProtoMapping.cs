@@ -23,7 +23,8 @@ internal static class ProtoMapping
             options.ExcludeLater,
             ToDuration(options.FreshnessHalfLife, "options.freshness_half_life"),
             options.HasDiversity ? options.Diversity : null,
-            limits);
+            limits,
+            options.Explain);
     }
 
     public static V1.RelatedResponse ToResponse(RelatedList list)
@@ -40,9 +41,23 @@ internal static class ProtoMapping
                 Section = a.Section,
                 Published = a.Published is { } p ? Timestamp.FromDateTimeOffset(p) : null,
                 Score = item.Score,
+                Why = item.Terms is null ? null : ToWhy(item),
             });
         }
         return response;
+    }
+
+    private static V1.Why ToWhy(RelatedItem item)
+    {
+        var why = new V1.Why
+        {
+            Similarity = item.Similarity,
+            Freshness = item.Freshness,
+            LanguageFactor = item.LanguageFactor,
+            DiversityPenalty = item.DiversityPenalty,
+        };
+        why.Terms.AddRange(item.Terms!.Select(t => new V1.SharedTerm { Term = t.Term, Weight = t.Weight }));
+        return why;
     }
 
     public static V1.ModelInfo ToProto(Core.Abstractions.ModelInfo info) => new()

@@ -39,13 +39,14 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<RelatedResponse> GetRelated(GetRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(engine.GetRelated(request.Id, ProtoMapping.ToQuery(request.Options, limits.Value)));
+        return ProtoMapping.ToResponse(await engine.GetRelatedAsync(request.Id, ProtoMapping.ToQuery(request.Options, limits.Value), context.CancellationToken));
     }
 
     public override async Task<RelatedResponse> PreviewRelated(PreviewRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(engine.Preview(request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options, limits.Value)));
+        return ProtoMapping.ToResponse(await engine.PreviewAsync(
+            request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options, limits.Value), context.CancellationToken));
     }
 
     public override async Task<RetrainResponse> Retrain(RetrainRequest request, ServerCallContext context)
