@@ -30,9 +30,6 @@ public sealed class EngineRegistry(
 
     public string DefaultNamespace { get; } = defaultNamespace;
 
-    /// <summary>True once the default namespace's model is loaded and its index built.</summary>
-    public bool IsReady => TryGetReady(DefaultNamespace) is not null;
-
     /// <summary>The engine of <paramref name="ns"/> (empty: the default), started if need be.</summary>
     public async Task<RecommendationEngine> GetAsync(string? ns, CancellationToken cancellationToken)
     {

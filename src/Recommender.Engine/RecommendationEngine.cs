@@ -78,9 +78,6 @@ public sealed partial class RecommendationEngine : IDisposable
         public bool Embedded { get; set; }
     }
 
-    /// <summary>True once the model is loaded and the index built.</summary>
-    public bool IsReady => _serving is not null;
-
     /// <summary>Articles in the serving index (cheap: no walk over the corpus).</summary>
     public int ArticleCount => Current.Index.Count;
 

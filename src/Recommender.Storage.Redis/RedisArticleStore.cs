@@ -69,13 +69,19 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     public Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken) => Guard(async () =>
     {
+        if (writes.Count == 0)
+        {
+            return; // an upsert of unchanged articles: nothing to send
+        }
         var db = Db;
-        var pending = new List<Task>(writes.Count * 2);
+        // The id registry lives on another slot, so it is added first (one command for the batch):
+        // an id whose article write did not complete is skipped when the store is read back.
+        var pending = new List<Task>(writes.Count + 1)
+        {
+            db.SetAddAsync(_keys.Ids(), writes.Select(w => (RedisValue)w.Article.Id).ToArray()),
+        };
         foreach (var write in writes)
         {
-            // The id registry lives on another slot, so it is added first: an id whose article
-            // write did not complete is skipped (and cleaned up) when the store is read back.
-            pending.Add(db.SetAddAsync(_keys.Ids(), write.Article.Id));
             var transaction = db.CreateTransaction();
             _ = transaction.HashSetAsync(_keys.Article(write.Article.Id), ToEntries(write));
             if (write.Vector is { } vector)
