@@ -29,4 +29,8 @@ public sealed class EngineOptions
     /// <summary>Articles embedded per featurizer call and written per store round trip.</summary>
     [Range(1, 10_000, ErrorMessage = "Recommender:Engine:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>How long a recorded impression or click is remembered, so that a resent one is not counted twice.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "Recommender:Engine:FeedbackDeduplicationWindow must be between {1} and {2}.")]
+    public TimeSpan FeedbackDeduplicationWindow { get; set; } = TimeSpan.FromDays(7);
 }

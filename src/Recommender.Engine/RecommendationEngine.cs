@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Recommender.Core;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
+using Recommender.Core.Feedback;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 
@@ -34,6 +36,8 @@ public sealed partial class RecommendationEngine : IDisposable
     private IAsyncDisposable? _subscription;
 
     private volatile Serving? _serving;
+    private volatile RuleSet _rules = RuleSet.Empty;
+    private readonly SemaphoreSlim _rulesGate = new(1, 1);
 
     // Guarded by _writeGate.
     private HashSet<string>? _writtenDuringRefit;
@@ -109,6 +113,7 @@ public sealed partial class RecommendationEngine : IDisposable
 
         // Subscribe before reading the corpus, so nothing another replica writes meanwhile is missed.
         _subscription = await _store.SubscribeAsync(ApplyRemoteAsync, cancellationToken);
+        _rules = new RuleSet(await _store.GetRulesAsync(cancellationToken));
         var index = await BuildIndexAsync(model, cancellationToken);
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -238,11 +243,13 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             items = await ExplainAsync(serving, null, info, items, cancellationToken);
         }
-        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable);
+        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable, NewRecommendationId());
     }
 
-    /// <summary>The related list for a draft that is not stored.</summary>
-    public async Task<RelatedList> PreviewAsync(string title, string body, string language, RelatedQuery query, CancellationToken cancellationToken)
+    /// <summary>The related list for a draft that is not stored; its section and tags select the editorial rules that apply.</summary>
+    public async Task<RelatedList> PreviewAsync(
+        string title, string body, string language, RelatedQuery query, CancellationToken cancellationToken,
+        string section = "", IReadOnlyList<string>? tags = null)
     {
         if (string.IsNullOrWhiteSpace(title) && string.IsNullOrWhiteSpace(body))
         {
@@ -251,16 +258,131 @@ public sealed partial class RecommendationEngine : IDisposable
         ArticleRules.ValidateText(title, "title", _limits.MaxTitleLength, nameof(_limits.MaxTitleLength), required: false, multiline: false);
         ArticleRules.ValidateText(body, "body", _limits.MaxBodyLength, nameof(_limits.MaxBodyLength), required: false, multiline: true);
         ArticleRules.ValidateText(language, "language", _limits.MaxLanguageLength, nameof(_limits.MaxLanguageLength), required: false, multiline: false);
+        ArticleRules.ValidateText(section, "section", _limits.MaxSectionLength, nameof(_limits.MaxSectionLength), required: false, multiline: false);
+        tags ??= [];
+        for (var i = 0; i < tags.Count; i++)
+        {
+            ArticleRules.ValidateText(tags[i], $"tags[{i}]", _limits.MaxTagLength, nameof(_limits.MaxTagLength), required: true, multiline: false);
+        }
         var serving = Current;
         var vector = serving.Model.Embed([new ArticleText(title, body)])[0];
         // A draft that repeats a stored story must not be shown that story.
-        var draft = new ArticleInfo("", title, "", "", [], language, null, ContentHash.OfBody(body), MinHash.Of(body));
+        var draft = new ArticleInfo("", title, "", section, tags, language, null, ContentHash.OfBody(body), MinHash.Of(body));
         var items = Rank(serving, vector, query, draft);
         if (query.Explain && items.Count > 0)
         {
             items = await ExplainAsync(serving, new ArticleText(title, body), draft, items, cancellationToken);
         }
-        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable);
+        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable, NewRecommendationId());
+    }
+
+    private static string NewRecommendationId() => Guid.NewGuid().ToString("n");
+
+    private const int DefaultSearchResults = 10;
+
+    /// <summary>Stored articles whose title contains every word of <paramref name="text"/>, newest first.</summary>
+    public IReadOnlyList<ArticleInfo> SearchTitles(string text, int limit)
+    {
+        ArticleRules.ValidateText(text, "query", _limits.MaxTitleLength, nameof(_limits.MaxTitleLength), required: true, multiline: false);
+        if (limit < 0 || limit > _limits.MaxListLimit)
+        {
+            throw new ArticleValidationException("limit", $"must be between 1 and {_limits.MaxListLimit} (0 means {DefaultSearchResults})");
+        }
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return Current.Index.Articles()
+            .Where(a => words.All(w => a.Title.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(a => a.Published ?? DateTimeOffset.MinValue)
+            .ThenBy(a => a.Title, StringComparer.OrdinalIgnoreCase)
+            .Take(limit == 0 ? DefaultSearchResults : limit)
+            .ToList();
+    }
+
+    /// <summary>Every editorial rule, oldest first (expired ones too).</summary>
+    public IReadOnlyList<EditorialRule> Rules => _rules.All;
+
+    /// <summary>
+    /// Validates and stores a rule, with a new id and creation time; it applies to the next list
+    /// here at once and on other replicas when they hear of it. A pin's two articles must be stored.
+    /// </summary>
+    public async Task<EditorialRule> AddRuleAsync(EditorialRule rule, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        rule.Validate(_limits, now);
+        if (rule.Action == RuleAction.Pin)
+        {
+            foreach (var id in new[] { rule.ArticleId, rule.InListOf })
+            {
+                if (!Current.Index.TryGet(id, out _, out _))
+                {
+                    throw new ArticleNotFoundException(id);
+                }
+            }
+        }
+        EnsureStoreAvailable();
+        rule = rule with { Id = "r-" + Guid.NewGuid().ToString("n")[..12], Created = now };
+        await EditRulesAsync(() => _store.SaveRuleAsync(rule, cancellationToken), cancellationToken);
+        return rule;
+    }
+
+    /// <summary>Removes a rule; NotFound when there is none with that id.</summary>
+    public async Task RemoveRuleAsync(string id, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw new ArticleValidationException("id", "is required");
+        }
+        EnsureStoreAvailable();
+        var removed = false;
+        await EditRulesAsync(async () => removed = await _store.DeleteRuleAsync(id, cancellationToken), cancellationToken);
+        if (!removed)
+        {
+            throw new NotFoundException($"There is no editorial rule '{id}'.");
+        }
+    }
+
+    /// <summary>Runs one change to the stored rules, then serves the rules as stored and tells the other replicas.</summary>
+    private async Task EditRulesAsync(Func<Task> edit, CancellationToken cancellationToken)
+    {
+        await _rulesGate.WaitAsync(cancellationToken);
+        try
+        {
+            await edit();
+            _rules = new RuleSet(await _store.GetRulesAsync(cancellationToken));
+        }
+        finally
+        {
+            _rulesGate.Release();
+        }
+        await PublishAsync(new ChangeNotice(_origin, [], [], null, RulesChanged: true));
+    }
+
+    /// <summary>Counts impressions and clicks, each (list, kind, position) once, under its position and the article's section.</summary>
+    public async Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackEvent> events, CancellationToken cancellationToken)
+    {
+        ArticleRules.ValidateBatchSize(events.Count, "events", _limits);
+        for (var i = 0; i < events.Count; i++)
+        {
+            events[i].Validate($"events[{i}].", _limits);
+        }
+        EnsureStoreAvailable();
+        var index = Current.Index;
+        var withSections = events
+            .Select(e => (e, index.TryGet(e.ArticleId, out var info, out _) ? info.Section : ""))
+            .ToList();
+        return await _store.RecordFeedbackAsync(withSections, _options.FeedbackDeduplicationWindow, cancellationToken);
+    }
+
+    /// <summary>Click-through so far; null while the store is unreachable.</summary>
+    public async Task<FeedbackStats?> GetFeedbackAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetFeedbackAsync(cancellationToken);
+        }
+        catch (StoreUnavailableException)
+        {
+            return null;
+        }
     }
 
     private const int ExplainedTerms = 8;
@@ -288,7 +410,7 @@ public sealed partial class RecommendationEngine : IDisposable
         (await _store.GetArticlesAsync(ids, cancellationToken)).ToDictionary(a => a.Id, a => a.ToText(), StringComparer.Ordinal);
 
     private IReadOnlyList<RelatedItem> Rank(Serving serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
-        RelatedRanker.Rank(serving.Index, vector, query, self, _ranking, _clock.GetUtcNow());
+        RelatedRanker.Rank(serving.Index, vector, query, self, _ranking, _clock.GetUtcNow(), _rules);
 
     /// <summary>The serving model, the corpus and whether a refit is pending.</summary>
     public EngineStats GetStats()
@@ -317,11 +439,14 @@ public sealed partial class RecommendationEngine : IDisposable
     }
 
     /// <summary>Announces this process's changes to the other replicas; a lost notice is logged, not fatal.</summary>
-    private async Task PublishAsync(IReadOnlyList<string> upserted, IReadOnlyList<string> deleted, string? modelVersion)
+    private Task PublishAsync(IReadOnlyList<string> upserted, IReadOnlyList<string> deleted, string? modelVersion) =>
+        PublishAsync(new ChangeNotice(_origin, upserted, deleted, modelVersion));
+
+    private async Task PublishAsync(ChangeNotice notice)
     {
         try
         {
-            await _store.PublishAsync(new ChangeNotice(_origin, upserted, deleted, modelVersion), CancellationToken.None);
+            await _store.PublishAsync(notice, CancellationToken.None);
         }
         catch (StoreUnavailableException ex)
         {
@@ -341,6 +466,11 @@ public sealed partial class RecommendationEngine : IDisposable
             return;
         }
         var token = _stopping.Token;
+        if (notice.RulesChanged)
+        {
+            await ReloadRulesAsync(token);
+            return;
+        }
         try
         {
             await _writeGate.WaitAsync(token);
@@ -386,6 +516,26 @@ public sealed partial class RecommendationEngine : IDisposable
             finally
             {
                 _writeGate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+        {
+            Log.RemoteApplyFailed(_logger, Namespace, ex);
+        }
+    }
+
+    private async Task ReloadRulesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _rulesGate.WaitAsync(cancellationToken);
+            try
+            {
+                _rules = new RuleSet(await _store.GetRulesAsync(cancellationToken));
+            }
+            finally
+            {
+                _rulesGate.Release();
             }
         }
         catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)

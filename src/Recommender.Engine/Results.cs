@@ -7,17 +7,21 @@ public sealed record UpsertResult(int Created, int Updated, int Unchanged, int E
 
 public sealed record DeleteResult(int Deleted, int NotFound);
 
-public sealed record RelatedList(IReadOnlyList<RelatedItem> Items, string ModelVersion, bool Stale);
+/// <param name="RecommendationId">Names this list in feedback (impressions and clicks).</param>
+public sealed record RelatedList(IReadOnlyList<RelatedItem> Items, string ModelVersion, bool Stale, string RecommendationId);
 
 public sealed record CorpusStats(int Articles, IReadOnlyDictionary<string, int> Sections);
 
 public sealed record EngineStats(ModelInfo Model, CorpusStats Corpus, bool RefitPending, bool StoreAvailable);
 
 /// <summary>The article id is not stored.</summary>
-public sealed class ArticleNotFoundException(string id) : Exception($"Article '{id}' is not stored.")
+public sealed class ArticleNotFoundException(string id) : NotFoundException($"Article '{id}' is not stored.")
 {
     public string Id { get; } = id;
 }
+
+/// <summary>Something the request names does not exist.</summary>
+public class NotFoundException(string message) : Exception(message);
 
 /// <summary>The operation cannot run in the current state (e.g. a refit with no articles stored).</summary>
 public sealed class EngineStateException(string message) : Exception(message);

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Recommender.Core;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
+using Recommender.Core.Feedback;
 using StackExchange.Redis;
 
 namespace Recommender.Storage.Redis;
@@ -226,6 +228,67 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
             await db.KeyDeleteAsync(_keys.ModelBytes(previous!)).WaitAsync(cancellationToken);
         }
     });
+
+    public Task<IReadOnlyList<EditorialRule>> GetRulesAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var entries = await Db.HashGetAllAsync(_keys.Rules()).WaitAsync(cancellationToken);
+        return (IReadOnlyList<EditorialRule>)entries
+            .Select(e => JsonSerializer.Deserialize<EditorialRule>((string)e.Value!))
+            .OfType<EditorialRule>()
+            .ToList();
+    });
+
+    public Task SaveRuleAsync(EditorialRule rule, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        await Db.HashSetAsync(_keys.Rules(), rule.Id, JsonSerializer.Serialize(rule)).WaitAsync(cancellationToken);
+    });
+
+    public Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken) => Guard(async () =>
+        await Db.HashDeleteAsync(_keys.Rules(), id).WaitAsync(cancellationToken));
+
+    public Task<int> RecordFeedbackAsync(IReadOnlyList<(FeedbackEvent Event, string Section)> events, TimeSpan window, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        // SET NX marks an event as counted; only the first sender's counters move. (Not atomic with
+        // the counters: a process dying in between loses that one count, never double-counts.)
+        var firsts = events.Select(e => db.StringSetAsync(
+            _keys.FeedbackSeen(e.Event.RecommendationId, KindName(e.Event.Kind), e.Event.Position), 1, window, When.NotExists)).ToList();
+        await Task.WhenAll(firsts).WaitAsync(cancellationToken);
+        var counted = events.Where((_, i) => firsts[i].Result).ToList();
+        var increments = counted
+            .SelectMany(e => new[]
+            {
+                KindName(e.Event.Kind),
+                $"{KindName(e.Event.Kind)}:position:{e.Event.Position}",
+                $"{KindName(e.Event.Kind)}:section:{e.Section}",
+            })
+            .GroupBy(f => f, StringComparer.Ordinal)
+            .Select(g => db.HashIncrementAsync(_keys.FeedbackCounts(), g.Key, g.Count()))
+            .ToList();
+        await Task.WhenAll(increments).WaitAsync(cancellationToken);
+        return counted.Count;
+    });
+
+    public Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var entries = await Db.HashGetAllAsync(_keys.FeedbackCounts()).WaitAsync(cancellationToken);
+        var counts = entries.ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
+        long Count(string field) => counts.TryGetValue(field, out var n) ? n : 0;
+        IEnumerable<string> Keys(string dimension) => counts.Keys
+            .Select(f => f.Split(':', 3))
+            .Where(parts => parts.Length == 3 && parts[1] == dimension)
+            .Select(parts => parts[2])
+            .Distinct(StringComparer.Ordinal);
+        FeedbackCount Of(string dimension, string key) =>
+            new(key, Count($"impressions:{dimension}:{key}"), Count($"clicks:{dimension}:{key}"));
+
+        var byPosition = Keys("position").Select(k => Of("position", k)).OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)).ToList();
+        var bySection = Keys("section").Select(k => Of("section", k))
+            .OrderByDescending(c => c.Impressions).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
+        return new FeedbackStats(Count("impressions"), Count("clicks"), byPosition, bySection);
+    });
+
+    private static string KindName(FeedbackKind kind) => kind == FeedbackKind.Click ? "clicks" : "impressions";
 
     public Task<int> DropAsync(CancellationToken cancellationToken) => Guard(async () =>
     {

@@ -27,6 +27,16 @@ public sealed class RedisKeys(string ns)
     /// <summary>Pub/sub channel on which replicas announce their writes and refits.</summary>
     public RedisChannel Changes() => RedisChannel.Literal($"{Namespace}:changes");
 
+    /// <summary>Hash of editorial rules: rule id to the rule as JSON.</summary>
+    public RedisKey Rules() => $"{Namespace}:rules";
+
+    /// <summary>Hash of feedback counters: "impressions", "clicks:position:3", "impressions:section:sport", ...</summary>
+    public RedisKey FeedbackCounts() => $"{Namespace}:feedback";
+
+    /// <summary>Marks one (list, kind, position) as counted, so a resent event is not counted again.</summary>
+    public RedisKey FeedbackSeen(string recommendationId, string kind, int position) =>
+        $"{Namespace}:feedback:seen:{recommendationId}:{kind}:{position}";
+
     /// <summary>A saved model's bytes.</summary>
     public RedisKey ModelBytes(string modelVersion) => $"{Namespace}:model:{modelVersion}";
 }

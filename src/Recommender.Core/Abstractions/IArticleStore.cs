@@ -1,4 +1,6 @@
 using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
+using Recommender.Core.Feedback;
 
 namespace Recommender.Core.Abstractions;
 
@@ -55,12 +57,30 @@ public interface IArticleStore
     /// <summary>Tells the other processes serving this namespace what changed (best effort).</summary>
     Task PublishAsync(ChangeNotice notice, CancellationToken cancellationToken);
 
+    /// <summary>Every editorial rule of the namespace.</summary>
+    Task<IReadOnlyList<EditorialRule>> GetRulesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds or replaces a rule by its id.</summary>
+    Task SaveRuleAsync(EditorialRule rule, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a rule; false when there was none with that id.</summary>
+    Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts each event once per (recommendation id, kind, position) within <paramref name="window"/>,
+    /// under its position and the given section; returns how many were counted now.
+    /// </summary>
+    Task<int> RecordFeedbackAsync(IReadOnlyList<(FeedbackEvent Event, string Section)> events, TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>Impressions and clicks recorded so far.</summary>
+    Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken);
+
     /// <summary>Calls <paramref name="handler"/> for every notice published in this namespace, one at a time, until disposed.</summary>
     Task<IAsyncDisposable> SubscribeAsync(Func<ChangeNotice, Task> handler, CancellationToken cancellationToken);
 }
 
-/// <summary>What one process changed: written or deleted ids, or a newly serving model.</summary>
-public sealed record ChangeNotice(string Origin, IReadOnlyList<string> Upserted, IReadOnlyList<string> Deleted, string? ModelVersion);
+/// <summary>What one process changed: written or deleted ids, a newly serving model, or the editorial rules.</summary>
+public sealed record ChangeNotice(string Origin, IReadOnlyList<string> Upserted, IReadOnlyList<string> Deleted, string? ModelVersion, bool RulesChanged = false);
 
 /// <summary>Opens the store of one namespace (one site).</summary>
 public interface IArticleStoreFactory

@@ -1,4 +1,5 @@
 using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
 using Recommender.Core.Index;
 
 namespace Recommender.Core.Ranking;
@@ -13,6 +14,9 @@ public sealed record RelatedItem(ArticleInfo Article, float Score, float Similar
     public float DiversityPenalty { get; init; }
 
     public IReadOnlyList<Abstractions.SharedTerm>? Terms { get; init; }
+
+    /// <summary>The editorial rule that placed it, when one did.</summary>
+    public string? EditorialRule { get; init; }
 }
 
 /// <summary>
@@ -21,7 +25,8 @@ public sealed record RelatedItem(ArticleInfo Article, float Score, float Similar
 /// <item>expand the query toward its nearest neighbours (pseudo-relevance feedback);</item>
 /// <item>search candidates that pass the filters and are not a copy of the query article;</item>
 /// <item>multiply each cosine by a recency decay and a same-language preference;</item>
-/// <item>pick greedily, best first or by maximal marginal relevance, never two copies of one story.</item>
+/// <item>pick greedily, best first or by maximal marginal relevance, never two copies of one story;</item>
+/// <item>apply the editors' rules: blocked articles never enter, pinned ones go to their positions.</item>
 /// </list>
 /// A copy is the same normalized body, or a body whose shingles overlap at least
 /// <see cref="RankingOptions.NearDuplicateSimilarity"/>.
@@ -33,14 +38,17 @@ public static class RelatedRanker
     /// <param name="query">Limit, filters and per-request ranking choices.</param>
     /// <param name="self">The query article (for a draft: its text's fingerprints, no id).</param>
     /// <param name="options">Server-wide ranking settings.</param>
-    /// <param name="now">Reference time for a query without a publication date.</param>
+    /// <param name="now">Reference time for a query without a publication date, and for rules' expiry.</param>
+    /// <param name="rules">The editorial rules of the namespace; none when null.</param>
     public static IReadOnlyList<RelatedItem> Rank(
-        VectorIndex index, float[] vector, RelatedQuery query, ArticleInfo self, RankingOptions options, DateTimeOffset now)
+        VectorIndex index, float[] vector, RelatedQuery query, ArticleInfo self, RankingOptions options, DateTimeOffset now, RuleSet? rules = null)
     {
+        rules ??= RuleSet.Empty;
         bool IsCopy(ArticleInfo a, ArticleInfo b) =>
             a.BodyHash == b.BodyHash ||
             MinHash.Similarity(a.BodyMinHash, b.BodyMinHash) >= options.NearDuplicateSimilarity;
         bool IsQueryOrCopy(ArticleInfo candidate) => candidate.Id == self.Id || IsCopy(candidate, self);
+        bool Eligible(ArticleInfo candidate) => query.Accepts(candidate, self) && !rules.Blocks(candidate, self, now) && !IsQueryOrCopy(candidate);
 
         var expanded = Expand(index, vector, options, IsQueryOrCopy);
         var reference = self.Published ?? now;
@@ -52,15 +60,44 @@ public static class RelatedRanker
         var k = query.Limit * 4 + 20;
         while (true)
         {
-            var hits = index.Search(expanded, k, c => query.Accepts(c, self) && !IsQueryOrCopy(c));
+            var hits = index.Search(expanded, k, Eligible);
             var pool = hits.Select(h => Score(h, halfLife, self, options, reference)).ToList();
             var picked = Pick(pool, query.Limit, diversity, IsCopy);
             if (picked.Count == query.Limit || hits.Count < k)
             {
-                return picked.Select(c => c.Item).ToList();
+                return ApplyPins(index, expanded, picked.Select(c => c.Item).ToList(), rules.PinsFor(self, now), query.Limit, Eligible, IsCopy);
             }
             k *= 4;
         }
+    }
+
+    /// <summary>
+    /// Puts each pinned article at its position (in order of position, so earlier pins keep theirs),
+    /// taking it and any copy of it out of where ranking put them. A pinned article that the
+    /// request's filters or a block leave out, or that is not stored, is skipped.
+    /// </summary>
+    private static List<RelatedItem> ApplyPins(
+        VectorIndex index, float[] expanded, List<RelatedItem> items, IReadOnlyList<EditorialRule> pins, int limit,
+        Func<ArticleInfo, bool> eligible, Func<ArticleInfo, ArticleInfo, bool> isCopy)
+    {
+        foreach (var pin in pins)
+        {
+            if (!index.TryGet(pin.ArticleId, out var article, out var vector) || !eligible(article))
+            {
+                continue;
+            }
+            items.RemoveAll(i => i.Article.Id == article.Id || isCopy(i.Article, article));
+            var similarity = VectorMath.Dot(expanded, vector);
+            items.Insert(Math.Min(pin.Position - 1, items.Count), new RelatedItem(article, similarity, similarity, 1f, 1f)
+            {
+                EditorialRule = $"pinned at position {pin.Position} by rule {pin.Id}",
+            });
+        }
+        if (items.Count > limit)
+        {
+            items.RemoveRange(limit, items.Count - limit);
+        }
+        return items;
     }
 
     private sealed record Candidate(RelatedItem Item, float[] Vector);

@@ -11,6 +11,7 @@ using Recommender.Engine;
 using Recommender.Featurizer;
 using Recommender.Server.Grpc;
 using Recommender.Server.Hosting;
+using Recommender.Server.Preview;
 using Recommender.Storage.Embedded;
 using Recommender.Storage.Redis;
 using StackExchange.Redis;
@@ -95,7 +96,9 @@ public static class RecommenderHostExtensions
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = false;
             grpc.MaxReceiveMessageSize = limits.MaxRequestBytes;
-        });
+        }).AddJsonTranscoding(json =>
+            // Errors carry a google.rpc.BadRequest naming the field; JSON needs its type to print it.
+            json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
         services.AddGrpcReflection();
         // grpc.health.v1 names: "" and "readiness" (model loaded, index built), "liveness" (the process answers).
         services.AddGrpcHealthChecks(health =>
@@ -126,7 +129,8 @@ public static class RecommenderHostExtensions
         var registry = app.Services.GetRequiredService<EngineRegistry>();
         Telemetry.IndexSize(() => registry.Ready.Select(e =>
             new System.Diagnostics.Metrics.Measurement<int>(e.ArticleCount, new KeyValuePair<string, object?>("namespace", e.Namespace))));
-        app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI.");
+        app.MapPreviewPage();
+        app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI; editors: open /preview on the HTTP port.");
         return app;
     }
 

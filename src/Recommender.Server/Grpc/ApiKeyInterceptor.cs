@@ -12,7 +12,8 @@ namespace Recommender.Server.Grpc;
 /// Checks "authorization: Bearer KEY" on the service's calls: always on writes once keys are
 /// configured, on reads too with ProtectReads. A missing key is UNAUTHENTICATED, a wrong one
 /// PERMISSION_DENIED. Keys are compared through their SHA-256 in constant time. Health and
-/// reflection are never protected.
+/// reflection are never protected. Editorial rule changes count as writes; feedback, sent from
+/// readers' browsers, as a read. Calls transcoded from JSON over HTTP pass through here too.
 /// </summary>
 public sealed class ApiKeyInterceptor : Interceptor
 {
@@ -22,6 +23,8 @@ public sealed class ApiKeyInterceptor : Interceptor
         RecommenderService.Descriptor.FindMethodByName("DeleteArticles").FullName,
         RecommenderService.Descriptor.FindMethodByName("Retrain").FullName,
         RecommenderService.Descriptor.FindMethodByName("DeleteNamespace").FullName,
+        RecommenderService.Descriptor.FindMethodByName("AddRule").FullName,
+        RecommenderService.Descriptor.FindMethodByName("RemoveRule").FullName,
     };
 
     private static readonly string ServicePrefix = "/" + RecommenderService.Descriptor.FullName + "/";

@@ -46,7 +46,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                         }),
                     },
                 }.ToRpcException();
-            case ArticleNotFoundException notFound:
+            case NotFoundException notFound:
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
             case StoreUnavailableException:
                 Log.StoreUnavailable(logger, context.Method, ex);

@@ -1,5 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
+using Recommender.Core.Feedback;
 using Recommender.Core.Ranking;
 using Recommender.Engine;
 using V1 = Recommender.Api.V1;
@@ -29,7 +31,7 @@ internal static class ProtoMapping
 
     public static V1.RelatedResponse ToResponse(RelatedList list)
     {
-        var response = new V1.RelatedResponse { ModelVersion = list.ModelVersion, Stale = list.Stale };
+        var response = new V1.RelatedResponse { ModelVersion = list.ModelVersion, Stale = list.Stale, RecommendationId = list.RecommendationId };
         foreach (var item in list.Items)
         {
             var a = item.Article;
@@ -55,6 +57,7 @@ internal static class ProtoMapping
             Freshness = item.Freshness,
             LanguageFactor = item.LanguageFactor,
             DiversityPenalty = item.DiversityPenalty,
+            EditorialRule = item.EditorialRule ?? "",
         };
         why.Terms.AddRange(item.Terms!.Select(t => new V1.SharedTerm { Term = t.Term, Weight = t.Weight }));
         return why;
@@ -75,6 +78,72 @@ internal static class ProtoMapping
         var stats = new V1.CorpusStats { Articles = corpus.Articles };
         stats.Sections.Add(corpus.Sections.ToDictionary(s => s.Key, s => s.Value));
         return stats;
+    }
+
+    public static V1.ArticleSummary ToSummary(ArticleInfo a) => new()
+    {
+        Id = a.Id,
+        Title = a.Title,
+        Url = a.Url,
+        Section = a.Section,
+        Published = a.Published is { } p ? Timestamp.FromDateTimeOffset(p) : null,
+    };
+
+    /// <summary>A rule as a client sent it; its id and creation time are left for the server to set.</summary>
+    public static EditorialRule ToRule(V1.EditorialRule? rule)
+    {
+        if (rule is null)
+        {
+            throw new ArticleValidationException("rule", "is required");
+        }
+        return new EditorialRule
+        {
+            Id = "",
+            Action = (RuleAction)(int)rule.Action,
+            ArticleId = rule.ArticleId,
+            Section = rule.Section,
+            Tag = rule.Tag,
+            InListOf = rule.InListOf,
+            UnderSection = rule.UnderSection,
+            UnderTag = rule.UnderTag,
+            Position = rule.Position,
+            Until = ToTime(rule.Until, "rule.until"),
+            Note = rule.Note,
+        };
+    }
+
+    public static V1.EditorialRule ToProto(EditorialRule rule) => new()
+    {
+        Id = rule.Id,
+        Action = (V1.RuleAction)(int)rule.Action,
+        ArticleId = rule.ArticleId,
+        Section = rule.Section,
+        Tag = rule.Tag,
+        InListOf = rule.InListOf,
+        UnderSection = rule.UnderSection,
+        UnderTag = rule.UnderTag,
+        Position = rule.Position,
+        Until = rule.Until is { } until ? Timestamp.FromDateTimeOffset(until) : null,
+        Note = rule.Note,
+        Created = Timestamp.FromDateTimeOffset(rule.Created),
+    };
+
+    public static IReadOnlyList<FeedbackEvent> ToEvents(IList<V1.FeedbackEvent> events) =>
+        events.Select(e => new FeedbackEvent(e.RecommendationId, (FeedbackKind)(int)e.Kind, e.ArticleId, e.Position)).ToList();
+
+    public static V1.FeedbackStats ToProto(FeedbackStats stats)
+    {
+        static V1.FeedbackCount Count(FeedbackCount c) => new()
+        {
+            Key = c.Key,
+            Impressions = c.Impressions,
+            Clicks = c.Clicks,
+            ClickThroughRate = c.ClickThroughRate,
+        };
+        var proto = new V1.FeedbackStats { Impressions = stats.Impressions, Clicks = stats.Clicks };
+        proto.ByPosition.AddRange(stats.ByPosition.Select(Count));
+        proto.BySection.AddRange(stats.BySection.Select(Count));
+        return proto;
     }
 
     private static TimeSpan? ToDuration(Duration? duration, string field)

@@ -46,7 +46,8 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
         return ProtoMapping.ToResponse(await engine.PreviewAsync(
-            request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options, limits.Value), context.CancellationToken));
+            request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options, limits.Value), context.CancellationToken,
+            request.Section, [.. request.Tags]));
     }
 
     public override async Task<RetrainResponse> Retrain(RetrainRequest request, ServerCallContext context)
@@ -68,6 +69,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
             Store = store.Kind,
             Namespace = engine.Namespace,
             StoreAvailable = stats.StoreAvailable,
+            Feedback = await engine.GetFeedbackAsync(context.CancellationToken) is { } feedback ? ProtoMapping.ToProto(feedback) : null,
         };
     }
 
@@ -79,5 +81,41 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
         }
         var deleted = await engines.DropAsync(request.Namespace, context.CancellationToken);
         return new DeleteNamespaceResponse { DeletedArticles = deleted };
+    }
+
+    public override async Task<SearchArticlesResponse> SearchArticles(SearchArticlesRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var response = new SearchArticlesResponse();
+        response.Articles.AddRange(engine.SearchTitles(request.Query, request.Limit).Select(ProtoMapping.ToSummary));
+        return response;
+    }
+
+    public override async Task<EditorialRule> AddRule(AddRuleRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        return ProtoMapping.ToProto(await engine.AddRuleAsync(ProtoMapping.ToRule(request.Rule), context.CancellationToken));
+    }
+
+    public override async Task<ListRulesResponse> ListRules(ListRulesRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var response = new ListRulesResponse();
+        response.Rules.AddRange(engine.Rules.Select(ProtoMapping.ToProto));
+        return response;
+    }
+
+    public override async Task<RemoveRuleResponse> RemoveRule(RemoveRuleRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        await engine.RemoveRuleAsync(request.Id, context.CancellationToken);
+        return new RemoveRuleResponse();
+    }
+
+    public override async Task<RecordFeedbackResponse> RecordFeedback(RecordFeedbackRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var recorded = await engine.RecordFeedbackAsync(ProtoMapping.ToEvents(request.Events), context.CancellationToken);
+        return new RecordFeedbackResponse { Recorded = recorded, Duplicates = request.Events.Count - recorded };
     }
 }

@@ -14,6 +14,9 @@ namespace Recommender.Server.Grpc;
 /// </summary>
 public static class StrictRequestBinding
 {
+    /// <summary>The service's descriptor, where JSON transcoding looks for it: beside the binding method.</summary>
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => RecommenderService.Descriptor;
+
     public static void BindService(ServiceBinderBase binder, RecommenderService.RecommenderServiceBase? service) =>
         RecommenderService.BindService(new Binder(binder), service!);
 

@@ -1,0 +1,43 @@
+using Recommender.Core.Articles;
+
+namespace Recommender.Core.Feedback;
+
+public enum FeedbackKind
+{
+    Impression = 1,
+    Click = 2,
+}
+
+/// <summary>A suggestion shown or clicked, at a 1-based position of the list a recommendation id names.</summary>
+public sealed record FeedbackEvent(string RecommendationId, FeedbackKind Kind, string ArticleId, int Position)
+{
+    public const int MaxRecommendationIdLength = 64;
+
+    public void Validate(string prefix, InputLimits limits)
+    {
+        if (RecommendationId.Length is 0 or > MaxRecommendationIdLength ||
+            !RecommendationId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new ArticleValidationException(prefix + "recommendation_id",
+                RecommendationId.Length == 0 ? "is required" : "is not a recommendation id (RelatedResponse.recommendation_id)");
+        }
+        if (Kind is not (FeedbackKind.Impression or FeedbackKind.Click))
+        {
+            throw new ArticleValidationException(prefix + "kind", "must be FEEDBACK_KIND_IMPRESSION or FEEDBACK_KIND_CLICK");
+        }
+        ArticleRules.ValidateId(ArticleId, prefix + "article_id", limits);
+        if (Position < 1 || Position > limits.MaxListLimit)
+        {
+            throw new ArticleValidationException(prefix + "position", $"must be between 1 and {limits.MaxListLimit}");
+        }
+    }
+}
+
+/// <summary>Impressions and clicks under one key (a position or a section).</summary>
+public sealed record FeedbackCount(string Key, long Impressions, long Clicks)
+{
+    public double ClickThroughRate => Impressions == 0 ? 0 : (double)Clicks / Impressions;
+}
+
+/// <summary>Click-through of a namespace's related lists.</summary>
+public sealed record FeedbackStats(long Impressions, long Clicks, IReadOnlyList<FeedbackCount> ByPosition, IReadOnlyList<FeedbackCount> BySection);

@@ -1,0 +1,270 @@
+// The editors' preview page. It calls the service's JSON routes (gRPC JSON transcoding):
+// POST /v1/related, /v1/related:preview, /v1/articles:search, /v1/rules; GET /v1/rules;
+// DELETE /v1/rules/{id}. Article fields are always set as text, never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+// What the list on screen was made for: { kind: "article", id } or { kind: "draft" }.
+let current = null;
+
+function namespace() {
+  return $("namespace").value.trim();
+}
+
+async function call(method, path, body) {
+  const headers = { "Content-Type": "application/json" };
+  const key = $("api-key").value.trim();
+  if (key) {
+    headers.Authorization = "Bearer " + key;
+  }
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : {};
+  if (!response.ok) {
+    throw new Error(data.message || `${response.status} ${response.statusText}`);
+  }
+  return data;
+}
+
+function withNamespace(path) {
+  const ns = namespace();
+  return ns ? `${path}${path.includes("?") ? "&" : "?"}namespace=${encodeURIComponent(ns)}` : path;
+}
+
+function options() {
+  const result = { limit: Number($("limit").value) || 0, explain: $("explain").checked };
+  const sections = $("sections").value.split(",").map((s) => s.trim()).filter((s) => s);
+  if (sections.length) {
+    result.includeSections = sections;
+  }
+  const days = $("half-life-days").value.trim();
+  if (days !== "") {
+    result.freshnessHalfLife = `${Math.round(Number(days) * 86400)}s`;
+  }
+  const diversity = $("diversity").value.trim();
+  if (diversity !== "") {
+    result.diversity = Number(diversity);
+  }
+  return result;
+}
+
+function setStatus(text, isError) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", Boolean(isError));
+}
+
+async function refresh() {
+  if (!current) {
+    return;
+  }
+  try {
+    const response = current.kind === "article"
+      ? await call("POST", "/v1/related", { id: current.id, namespace: namespace(), options: options() })
+      : await call("POST", "/v1/related:preview", {
+          title: $("draft-title").value, body: $("draft-body").value, section: $("draft-section").value.trim(),
+          namespace: namespace(), options: options(),
+        });
+    render(response);
+  } catch (error) {
+    $("reader-view").hidden = true;
+    setStatus(error.message, true);
+  }
+}
+
+function render(response) {
+  const items = response.items || [];
+  const what = current.kind === "article" ? `article ${current.id}` : "the draft";
+  setStatus(`${items.length} suggestion(s) for ${what} · model ${response.modelVersion}` +
+    (response.stale ? " · STALE: the store is unreachable" : "") +
+    ` · recommendation ${response.recommendationId}`);
+  const list = $("items");
+  list.replaceChildren(...items.map((item, i) => renderItem(item, i + 1)));
+  $("reader-view").hidden = false;
+  $("pin-form").hidden = current.kind !== "article";
+}
+
+function safeUrl(url) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+function renderItem(item, position) {
+  const li = el("li", "item");
+  li.dataset.id = item.id;
+  const headline = el("a", "headline", item.title);
+  const href = safeUrl(item.url || "");
+  if (href) {
+    headline.href = href;
+    headline.target = "_blank";
+    headline.rel = "noopener";
+  }
+  li.append(headline);
+  const date = item.published ? item.published.slice(0, 10) : "undated";
+  li.append(el("div", "meta", `${item.section || "no section"} · ${date} · ${item.id}`));
+  if (item.why) {
+    li.append(renderWhy(item.why, item.score));
+  }
+  const actions = el("div", "actions");
+  if (current.kind === "article") {
+    actions.append(button("Pin here", "pin", () => addRule({ action: "RULE_ACTION_PIN", articleId: item.id, inListOf: current.id, position })));
+    actions.append(button("Block from this list", "block-here", () => addRule({ action: "RULE_ACTION_BLOCK", articleId: item.id, inListOf: current.id })));
+  }
+  actions.append(button("Block everywhere", "block-everywhere", () => addRule({ action: "RULE_ACTION_BLOCK", articleId: item.id })));
+  li.append(actions);
+  return li;
+}
+
+function renderWhy(why, score) {
+  const box = el("div", "why");
+  const fmt = (x) => Number(x || 0).toFixed(3);
+  const parts = [`score ${fmt(score)}`, `similarity ${fmt(why.similarity)}`, `freshness ×${fmt(why.freshness)}`];
+  if (Number(why.languageFactor) !== 1) {
+    parts.push(`language ×${fmt(why.languageFactor)}`);
+  }
+  if (why.diversityPenalty) {
+    parts.push(`diversity −${fmt(why.diversityPenalty)}`);
+  }
+  box.append(el("span", "factors", parts.join(" · ")));
+  if (why.editorialRule) {
+    box.append(el("div", "rule", why.editorialRule));
+  }
+  const terms = why.terms || [];
+  if (terms.length) {
+    const shared = el("div", "terms", "Shares: ");
+    shared.append(...terms.map((t) => el("span", "term", t.term)));
+    box.append(shared);
+  }
+  return box;
+}
+
+function button(label, className, onClick) {
+  const b = el("button", className, label);
+  b.type = "button";
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+async function addRule(rule) {
+  try {
+    const added = await call("POST", withNamespace("/v1/rules"), rule);
+    setStatus(`Added rule ${added.id}.`);
+    await Promise.all([refresh(), loadRules()]);
+  } catch (error) {
+    setStatus(`Could not add the rule: ${error.message}`, true);
+  }
+}
+
+function describeRule(rule) {
+  const subject = rule.articleId ? `article ${rule.articleId}` : rule.section ? `section '${rule.section}'` : `tag '${rule.tag}'`;
+  const scope = rule.inListOf ? `in the list of ${rule.inListOf}`
+    : rule.underSection ? `under section '${rule.underSection}'`
+    : rule.underTag ? `under tag '${rule.underTag}'` : "everywhere";
+  const action = rule.action === "RULE_ACTION_PIN" ? `pin ${subject} at position ${rule.position}` : `block ${subject}`;
+  return `${rule.id}: ${action} ${scope}${rule.until ? ` until ${rule.until}` : ""}`;
+}
+
+async function loadRules() {
+  try {
+    const response = await call("GET", withNamespace("/v1/rules"));
+    const rows = (response.rules || []).map((rule) => {
+      const tr = el("tr");
+      tr.dataset.id = rule.id;
+      tr.append(el("td", "", describeRule(rule)), el("td", "", rule.note || ""));
+      const cell = el("td");
+      cell.append(button("Remove", "remove-rule", async () => {
+        try {
+          await call("DELETE", withNamespace(`/v1/rules/${encodeURIComponent(rule.id)}`));
+          await Promise.all([refresh(), loadRules()]);
+        } catch (error) {
+          setStatus(`Could not remove the rule: ${error.message}`, true);
+        }
+      }));
+      tr.append(cell);
+      return tr;
+    });
+    $("rules").tBodies[0].replaceChildren(...rows);
+  } catch (error) {
+    setStatus(`Could not list the rules: ${error.message}`, true);
+  }
+}
+
+let searchTimer;
+$("search").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const query = $("search").value.trim();
+    if (!query) {
+      $("search-results").replaceChildren();
+      return;
+    }
+    try {
+      const response = await call("POST", "/v1/articles:search", { query, limit: 10, namespace: namespace() });
+      $("search-results").replaceChildren(...(response.articles || []).map((a) => {
+        const li = el("li");
+        li.append(button(`${a.title} (${a.section || "no section"})`, "search-result", () => {
+          $("article-id").value = a.id;
+          showArticle(a.id);
+        }));
+        return li;
+      }));
+    } catch (error) {
+      setStatus(error.message, true);
+    }
+  }, 250);
+});
+
+function showArticle(id) {
+  current = { kind: "article", id };
+  refresh();
+}
+
+$("article-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const id = $("article-id").value.trim();
+  if (id) {
+    showArticle(id);
+  }
+});
+
+$("draft-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  current = { kind: "draft" };
+  refresh();
+});
+
+$("pin-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const rule = { action: "RULE_ACTION_PIN", articleId: $("pin-id").value.trim(), inListOf: current.id, position: Number($("pin-position").value) };
+  const until = $("pin-until").value;
+  if (until) {
+    rule.until = new Date(until).toISOString();
+  }
+  addRule(rule);
+});
+
+let optionsTimer;
+for (const id of ["limit", "sections", "half-life-days", "diversity", "explain"]) {
+  $(id).addEventListener("input", () => {
+    clearTimeout(optionsTimer);
+    optionsTimer = setTimeout(refresh, 200);
+  });
+}
+$("refresh-rules").addEventListener("click", loadRules);
+$("namespace").addEventListener("change", loadRules);
+loadRules();
