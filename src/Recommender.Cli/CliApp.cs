@@ -32,7 +32,25 @@ public static class CliApp
                 .WithDescription("Load generator: import N synthetic articles into a fresh namespace, then drive GetRelated or PreviewRelated and report throughput and latency.")
                 .WithExample("bench", "--articles", "100000", "--concurrency", "32", "--duration", "30", "--json");
             config.AddCommand<StatsCommand>("stats")
-                .WithDescription("Show the serving model and what the store holds.");
+                .WithDescription("Show the serving model, what the store holds and the click-through of related lists.");
+            config.AddCommand<SearchCommand>("search")
+                .WithDescription("Find stored articles by words of their headline.")
+                .WithExample("search", "budget", "vote");
+            config.AddBranch("rules", rules =>
+            {
+                rules.SetDescription("Editorial rules: pin an article into a list, block articles, sections or tags.");
+                rules.AddCommand<RulePinCommand>("pin")
+                    .WithDescription("Pin an article into another article's list at a position.")
+                    .WithExample("rules", "pin", "politics-042", "--into", "politics-001", "--position", "1", "--for", "2d");
+                rules.AddCommand<RuleBlockCommand>("block")
+                    .WithDescription("Keep an article, a section or a tag out of every list, one article's list, or the lists under a section or tag.")
+                    .WithExample("rules", "block", "sport-013")
+                    .WithExample("rules", "block", "--section", "entertainment", "--under-section", "politics");
+                rules.AddCommand<RuleListCommand>("list")
+                    .WithDescription("List the rules, expired ones marked.");
+                rules.AddCommand<RuleRemoveCommand>("rm")
+                    .WithDescription("Remove a rule by id.");
+            });
         });
         return app.RunAsync(args);
     }

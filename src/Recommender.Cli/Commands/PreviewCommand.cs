@@ -15,6 +15,14 @@ public sealed class PreviewSettings : ListSettings
     [Description("The draft's language, e.g. en; suggestions in other languages rank lower.")]
     public string Language { get; init; } = "";
 
+    [CommandOption("--draft-section <SECTION>")]
+    [Description("The section the draft will appear in (editorial blocks under a section then apply).")]
+    public string DraftSection { get; init; } = "";
+
+    [CommandOption("--draft-tag <TAG>")]
+    [Description("A tag of the draft; repeat for several.")]
+    public string[] DraftTags { get; init; } = [];
+
     [CommandOption("-b|--body-file <FILE>")]
     [Description("File holding the draft's text; '-' or no option reads standard input.")]
     public string? BodyFile { get; init; }
@@ -52,6 +60,8 @@ public sealed class PreviewCommand : ClientCommand<PreviewSettings>
             Options = RelatedOutput.ToOptions(settings),
             Namespace = settings.NamespaceName,
             Language = settings.Language,
+            Section = settings.DraftSection,
+            Tags = { settings.DraftTags },
         }, cancellationToken: cancellationToken);
         if (settings.Json)
         {

@@ -59,9 +59,13 @@ internal static class RelatedOutput
                     why.DiversityPenalty > 0 ? $"diversity −{why.DiversityPenalty.ToString("0.000", CultureInfo.InvariantCulture)}" : "",
                 }.Where(f => f.Length > 0));
                 AnsiConsole.MarkupLine($"      [green]why:[/] {Markup.Escape(string.Join(", ", why.Terms.Select(t => t.Term)))} [grey]({Markup.Escape(factors)})[/]");
+                if (why.EditorialRule.Length > 0)
+                {
+                    AnsiConsole.MarkupLine($"      [yellow]{Markup.Escape(why.EditorialRule)}[/]");
+                }
             }
         }
-        AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}[/]" +
+        AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)} · recommendation {Markup.Escape(response.RecommendationId)}[/]" +
             (response.Stale ? " [yellow](the store is unreachable: served from memory)[/]" : ""));
     }
 
@@ -71,6 +75,7 @@ internal static class RelatedOutput
         id,
         model_version = response.ModelVersion,
         stale = response.Stale,
+        recommendation_id = response.RecommendationId,
         related = response.Items.Select(i => new
         {
             id = i.Id,
@@ -86,6 +91,7 @@ internal static class RelatedOutput
                 language_factor = Math.Round(i.Why.LanguageFactor, 6),
                 diversity_penalty = Math.Round(i.Why.DiversityPenalty, 6),
                 terms = i.Why.Terms.Select(t => t.Term),
+                editorial_rule = i.Why.EditorialRule.Length > 0 ? i.Why.EditorialRule : null,
             },
         }),
     };

@@ -21,6 +21,13 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
                 store_available = stats.StoreAvailable,
                 @namespace = stats.Namespace,
                 model = ModelOutput.ToJson(stats.Model),
+                feedback = stats.Feedback is { } f ? new
+                {
+                    impressions = f.Impressions,
+                    clicks = f.Clicks,
+                    by_position = f.ByPosition.Select(FeedbackJson),
+                    by_section = f.BySection.Select(FeedbackJson),
+                } : null,
             });
             return 0;
         }
@@ -35,7 +42,42 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
         ModelOutput.AddRows(table, stats.Model);
         table.AddRow("refit pending", stats.RefitPending ? "yes" : "no");
         AnsiConsole.Write(table);
+        if (stats.Feedback is { } feedback)
+        {
+            WriteFeedback(feedback);
+        }
         return 0;
+    }
+
+    private static object FeedbackJson(FeedbackCount c) => new
+    {
+        key = c.Key,
+        impressions = c.Impressions,
+        clicks = c.Clicks,
+        click_through_rate = Math.Round(c.ClickThroughRate, 6),
+    };
+
+    private static void WriteFeedback(FeedbackStats feedback)
+    {
+        static string Rate(long clicks, long impressions) =>
+            impressions == 0 ? "-" : ((double)clicks / impressions).ToString("0.0%", CultureInfo.InvariantCulture);
+        AnsiConsole.MarkupLine($"[bold]Click-through[/]: {feedback.Clicks:N0} clicks / {feedback.Impressions:N0} impressions = {Rate(feedback.Clicks, feedback.Impressions)}");
+        if (feedback.Impressions == 0 && feedback.Clicks == 0)
+        {
+            return;
+        }
+        foreach (var (title, rows) in new[] { ("position", feedback.ByPosition), ("section", feedback.BySection) })
+        {
+            var table = new Table().AddColumn(title).AddColumn("impressions").AddColumn("clicks").AddColumn("CTR");
+            foreach (var row in rows)
+            {
+                table.AddRow(Markup.Escape(row.Key.Length > 0 ? row.Key : "(none)"),
+                    row.Impressions.ToString("N0", CultureInfo.InvariantCulture),
+                    row.Clicks.ToString("N0", CultureInfo.InvariantCulture),
+                    Rate(row.Clicks, row.Impressions));
+            }
+            AnsiConsole.Write(table);
+        }
     }
 }
 

@@ -88,7 +88,8 @@ public static class RelatedRanker
             }
             items.RemoveAll(i => i.Article.Id == article.Id || isCopy(i.Article, article));
             var similarity = VectorMath.Dot(expanded, vector);
-            items.Insert(Math.Min(pin.Position - 1, items.Count), new RelatedItem(article, similarity, similarity, 1f, 1f)
+            // A list shorter than the pin's position (or a limit below it) ends with the pin.
+            items.Insert(Math.Min(pin.Position - 1, Math.Min(items.Count, limit - 1)), new RelatedItem(article, similarity, similarity, 1f, 1f)
             {
                 EditorialRule = $"pinned at position {pin.Position} by rule {pin.Id}",
             });
