@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test project against a real redis-server and the embedded default.
-# Installs redis-server from Debian when missing, starts it on a free loopback port, runs the tests
-# serially, stops what it started, and prints "N passed, N failed". Exits non-zero on any failure.
+# Installs redis-server and chromium (for the preview page's browser test) from Debian when missing,
+# starts redis-server on a free loopback port, runs the tests serially, stops what it started, and
+# prints "N passed, N failed". Exits non-zero on any failure. Screenshots the browser test takes are
+# kept in TestResults/artifacts/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 say() { printf '==> %s\n' "$*"; }
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  say "installing redis-server from Debian"
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} from Debian"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null \
-    || { echo "could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
+export RECOMMENDER_TEST_ARTIFACTS="$PWD/TestResults/artifacts"
+mkdir -p "$RECOMMENDER_TEST_ARTIFACTS"
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

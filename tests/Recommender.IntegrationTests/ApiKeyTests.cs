@@ -45,6 +45,38 @@ public sealed class ApiKeyTests
     }
 
     [Fact]
+    public async Task RuleChanges_NeedAKey_OverGrpcAndJson_FeedbackAndListingDoNot()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: Keys()).StartAsync();
+        await host.Client.UpsertArticlesAsync(TestData.Upsert(TestData.Samples()[0].Article), Bearer("first-key"));
+        var block = new EditorialRule { Action = RuleAction.Block, Section = "sport" };
+        using var http = host.CreateClient();
+
+        var grpcAdd = await Assert.ThrowsAsync<RpcException>(() => host.Client.AddRuleAsync(new AddRuleRequest { Rule = block }).ResponseAsync);
+        var jsonAdd = await http.PostAsync("/v1/rules", JsonContent("""{"action":"RULE_ACTION_BLOCK","section":"sport"}"""));
+        var added = await host.Client.AddRuleAsync(new AddRuleRequest { Rule = block }, Bearer("first-key"));
+        var grpcRemove = await Assert.ThrowsAsync<RpcException>(() => host.Client.RemoveRuleAsync(new RemoveRuleRequest { Id = added.Id }).ResponseAsync);
+        var jsonRemove = await http.DeleteAsync($"/v1/rules/{added.Id}");
+        using var withKey = new HttpRequestMessage(HttpMethod.Delete, $"/v1/rules/{added.Id}") { Headers = { { "Authorization", "Bearer second-key" } } };
+        var jsonRemoveWithKey = await http.SendAsync(withKey);
+        var listed = await host.Client.ListRulesAsync(new ListRulesRequest());
+        var feedback = await host.Client.RecordFeedbackAsync(new RecordFeedbackRequest
+        {
+            Events = { new FeedbackEvent { RecommendationId = "r1", Kind = FeedbackKind.Click, ArticleId = "x", Position = 1 } },
+        });
+
+        Assert.Equal(StatusCode.Unauthenticated, grpcAdd.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, jsonAdd.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, grpcRemove.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, jsonRemove.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, jsonRemoveWithKey.StatusCode);
+        Assert.Empty(listed.Rules);
+        Assert.Equal(1, feedback.Recorded);
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
     public async Task ProtectReads_KeysAreNeededForReadsToo_ButNotForHealth()
     {
         using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: Keys(protectReads: true)).StartAsync();

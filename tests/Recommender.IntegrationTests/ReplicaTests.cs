@@ -45,6 +45,26 @@ public sealed class ReplicaTests
         Assert.NotEmpty((await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = "from-b" })).Items);
     }
 
+    [Fact]
+    public async Task ARuleAddedOnOneReplica_AppliesOnTheOther()
+    {
+        var store = StoreSetup.NewRedis();
+        using var a = await new ServiceHost(store).StartAsync();
+        using var b = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(a.Client, TestData.Samples());
+        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles == 30);
+        var first = (await b.Client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001" })).Items[0].Id;
+
+        var rule = await a.Client.AddRuleAsync(new AddRuleRequest { Rule = new EditorialRule { Action = RuleAction.Block, ArticleId = first } });
+        await Eventually(async () => (await b.Client.ListRulesAsync(new ListRulesRequest())).Rules.Count == 1);
+        var blocked = await b.Client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001" });
+        await b.Client.RemoveRuleAsync(new RemoveRuleRequest { Id = rule.Id });
+        await Eventually(async () => (await a.Client.ListRulesAsync(new ListRulesRequest())).Rules.Count == 0);
+
+        Assert.DoesNotContain(first, blocked.Items.Select(i => i.Id));
+        Assert.Equal(first, (await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001" })).Items[0].Id);
+    }
+
     /// <summary>Polls until the condition holds (replicas apply notices asynchronously); fails after 30 s.</summary>
     private static async Task Eventually(Func<Task<bool>> condition)
     {

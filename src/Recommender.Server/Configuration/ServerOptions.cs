@@ -14,11 +14,11 @@ public sealed class ServerOptions
     public int Port { get; set; } = 50051;
 
     /// <summary>
-    /// HTTP/1.1 port for people and scrapers: /healthz (liveness), /readyz (readiness) and /metrics
-    /// (Prometheus). 0 (the default) leaves it closed.
+    /// HTTP/1.1 port for people, browsers and scrapers: the editors' page (/preview), the JSON routes
+    /// (/v1/...), /healthz (liveness), /readyz (readiness) and /metrics (Prometheus). 0 leaves it closed.
     /// </summary>
     [Range(0, 65535, ErrorMessage = "Recommender:Server:HttpPort must be between {1} and {2}.")]
-    public int HttpPort { get; set; }
+    public int HttpPort { get; set; } = 8080;
 
     /// <summary>Listen on every interface instead of loopback only.</summary>
     public bool ListenOnAllInterfaces { get; set; }

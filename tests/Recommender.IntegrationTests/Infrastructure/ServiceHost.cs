@@ -41,13 +41,15 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
     /// <param name="kestrel">Listen on a loopback port (for other processes) instead of in memory.</param>
     /// <param name="settings">Configuration keys to set.</param>
     /// <param name="clientHandler">The handler of <see cref="Channel"/> on Kestrel (e.g. one that trusts a test certificate).</param>
-    public ServiceHost(StoreSetup store, bool kestrel = false, IDictionary<string, string?>? settings = null, HttpMessageHandler? clientHandler = null)
+    /// <param name="httpPort">On Kestrel, also listen for HTTP/1.1 (the preview page, JSON routes) at <see cref="HttpAddress"/>.</param>
+    public ServiceHost(StoreSetup store, bool kestrel = false, IDictionary<string, string?>? settings = null, HttpMessageHandler? clientHandler = null, bool httpPort = false)
     {
         _store = store;
         _clientHandler = clientHandler;
         _settings = new Dictionary<string, string?>
         {
             ["Recommender:Server:Port"] = "0",
+            ["Recommender:Server:HttpPort"] = "0",
             ["Recommender:Engine:RefitQuietPeriod"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -72,6 +74,12 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
             _settings["Recommender:Server:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var scheme = _settings.ContainsKey("Recommender:Server:TlsCertificatePath") ? "https" : "http";
             Address = new Uri($"{scheme}://localhost:{port}");
+            if (httpPort)
+            {
+                var http = FreePort();
+                _settings["Recommender:Server:HttpPort"] = http.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                HttpAddress = new Uri($"http://localhost:{http}");
+            }
             UseKestrel();
         }
     }
@@ -80,6 +88,9 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
 
     /// <summary>Where a separate process reaches the service (Kestrel hosts only).</summary>
     public Uri? Address { get; }
+
+    /// <summary>The HTTP/1.1 port's address (Kestrel hosts started with httpPort only).</summary>
+    public Uri? HttpAddress { get; }
 
     public GrpcChannel Channel => _channel ??= CreateChannel();
 
