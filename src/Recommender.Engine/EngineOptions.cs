@@ -26,6 +26,13 @@ public sealed class EngineOptions
     [Range(1, 10_000, ErrorMessage = "Recommender:Engine:MaxNamespaces must be between {1} and {2}.")]
     public int MaxNamespaces { get; set; } = 64;
 
+    /// <summary>
+    /// Most articles a refit fits the featurizer on, spread evenly over the corpus; every article is
+    /// then embedded with the fitted model. Fitting time grows with this, embedding time with the corpus.
+    /// </summary>
+    [Range(10, 10_000_000, ErrorMessage = "Recommender:Engine:MaxFitArticles must be between {1} and {2}.")]
+    public int MaxFitArticles { get; set; } = 10_000;
+
     /// <summary>Articles embedded per featurizer call and written per store round trip.</summary>
     [Range(1, 10_000, ErrorMessage = "Recommender:Engine:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = 500;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 
 namespace Recommender.Engine;
@@ -18,6 +19,7 @@ public sealed class EngineRegistry(
     IFeaturizer featurizer,
     IOptions<EngineOptions> options,
     IOptions<RankingOptions> ranking,
+    IOptions<IndexOptions> index,
     IOptions<InputLimits> limits,
     TimeProvider clock,
     ILoggerFactory loggerFactory) : IDisposable
@@ -93,7 +95,7 @@ public sealed class EngineRegistry(
     private async Task<RecommendationEngine> StartAsync(string ns)
     {
         var engine = new RecommendationEngine(
-            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, limits.Value, clock, loggerFactory.CreateLogger<RecommendationEngine>());
+            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, index.Value, limits.Value, clock, loggerFactory.CreateLogger<RecommendationEngine>());
         try
         {
             await engine.InitializeAsync(CancellationToken.None);

@@ -26,6 +26,7 @@ public sealed partial class RecommendationEngine : IDisposable
     private readonly IFeaturizer _featurizer;
     private readonly EngineOptions _options;
     private readonly RankingOptions _ranking;
+    private readonly IndexOptions _index;
     private readonly InputLimits _limits;
     private readonly TimeProvider _clock;
     private readonly ILogger<RecommendationEngine> _logger;
@@ -52,12 +53,14 @@ public sealed partial class RecommendationEngine : IDisposable
         IFeaturizer featurizer,
         EngineOptions options,
         RankingOptions ranking,
+        IndexOptions index,
         InputLimits limits,
         TimeProvider clock,
         ILogger<RecommendationEngine> logger)
     {
         Namespace = ns;
         _ranking = ranking;
+        _index = index;
         _limits = limits;
         _clock = clock;
         _store = store;
@@ -120,7 +123,7 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             _serving = new Serving(model, index);
             // Changes made while no process was watching (or a fit that never happened) count now.
-            _changesSinceFit = Math.Abs(index.Count - model.Info.FittedOnArticles);
+            _changesSinceFit = Math.Abs(index.Count - model.Info.BaselineArticles);
             ScheduleRefitIfNeeded();
         }
         finally
@@ -547,7 +550,7 @@ public sealed partial class RecommendationEngine : IDisposable
     private async Task<VectorIndex> BuildIndexAsync(IFeaturizerModel model, CancellationToken cancellationToken)
     {
         var version = model.Info.Version;
-        var index = new VectorIndex(model.Info.Dimensions);
+        var index = new VectorIndex(model.Info.Dimensions, options: _index, partitionAutomatically: false);
         var missing = new List<string>();
         await foreach (var batch in _store.ReadAllAsync(version, includeBodies: false, cancellationToken))
         {
@@ -579,6 +582,7 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             Log.EmbeddedMissing(_logger, Namespace, missing.Count, version);
         }
+        index.Partition();
         return index;
     }
 
@@ -597,7 +601,7 @@ public sealed partial class RecommendationEngine : IDisposable
         var count = serving.Index.Count;
         var info = serving.Model.Info;
         var needed = count >= _options.MinArticlesToFit &&
-            (info.IsDefault || _changesSinceFit >= Math.Max(1, _options.RefitChangeFraction * info.FittedOnArticles));
+            (info.IsDefault || _changesSinceFit >= Math.Max(1, _options.RefitChangeFraction * info.BaselineArticles));
         if (!needed || _refitScheduled)
         {
             return needed;
@@ -684,20 +688,24 @@ public sealed partial class RecommendationEngine : IDisposable
             {
                 throw new EngineStateException("No articles are stored: import some before retraining.");
             }
-            Log.RefitStarted(_logger, Namespace, corpus.Count);
+            var sample = Sample(corpus, _options.MaxFitArticles);
+            Log.RefitStarted(_logger, Namespace, sample.Count, corpus.Count);
 
-            var model = await Task.Run(() => _featurizer.Fit(corpus.Select(a => a.ToText()).ToList()), cancellationToken);
+            var model = await Task.Run(() => _featurizer.Fit(sample.Select(a => a.ToText()).ToList(), corpus.Count), cancellationToken);
             var version = model.Info.Version;
-            var index = new VectorIndex(model.Info.Dimensions, corpus.Count);
-            foreach (var chunk in corpus.Chunk(_options.BatchSize))
-            {
-                var vectors = model.Embed(chunk.Select(a => a.ToText()).ToList());
-                await _store.WriteVectorsAsync(version, chunk.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
-                for (var i = 0; i < chunk.Length; i++)
+            var index = new VectorIndex(model.Info.Dimensions, corpus.Count, _index, partitionAutomatically: false);
+            // Embedding is the cost of a refit: one batch per core at a time.
+            await Parallel.ForEachAsync(corpus.Chunk(_options.BatchSize),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                async (chunk, token) =>
                 {
-                    index.Upsert(chunk[i].ToInfo(), vectors[i]);
-                }
-            }
+                    var vectors = model.Embed(chunk.Select(a => a.ToText()).ToList());
+                    await _store.WriteVectorsAsync(version, chunk.Select((a, i) => (a.Id, vectors[i])).ToList(), token);
+                    for (var i = 0; i < chunk.Length; i++)
+                    {
+                        index.Upsert(chunk[i].ToInfo(), vectors[i]);
+                    }
+                });
 
             Serving old;
             await _writeGate.WaitAsync(cancellationToken);
@@ -718,6 +726,7 @@ public sealed partial class RecommendationEngine : IDisposable
                 {
                     index.Upsert(current[i].ToInfo(), vectors[i]);
                 }
+                index.Partition();
                 await _store.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
                 old = Current;
                 _serving = new Serving(model, index);
@@ -747,6 +756,10 @@ public sealed partial class RecommendationEngine : IDisposable
         }
     }
 
+    /// <summary>At most <paramref name="max"/> articles spread evenly over the corpus (all of a smaller one).</summary>
+    private static IReadOnlyList<Article> Sample(List<Article> corpus, int max) =>
+        corpus.Count <= max ? corpus : Enumerable.Range(0, max).Select(i => corpus[(int)((long)i * corpus.Count / max)]).ToList();
+
     /// <summary>Writes fail at once while the store is down, instead of waiting for a timeout.</summary>
     private void EnsureStoreAvailable()
     {
@@ -771,8 +784,8 @@ public sealed partial class RecommendationEngine : IDisposable
         [LoggerMessage(2, LogLevel.Information, "Namespace {Namespace}: embedded {Count} stored articles that had no vector of model {Version}")]
         public static partial void EmbeddedMissing(ILogger logger, string @namespace, int count, string version);
 
-        [LoggerMessage(3, LogLevel.Information, "Namespace {Namespace}: refitting the featurizer on {Articles} articles")]
-        public static partial void RefitStarted(ILogger logger, string @namespace, int articles);
+        [LoggerMessage(3, LogLevel.Information, "Namespace {Namespace}: refitting the featurizer on {Articles} of {Corpus} articles")]
+        public static partial void RefitStarted(ILogger logger, string @namespace, int articles, int corpus);
 
         [LoggerMessage(4, LogLevel.Information, "Namespace {Namespace}: model {Version} now serves {Articles} articles (fit {FitSeconds:F1} s, total {Seconds:F1} s)")]
         public static partial void RefitDone(ILogger logger, string @namespace, string version, int articles, double fitSeconds, double seconds);

@@ -30,10 +30,10 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
 
     private readonly FeaturizerOptions _options = options.Value;
 
-    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus) => Fit(corpus, versionPrefix: "");
+    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, int corpusArticles = 0) => Fit(corpus, versionPrefix: "", corpusArticles);
 
     /// <summary>Fits a model whose version starts with <paramref name="versionPrefix"/> (e.g. the shipped default's).</summary>
-    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, string versionPrefix)
+    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, string versionPrefix, int corpusArticles = 0)
     {
         if (corpus.Count < 2)
         {
@@ -69,7 +69,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             corpus.Count,
             rank,
             Math.Round(fitSeconds, 3),
-            Describe(rank));
+            Describe(rank)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count) };
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, _options.TitleWeight);
     }
 

@@ -260,9 +260,9 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public void SyntheticCorpus_IsDeterministic_Labelled_AndHoldsNearDuplicates()
     {
-        var first = Recommender.Cli.Bench.SyntheticCorpus.Generate(2_000, seed: 7).ToList();
-        var again = Recommender.Cli.Bench.SyntheticCorpus.Generate(2_000, seed: 7).ToList();
-        var other = Recommender.Cli.Bench.SyntheticCorpus.Generate(2_000, seed: 8).ToList();
+        var first = Recommender.Core.Evaluation.SyntheticCorpus.Generate(2_000, seed: 7).ToList();
+        var again = Recommender.Core.Evaluation.SyntheticCorpus.Generate(2_000, seed: 7).ToList();
+        var other = Recommender.Core.Evaluation.SyntheticCorpus.Generate(2_000, seed: 8).ToList();
 
         Assert.Equal(first.Select(a => Core.Articles.ContentHash.OfRecord(a.Article)), again.Select(a => Core.Articles.ContentHash.OfRecord(a.Article)));
         Assert.NotEqual(first[0].Article.Body, other[0].Article.Body);

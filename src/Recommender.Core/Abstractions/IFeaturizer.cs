@@ -6,7 +6,9 @@ namespace Recommender.Core.Abstractions;
 public interface IFeaturizer
 {
     /// <summary>Fits a model on <paramref name="corpus"/>; the returned model is not saved anywhere yet.</summary>
-    IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus);
+    /// <param name="corpus">The texts to fit on (a sample of the corpus, or all of it).</param>
+    /// <param name="corpusArticles">Articles in the whole corpus, recorded in the model's info (0: as many as fitted on).</param>
+    IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, int corpusArticles = 0);
 
     /// <summary>Loads a model saved with <see cref="IFeaturizerModel.Save"/>.</summary>
     IFeaturizerModel Load(Stream stream);

@@ -13,4 +13,13 @@ public sealed record ModelInfo(
     public const string DefaultVersionPrefix = "default-";
 
     public bool IsDefault => Version.StartsWith(DefaultVersionPrefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Articles the corpus held when the model was fitted (it may have been fitted on a sample of
+    /// them); what later changes are measured against. 0 in models saved before it was recorded.
+    /// </summary>
+    public int CorpusArticles { get; init; }
+
+    /// <summary>The corpus size changes are measured against.</summary>
+    public int BaselineArticles => CorpusArticles > 0 ? CorpusArticles : FittedOnArticles;
 }

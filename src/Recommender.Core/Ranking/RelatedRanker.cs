@@ -56,11 +56,12 @@ public static class RelatedRanker
         var diversity = (float)(query.Diversity ?? options.Diversity);
 
         // Copies of one story sit together in the ranking, so a few spare candidates usually
-        // suffice; when they do not, widen the search until the list is full or the index is spent.
-        var k = query.Limit * 4 + 20;
+        // suffice (more when diversity may pass over the best); when they do not, widen the search
+        // until the list is full or the index is spent.
+        var k = diversity > 0 ? query.Limit * 4 + 20 : query.Limit * 2 + 10;
         while (true)
         {
-            var hits = index.Search(expanded, k, Eligible);
+            var hits = index.Search(expanded, k, Eligible, withVectors: diversity > 0);
             var pool = hits.Select(h => Score(h, halfLife, self, options, reference)).ToList();
             var picked = Pick(pool, query.Limit, diversity, IsCopy);
             if (picked.Count == query.Limit || hits.Count < k)
@@ -101,7 +102,8 @@ public static class RelatedRanker
         return items;
     }
 
-    private sealed record Candidate(RelatedItem Item, float[] Vector);
+    /// <summary>A hit being ranked; its vector is there only when diversity needs it.</summary>
+    private sealed record Candidate(RelatedItem Item, float[]? Vector);
 
     /// <summary>The query moved toward the mean of its nearest distinct neighbours, renormalized.</summary>
     private static float[] Expand(VectorIndex index, float[] vector, RankingOptions options, Func<ArticleInfo, bool> isQueryOrCopy)
@@ -111,7 +113,7 @@ public static class RelatedRanker
             return vector;
         }
         var stories = new HashSet<string>(StringComparer.Ordinal);
-        var neighbours = index.Search(vector, options.ExpansionNeighbours * 2 + 2, c => !isQueryOrCopy(c))
+        var neighbours = index.Search(vector, options.ExpansionNeighbours * 2 + 2, c => !isQueryOrCopy(c), withVectors: true)
             .Where(h => stories.Add(h.Article.BodyHash))
             .Take(options.ExpansionNeighbours)
             .ToList();
@@ -125,7 +127,7 @@ public static class RelatedRanker
         {
             for (var d = 0; d < expanded.Length; d++)
             {
-                expanded[d] += weight * neighbour.Vector[d];
+                expanded[d] += weight * neighbour.Vector![d];
             }
         }
         VectorMath.Normalize(expanded);
@@ -215,7 +217,7 @@ public static class RelatedRanker
                 {
                     if (!used[i])
                     {
-                        maxSimilarity[i] = Math.Max(maxSimilarity[i], VectorMath.Dot(pool[i].Vector, chosen.Vector));
+                        maxSimilarity[i] = Math.Max(maxSimilarity[i], VectorMath.Dot(pool[i].Vector!, chosen.Vector!));
                     }
                 }
             }

@@ -6,6 +6,7 @@ using Recommender.Core;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 using Recommender.Engine;
 using Recommender.Featurizer;
@@ -32,6 +33,7 @@ public static class RecommenderHostExtensions
         services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
         services.AddValidatedOptions<FeaturizerOptions>(FeaturizerOptions.SectionName);
         services.AddValidatedOptions<RankingOptions>(RankingOptions.SectionName);
+        services.AddValidatedOptions<IndexOptions>(IndexOptions.SectionName);
         services.AddValidatedOptions<InputLimits>(InputLimits.SectionName);
         services.AddValidatedOptions<RedisStoreOptions>(RedisStoreOptions.SectionName);
         services.AddValidatedOptions<EmbeddedStoreOptions>(EmbeddedStoreOptions.SectionName);
@@ -82,6 +84,7 @@ public static class RecommenderHostExtensions
             sp.GetRequiredService<IFeaturizer>(),
             sp.GetRequiredService<IOptions<EngineOptions>>(),
             sp.GetRequiredService<IOptions<RankingOptions>>(),
+            sp.GetRequiredService<IOptions<IndexOptions>>(),
             sp.GetRequiredService<IOptions<InputLimits>>(),
             TimeProvider.System,
             sp.GetRequiredService<ILoggerFactory>()));

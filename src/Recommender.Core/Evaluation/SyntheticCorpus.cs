@@ -1,13 +1,15 @@
 using System.Text;
 using Recommender.Core.Articles;
 
-namespace Recommender.Cli.Bench;
+namespace Recommender.Core.Evaluation;
 
 /// <summary>
 /// A seeded generator of news-like articles for sizes the shared data does not reach: topics with
-/// vocabularies of their own over a shared general vocabulary, Zipf word frequencies, sections that
-/// group topics, publication dates over two years, and near-duplicate re-publications (a new first
-/// sentence on an earlier story). Labels are the topic, so a generated corpus can be evaluated.
+/// vocabularies of their own over a shared general vocabulary, Zipf word frequencies, stories within
+/// each topic (events with their own names and places, which the articles about them repeat),
+/// sections that group topics, publication dates over two years, and near-duplicate
+/// re-publications (a new first sentence on an earlier story). Labels are the topic, so a
+/// generated corpus can be evaluated.
 /// The same seed and size always give the same corpus.
 /// </summary>
 public static class SyntheticCorpus
@@ -16,7 +18,10 @@ public static class SyntheticCorpus
     private const int Sections = 8;
     private const int TopicWords = 400;
     private const int GeneralWords = 3_000;
-    private const double TopicShare = 0.55;
+    private const double TopicShare = 0.45;
+    private const int StoriesPerTopic = 40;
+    private const int StoryWords = 12;
+    private const double StoryShare = 0.12;
     private const double NearDuplicateShare = 0.03;
 
     public static IEnumerable<ArticleLine> Generate(int count, int seed = 42)
@@ -24,6 +29,7 @@ public static class SyntheticCorpus
         var random = new Random(seed);
         var general = Vocabulary(random, GeneralWords);
         var topics = Enumerable.Range(0, Topics).Select(_ => Vocabulary(random, TopicWords)).ToArray();
+        var stories = Enumerable.Range(0, Topics * StoriesPerTopic).Select(_ => Vocabulary(random, StoryWords)).ToArray();
         var generalZipf = new Zipf(GeneralWords, 1.05);
         var topicZipf = new Zipf(TopicWords, 1.1);
         var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -32,7 +38,14 @@ public static class SyntheticCorpus
         for (var i = 0; i < count; i++)
         {
             var topic = random.Next(Topics);
-            string Word() => random.NextDouble() < TopicShare ? topics[topic][topicZipf.Sample(random)] : general[generalZipf.Sample(random)];
+            var story = stories[topic * StoriesPerTopic + random.Next(StoriesPerTopic)];
+            string Word()
+            {
+                var r = random.NextDouble();
+                return r < StoryShare ? story[random.Next(StoryWords)]
+                    : r < StoryShare + TopicShare ? topics[topic][topicZipf.Sample(random)]
+                    : general[generalZipf.Sample(random)];
+            }
             string Sentence(int min, int max)
             {
                 var words = Enumerable.Range(0, random.Next(min, max + 1)).Select(_ => Word()).ToArray();

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Recommender.Core.Index;
+
+/// <summary>How the in-memory index searches. Section "Recommender:Index".</summary>
+public sealed class IndexOptions
+{
+    public const string SectionName = "Recommender:Index";
+
+    /// <summary>From this many articles on, the index is split into cells (an inverted file) and a search scans only the nearest ones.</summary>
+    [Range(100, 100_000_000, ErrorMessage = "Recommender:Index:PartitionFrom must be between {1} and {2}.")]
+    public int PartitionFrom { get; set; } = 20_000;
+
+    /// <summary>Share of the corpus a partitioned search scans, nearest cells first: the speed-recall trade-off.</summary>
+    [Range(0.001, 1.0, ErrorMessage = "Recommender:Index:ScanShare must be between {1} and {2}.")]
+    public double ScanShare { get; set; } = 0.02;
+
+    /// <summary>Fewest rows a partitioned search scans, however small the share.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Recommender:Index:MinScannedRows must be between {1} and {2}.")]
+    public int MinScannedRows { get; set; } = 2_000;
+}
