@@ -73,7 +73,17 @@ public sealed partial class RecommendationEngine : IDisposable
     public string Namespace { get; }
 
     /// <summary>The serving model and index. Replaced whole by a refit.</summary>
-    private sealed record Serving(IFeaturizerModel Model, VectorIndex Index);
+    /// <summary>
+    /// The serving model and index. The model's info is known at once; its pipeline may still be
+    /// loading just after start (lists of stored articles need only the index), so whatever embeds
+    /// awaits <see cref="Model"/>.
+    /// </summary>
+    private sealed record Serving(ModelInfo Info, Task<IFeaturizerModel> Model, VectorIndex Index)
+    {
+        public Serving(IFeaturizerModel model, VectorIndex index) : this(model.Info, Task.FromResult(model), index)
+        {
+        }
+    }
 
     /// <summary>One article of an upsert that differs from what is stored.</summary>
     private sealed class Change(Article article, string recordHash, string textHash)
@@ -96,41 +106,173 @@ public sealed partial class RecommendationEngine : IDisposable
 
     private Serving Current => _serving ?? throw new EngineNotReadyException();
 
-    /// <summary>Loads the serving model (the store's, else the shipped default) and builds the index from the store.</summary>
+    /// <summary>
+    /// Loads the serving model (the store's, else the shipped default) and builds the index from the
+    /// store. The model's pipeline loads while the corpus is read: the stored vectors need only its
+    /// version.
+    /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var stored = await _store.GetActiveModelAsync(cancellationToken);
-        IFeaturizerModel model;
-        if (stored is null)
-        {
-            // Not written to the store: a namespace that is only read stays empty, and every
-            // replica loads the same shipped file until the first fit saves a model.
-            model = _featurizer.LoadDefault();
-        }
-        else
-        {
-            using var stream = new MemoryStream(stored.Model, writable: false);
-            model = _featurizer.Load(stream);
-        }
+        // The index needs only the model's info (its version and length). The pipeline is fetched
+        // and loaded once the index is built (or earlier, if building it needs to embed), so that
+        // the two do not compete for the processor; lists of stored articles are served meanwhile.
+        var info = await _store.GetActiveModelInfoAsync(cancellationToken);
+        var loading = new Lazy<Task<IFeaturizerModel>>(() => Task.Run(() => LoadModelAsync(info, started, cancellationToken)));
+        info ??= (await loading.Value).Info;
 
         // Subscribe before reading the corpus, so nothing another replica writes meanwhile is missed.
         _subscription = await _store.SubscribeAsync(ApplyRemoteAsync, cancellationToken);
         _rules = new RuleSet(await _store.GetRulesAsync(cancellationToken));
-        var index = await BuildIndexAsync(model, cancellationToken);
+        var index = await RestoreSnapshotAsync(info, () => loading.Value, cancellationToken);
+        var rebuilt = index is null;
+        index ??= await BuildIndexAsync(info, () => loading.Value, cancellationToken);
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            _serving = new Serving(model, index);
+            // Ready to list related articles now; embedding waits for the pipeline if it is still loading.
+            _serving = new Serving(info, loading.Value, index);
             // Changes made while no process was watching (or a fit that never happened) count now.
-            _changesSinceFit = Math.Abs(index.Count - model.Info.BaselineArticles);
+            _changesSinceFit = Math.Abs(index.Count - info.BaselineArticles);
             ScheduleRefitIfNeeded();
         }
         finally
         {
             _writeGate.Release();
         }
-        Log.Ready(_logger, Namespace, index.Count, model.Info.Version, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        Log.Ready(_logger, Namespace, index.Count, info.Version, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        if (rebuilt && index.Count > 0)
+        {
+            SaveSnapshotInBackground();
+        }
+    }
+
+    /// <summary>
+    /// The pipeline of the serving model <paramref name="info"/> describes (the shipped default when
+    /// none is stored). A model that another replica made serving meanwhile is refused: its change
+    /// notice reloads everything.
+    /// </summary>
+    private async Task<IFeaturizerModel> LoadModelAsync(ModelInfo? info, long started, CancellationToken cancellationToken)
+    {
+        if (info is null)
+        {
+            return _featurizer.LoadDefault();
+        }
+        var stored = await _store.GetActiveModelAsync(cancellationToken);
+        if (stored is null || stored.Info.Version != info.Version)
+        {
+            throw new EngineStateException($"Model {info.Version} stopped serving while this process started; the newer one is being loaded.");
+        }
+        using var stream = new MemoryStream(stored.Model, writable: false);
+        var model = _featurizer.Load(stream);
+        Log.ModelLoaded(_logger, Namespace, info.Version, stored.Model.Length / 1e6, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return model;
+    }
+
+    /// <summary>Writes that may lack from a snapshot are re-read if logged this long before it was taken (replicas' lag and clock skew).</summary>
+    private static readonly TimeSpan SnapshotMargin = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The index from the store's snapshot of this model, brought up to date by re-reading every
+    /// article written or deleted since shortly before it was taken; null when there is none.
+    /// </summary>
+    private async Task<VectorIndex?> RestoreSnapshotAsync(ModelInfo info, Func<Task<IFeaturizerModel>> model, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (await _store.ReadSnapshotAsync(info.Version, cancellationToken) is not { } snapshot)
+        {
+            return null;
+        }
+        var read = Stopwatch.GetElapsedTime(started);
+        VectorIndex index;
+        try
+        {
+            index = VectorIndex.FromSnapshot(snapshot.Snapshot, _index);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+        {
+            Log.SnapshotUnreadable(_logger, Namespace, ex);
+            return null;
+        }
+        if (index.Dimensions != info.Dimensions)
+        {
+            return null;
+        }
+        var changed = await _store.ChangedSinceAsync(snapshot.TakenAt - SnapshotMargin, cancellationToken);
+        foreach (var chunk in changed.Chunk(_options.BatchSize))
+        {
+            var stored = await _store.GetStoredAsync(chunk, info.Version, cancellationToken);
+            foreach (var gone in chunk.Except(stored.Select(s => s.Article.Id), StringComparer.Ordinal))
+            {
+                index.Remove(gone);
+            }
+            var missing = stored.Where(s => s.Vector is null).Select(s => s.Article.Id).ToList();
+            foreach (var s in stored.Where(s => s.Vector is not null))
+            {
+                index.Upsert(s.Article.ToInfo(s.BodyHash, s.BodyMinHash), s.Vector!);
+            }
+            if (missing.Count > 0)
+            {
+                var articles = await _store.GetArticlesAsync(missing, cancellationToken);
+                var vectors = (await model()).Embed(articles.Select(a => a.ToText()).ToList());
+                for (var i = 0; i < articles.Count; i++)
+                {
+                    index.Upsert(articles[i].ToInfo(), vectors[i]);
+                }
+            }
+        }
+        Log.SnapshotRestored(_logger, Namespace, index.Count, snapshot.TakenAt, snapshot.Snapshot.Length / 1e6, read.TotalSeconds, changed.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return index;
+    }
+
+    private int _snapshotRunning;
+    private int _changesSinceSnapshot;
+    private long _lastSnapshotTimestamp;
+
+    /// <summary>Snapshots after writes are at least this far apart, so a long import does not write one per batch.</summary>
+    private static readonly TimeSpan MinSnapshotInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Saves a snapshot of the serving index unless one is being saved; failures are logged.</summary>
+    private void SaveSnapshotInBackground()
+    {
+        if (Interlocked.CompareExchange(ref _snapshotRunning, 1, 0) != 0)
+        {
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var serving = Current;
+                var takenAt = _clock.GetUtcNow();
+                Interlocked.Exchange(ref _changesSinceSnapshot, 0);
+                Volatile.Write(ref _lastSnapshotTimestamp, Stopwatch.GetTimestamp());
+                var bytes = serving.Index.ToSnapshot();
+                if (Current.Info.Version == serving.Info.Version)
+                {
+                    await _store.WriteSnapshotAsync(serving.Info.Version, takenAt, bytes, _stopping.Token);
+                }
+            }
+            catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+            {
+                Log.SnapshotFailed(_logger, Namespace, ex);
+            }
+            finally
+            {
+                Volatile.Write(ref _snapshotRunning, 0);
+            }
+        });
+    }
+
+    /// <summary>After writes: a new snapshot once a tenth of the corpus (at least 1,000 articles) changed since the last, at most one a minute.</summary>
+    private void CountTowardSnapshot(int changes)
+    {
+        var count = Interlocked.Add(ref _changesSinceSnapshot, changes);
+        var last = Volatile.Read(ref _lastSnapshotTimestamp);
+        if (count >= Math.Max(1_000, Current.Index.Count / 10) && (last == 0 || Stopwatch.GetElapsedTime(last) >= MinSnapshotInterval))
+        {
+            SaveSnapshotInBackground();
+        }
     }
 
     /// <summary>Validates and stores a batch; only articles whose title or body changed are embedded.</summary>
@@ -142,7 +284,7 @@ public sealed partial class RecommendationEngine : IDisposable
         try
         {
             var serving = Current;
-            var version = serving.Model.Info.Version;
+            var version = serving.Info.Version;
             var states = await _store.GetStatesAsync(articles.Select(a => a.Id).ToList(), version, cancellationToken);
 
             int created = 0, updated = 0, unchanged = 0;
@@ -177,7 +319,7 @@ public sealed partial class RecommendationEngine : IDisposable
                 }
             }
 
-            var vectors = serving.Model.Embed(toEmbed.Select(c => c.Article.ToText()).ToList());
+            var vectors = toEmbed.Count == 0 ? [] : (await serving.Model).Embed(toEmbed.Select(c => c.Article.ToText()).ToList());
             for (var i = 0; i < toEmbed.Count; i++)
             {
                 toEmbed[i].Vector = vectors[i];
@@ -192,6 +334,7 @@ public sealed partial class RecommendationEngine : IDisposable
             }
             RecordWrites(changed.Select(c => c.Article.Id), changed.Count);
             await PublishAsync(changed.Select(c => c.Article.Id).ToList(), [], null);
+            CountTowardSnapshot(changed.Count);
             var scheduled = ScheduleRefitIfNeeded();
             return new UpsertResult(created, updated, unchanged, toEmbed.Count, version, scheduled);
         }
@@ -216,13 +359,14 @@ public sealed partial class RecommendationEngine : IDisposable
         try
         {
             var serving = Current;
-            var deleted = await _store.DeleteAsync(distinct, serving.Model.Info.Version, cancellationToken);
+            var deleted = await _store.DeleteAsync(distinct, serving.Info.Version, cancellationToken);
             foreach (var id in distinct)
             {
                 serving.Index.Remove(id);
             }
             RecordWrites(distinct, deleted.Count);
             await PublishAsync([], deleted, null);
+            CountTowardSnapshot(deleted.Count);
             ScheduleRefitIfNeeded();
             return new DeleteResult(deleted.Count, distinct.Count - deleted.Count);
         }
@@ -246,7 +390,7 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             items = await ExplainAsync(serving, null, info, items, cancellationToken);
         }
-        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable, NewRecommendationId());
+        return new RelatedList(items, serving.Info.Version, !_store.IsAvailable, NewRecommendationId());
     }
 
     /// <summary>The related list for a draft that is not stored; its section and tags select the editorial rules that apply.</summary>
@@ -268,7 +412,7 @@ public sealed partial class RecommendationEngine : IDisposable
             ArticleRules.ValidateText(tags[i], $"tags[{i}]", _limits.MaxTagLength, nameof(_limits.MaxTagLength), required: true, multiline: false);
         }
         var serving = Current;
-        var vector = serving.Model.Embed([new ArticleText(title, body)])[0];
+        var vector = (await serving.Model).Embed([new ArticleText(title, body)])[0];
         // A draft that repeats a stored story must not be shown that story.
         var draft = new ArticleInfo("", title, "", section, tags, language, null, ContentHash.OfBody(body), MinHash.Of(body));
         var items = Rank(serving, vector, query, draft);
@@ -276,7 +420,7 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             items = await ExplainAsync(serving, new ArticleText(title, body), draft, items, cancellationToken);
         }
-        return new RelatedList(items, serving.Model.Info.Version, !_store.IsAvailable, NewRecommendationId());
+        return new RelatedList(items, serving.Info.Version, !_store.IsAvailable, NewRecommendationId());
     }
 
     private static string NewRecommendationId() => Guid.NewGuid().ToString("n");
@@ -405,7 +549,7 @@ public sealed partial class RecommendationEngine : IDisposable
         var texts = await TextsAsync(ids, cancellationToken);
         var queryText = query ?? (texts.TryGetValue(self.Id, out var own) ? own : new ArticleText(self.Title, ""));
         var candidates = items.Select(i => texts.TryGetValue(i.Article.Id, out var t) ? t : new ArticleText(i.Article.Title, "")).ToList();
-        var terms = serving.Model.SharedTerms(queryText, candidates, ExplainedTerms);
+        var terms = (await serving.Model).SharedTerms(queryText, candidates, ExplainedTerms);
         return items.Select((item, i) => item with { Terms = terms[i] }).ToList();
     }
 
@@ -423,7 +567,7 @@ public sealed partial class RecommendationEngine : IDisposable
             .GroupBy(a => a.Section, StringComparer.OrdinalIgnoreCase)
             .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
-        return new EngineStats(serving.Model.Info, new CorpusStats(serving.Index.Count, sections), RefitPending, _store.IsAvailable);
+        return new EngineStats(serving.Info, new CorpusStats(serving.Index.Count, sections), RefitPending, _store.IsAvailable);
     }
 
     /// <summary>Refits now on the whole stored corpus and returns when the new model serves.</summary>
@@ -480,13 +624,13 @@ public sealed partial class RecommendationEngine : IDisposable
             try
             {
                 var serving = Current;
-                if (notice.ModelVersion is { } version && version != serving.Model.Info.Version)
+                if (notice.ModelVersion is { } version && version != serving.Info.Version)
                 {
                     if (await _store.GetActiveModelAsync(token) is { } stored && stored.Info.Version == version)
                     {
                         using var stream = new MemoryStream(stored.Model, writable: false);
                         var model = _featurizer.Load(stream);
-                        _serving = new Serving(model, await BuildIndexAsync(model, token));
+                        _serving = new Serving(model, await BuildIndexAsync(model.Info, () => Task.FromResult(model), token));
                         _changesSinceFit = 0;
                         Log.RemoteModel(_logger, Namespace, version);
                     }
@@ -494,12 +638,12 @@ public sealed partial class RecommendationEngine : IDisposable
                 }
                 if (notice.Upserted.Count > 0)
                 {
-                    var stored = await _store.GetStoredAsync(notice.Upserted, serving.Model.Info.Version, token);
+                    var stored = await _store.GetStoredAsync(notice.Upserted, serving.Info.Version, token);
                     var missing = stored.Where(s => s.Vector is null).ToList();
                     if (missing.Count > 0)
                     {
                         var texts = await _store.GetArticlesAsync(missing.Select(m => m.Article.Id).ToList(), token);
-                        var vectors = serving.Model.Embed(texts.Select(a => a.ToText()).ToList());
+                        var vectors = (await serving.Model).Embed(texts.Select(a => a.ToText()).ToList());
                         for (var i = 0; i < texts.Count; i++)
                         {
                             serving.Index.Upsert(texts[i].ToInfo(), vectors[i]);
@@ -547,13 +691,17 @@ public sealed partial class RecommendationEngine : IDisposable
         }
     }
 
-    private async Task<VectorIndex> BuildIndexAsync(IFeaturizerModel model, CancellationToken cancellationToken)
+    /// <summary>The index of every stored article under the model <paramref name="info"/> describes; the model itself is needed only to embed articles that lack a vector.</summary>
+    private async Task<VectorIndex> BuildIndexAsync(ModelInfo info, Func<Task<IFeaturizerModel>> model, CancellationToken cancellationToken)
     {
-        var version = model.Info.Version;
-        var index = new VectorIndex(model.Info.Dimensions, options: _index, partitionAutomatically: false);
+        var version = info.Version;
+        var index = new VectorIndex(info.Dimensions, options: _index, partitionAutomatically: false);
         var missing = new List<string>();
+        var started = Stopwatch.GetTimestamp();
+        var indexing = TimeSpan.Zero;
         await foreach (var batch in _store.ReadAllAsync(version, includeBodies: false, cancellationToken))
         {
+            var batchStarted = Stopwatch.GetTimestamp();
             foreach (var stored in batch)
             {
                 if (stored.Vector is { } vector && vector.Length == index.Dimensions)
@@ -565,13 +713,15 @@ public sealed partial class RecommendationEngine : IDisposable
                     missing.Add(stored.Article.Id);
                 }
             }
+            indexing += Stopwatch.GetElapsedTime(batchStarted);
         }
+        var read = Stopwatch.GetElapsedTime(started);
         // Articles without a vector of this model (written while another model served, or by a
         // process that stopped mid-refit) are embedded now, so every stored article is searchable.
         foreach (var chunk in missing.Chunk(_options.BatchSize))
         {
             var articles = await _store.GetArticlesAsync(chunk, cancellationToken);
-            var vectors = model.Embed(articles.Select(a => a.ToText()).ToList());
+            var vectors = (await model()).Embed(articles.Select(a => a.ToText()).ToList());
             await _store.WriteVectorsAsync(version, articles.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
             for (var i = 0; i < articles.Count; i++)
             {
@@ -582,7 +732,9 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             Log.EmbeddedMissing(_logger, Namespace, missing.Count, version);
         }
+        var partitioning = Stopwatch.GetTimestamp();
         index.Partition();
+        Log.IndexBuilt(_logger, Namespace, index.Count, read.TotalSeconds, indexing.TotalSeconds, Stopwatch.GetElapsedTime(partitioning).TotalSeconds, index.CellCount);
         return index;
     }
 
@@ -599,7 +751,7 @@ public sealed partial class RecommendationEngine : IDisposable
     {
         var serving = Current;
         var count = serving.Index.Count;
-        var info = serving.Model.Info;
+        var info = serving.Info;
         var needed = count >= _options.MinArticlesToFit &&
             (info.IsDefault || _changesSinceFit >= Math.Max(1, _options.RefitChangeFraction * info.BaselineArticles));
         if (!needed || _refitScheduled)
@@ -740,9 +892,10 @@ public sealed partial class RecommendationEngine : IDisposable
 
             Telemetry.RefitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("namespace", Namespace));
             Log.RefitDone(_logger, Namespace, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            if (old.Model.Info.Version != version)
+            SaveSnapshotInBackground();
+            if (old.Info.Version != version)
             {
-                await _store.DeleteVectorsAsync(old.Model.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
+                await _store.DeleteVectorsAsync(old.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
             }
         }
         catch
@@ -798,6 +951,21 @@ public sealed partial class RecommendationEngine : IDisposable
 
         [LoggerMessage(8, LogLevel.Information, "Namespace {Namespace}: now serving model {Version}, fitted by another replica")]
         public static partial void RemoteModel(ILogger logger, string @namespace, string version);
+
+        [LoggerMessage(9, LogLevel.Information, "Namespace {Namespace}: read {Articles} articles in {ReadSeconds:F2} s (indexing {IndexSeconds:F2} s of it), partitioned into {Cells} cells in {PartitionSeconds:F2} s")]
+        public static partial void IndexBuilt(ILogger logger, string @namespace, int articles, double readSeconds, double indexSeconds, double partitionSeconds, int cells);
+
+        [LoggerMessage(13, LogLevel.Information, "Namespace {Namespace}: loaded model {Version} ({Megabytes:F1} MB) {Seconds:F2} s after starting")]
+        public static partial void ModelLoaded(ILogger logger, string @namespace, string version, double megabytes, double seconds);
+
+        [LoggerMessage(10, LogLevel.Information, "Namespace {Namespace}: restored {Articles} articles from the index snapshot of {TakenAt:u} ({Megabytes:F1} MB read in {ReadSeconds:F2} s), re-read {Changed} changed since, in {Seconds:F2} s")]
+        public static partial void SnapshotRestored(ILogger logger, string @namespace, int articles, DateTimeOffset takenAt, double megabytes, double readSeconds, int changed, double seconds);
+
+        [LoggerMessage(11, LogLevel.Warning, "Namespace {Namespace}: the index snapshot cannot be read; rebuilding from the articles")]
+        public static partial void SnapshotUnreadable(ILogger logger, string @namespace, Exception exception);
+
+        [LoggerMessage(12, LogLevel.Warning, "Namespace {Namespace}: could not save an index snapshot; the next start reads every article")]
+        public static partial void SnapshotFailed(ILogger logger, string @namespace, Exception exception);
 
         [LoggerMessage(5, LogLevel.Error, "Namespace {Namespace}: scheduled refit failed; the previous model keeps serving")]
         public static partial void RefitFailed(ILogger logger, string @namespace, Exception exception);

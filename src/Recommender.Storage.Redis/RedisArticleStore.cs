@@ -78,9 +78,10 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         var db = Db;
         // The id registry lives on another slot, so it is added first (one command for the batch):
         // an id whose article write did not complete is skipped when the store is read back.
-        var pending = new List<Task>(writes.Count + 1)
+        var pending = new List<Task>(writes.Count + 2)
         {
             db.SetAddAsync(_keys.Ids(), writes.Select(w => (RedisValue)w.Article.Id).ToArray()),
+            LogChangesAsync(db, writes.Select(w => w.Article.Id)),
         };
         foreach (var write in writes)
         {
@@ -100,7 +101,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         var db = Db;
         var deletes = ids.Select(id => db.KeyDeleteAsync([_keys.Article(id), _keys.Vector(modelVersion, id)])).ToList();
         var removal = db.SetRemoveAsync(_keys.Ids(), ids.Select(id => (RedisValue)id).ToArray());
-        await Task.WhenAll(Task.WhenAll(deletes), removal).WaitAsync(cancellationToken);
+        await Task.WhenAll(Task.WhenAll(deletes), removal, LogChangesAsync(db, ids)).WaitAsync(cancellationToken);
         return (IReadOnlyList<string>)ids.Where((_, i) => deletes[i].Result > 0).ToList();
     });
 
@@ -119,10 +120,21 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         var ids = await Guard(async () => (await Db.SetMembersAsync(_keys.Ids())).Select(v => (string)v!).ToList());
         ids.Sort(StringComparer.Ordinal);
         var fields = includeBodies ? FullFields : MetadataFields;
+        // A few chunks in flight at once: the store answers one while the caller works on another.
+        const int InFlight = 4;
+        var pending = new Queue<Task<IReadOnlyList<StoredArticle>>>();
         foreach (var chunk in ids.Chunk(_options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return await ReadChunkAsync(chunk, modelVersion, fields, includeBodies, cancellationToken);
+            pending.Enqueue(ReadChunkAsync(chunk, modelVersion, fields, includeBodies, cancellationToken));
+            if (pending.Count == InFlight)
+            {
+                yield return await pending.Dequeue();
+            }
+        }
+        while (pending.Count > 0)
+        {
+            yield return await pending.Dequeue();
         }
     }
 
@@ -198,6 +210,14 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         await Task.WhenAll(deletes).WaitAsync(cancellationToken);
     });
 
+    public Task<ModelInfo?> GetActiveModelInfoAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var info = await Db.HashGetAsync(_keys.ActiveModel(), Field.Info).WaitAsync(cancellationToken);
+        return info.IsNull
+            ? null
+            : JsonSerializer.Deserialize<ModelInfo>((string)info!) ?? throw new InvalidDataException($"{_keys.ActiveModel()} holds no model info.");
+    });
+
     public Task<StoredModel?> GetActiveModelAsync(CancellationToken cancellationToken) => Guard(async () =>
     {
         var db = Db;
@@ -228,6 +248,74 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
             await db.KeyDeleteAsync(_keys.ModelBytes(previous!)).WaitAsync(cancellationToken);
         }
     });
+
+    /// <summary>Records the ids as changed now, for readers of an older snapshot.</summary>
+    private Task LogChangesAsync(IDatabase db, IEnumerable<string> ids)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return db.SortedSetAddAsync(_keys.Changed(), ids.Select(id => new SortedSetEntry(id, now)).ToArray());
+    }
+
+    private const int SnapshotChunkBytes = 1024 * 1024;
+
+    public Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        // Chunks under a new generation first, then the header that points at them: a reader sees
+        // the old snapshot or the new one, never half of one.
+        var previous = await db.HashGetAllAsync(_keys.Snapshot()).WaitAsync(cancellationToken);
+        var generation = Guid.NewGuid().ToString("n")[..12];
+        var chunks = (snapshot.Length + SnapshotChunkBytes - 1) / SnapshotChunkBytes;
+        for (var i = 0; i < chunks; i++)
+        {
+            var part = snapshot.Slice(i * SnapshotChunkBytes, Math.Min(SnapshotChunkBytes, snapshot.Length - i * SnapshotChunkBytes));
+            await db.StringSetAsync(_keys.SnapshotChunk(generation, i), part).WaitAsync(cancellationToken);
+        }
+        await db.HashSetAsync(_keys.Snapshot(),
+        [
+            new HashEntry("version", modelVersion),
+            new HashEntry("taken_at", takenAt.ToUnixTimeMilliseconds()),
+            new HashEntry("generation", generation),
+            new HashEntry("chunks", chunks),
+        ]).WaitAsync(cancellationToken);
+        var old = previous.ToDictionary(e => (string)e.Name!, e => e.Value);
+        if (old.TryGetValue("generation", out var oldGeneration) && old.TryGetValue("chunks", out var oldChunks))
+        {
+            await db.KeyDeleteAsync(Enumerable.Range(0, (int)oldChunks).Select(i => _keys.SnapshotChunk(oldGeneration!, i)).ToArray()).WaitAsync(cancellationToken);
+        }
+        // What changed well before the snapshot is in it; keep a margin for replicas' clock skew and lag.
+        await db.SortedSetRemoveRangeByScoreAsync(_keys.Changed(), double.NegativeInfinity,
+            takenAt.Subtract(TimeSpan.FromHours(1)).ToUnixTimeMilliseconds()).WaitAsync(cancellationToken);
+    });
+
+    public Task<(DateTimeOffset TakenAt, byte[] Snapshot)?> ReadSnapshotAsync(string modelVersion, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        var header = (await db.HashGetAllAsync(_keys.Snapshot()).WaitAsync(cancellationToken)).ToDictionary(e => (string)e.Name!, e => e.Value);
+        if (!header.TryGetValue("version", out var version) || version != modelVersion)
+        {
+            return ((DateTimeOffset, byte[])?)null;
+        }
+        var generation = (string)header["generation"]!;
+        var parts = await Task.WhenAll(Enumerable.Range(0, (int)header["chunks"]).Select(i => db.StringGetAsync(_keys.SnapshotChunk(generation, i)))).WaitAsync(cancellationToken);
+        if (parts.Any(p => p.IsNull))
+        {
+            return null; // replaced while being read: rebuild from the articles instead
+        }
+        var bytes = new byte[parts.Sum(p => ((byte[])p!).Length)];
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            var chunk = (byte[])part!;
+            chunk.CopyTo(bytes, offset);
+            offset += chunk.Length;
+        }
+        return (DateTimeOffset.FromUnixTimeMilliseconds((long)header["taken_at"]), bytes);
+    });
+
+    public Task<IReadOnlyList<string>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => Guard(async () =>
+        (IReadOnlyList<string>)(await Db.SortedSetRangeByScoreAsync(_keys.Changed(), since.ToUnixTimeMilliseconds(), double.PositiveInfinity).WaitAsync(cancellationToken))
+            .Select(v => (string)v!).ToList());
 
     public Task<IReadOnlyList<EditorialRule>> GetRulesAsync(CancellationToken cancellationToken) => Guard(async () =>
     {

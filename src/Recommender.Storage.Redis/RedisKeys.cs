@@ -37,6 +37,15 @@ public sealed class RedisKeys(string ns)
     public RedisKey FeedbackSeen(string recommendationId, string kind, int position) =>
         $"{Namespace}:feedback:seen:{recommendationId}:{kind}:{position}";
 
+    /// <summary>Sorted set: ids written or deleted, scored by the time (Unix ms); what a snapshot may lack.</summary>
+    public RedisKey Changed() => $"{Namespace}:changed";
+
+    /// <summary>Hash describing the current index snapshot: model version, time taken, generation, chunk count.</summary>
+    public RedisKey Snapshot() => $"{Namespace}:snapshot";
+
+    /// <summary>One chunk of an index snapshot's bytes.</summary>
+    public RedisKey SnapshotChunk(string generation, int chunk) => $"{Namespace}:snapshot:{generation}:{chunk}";
+
     /// <summary>A saved model's bytes.</summary>
     public RedisKey ModelBytes(string modelVersion) => $"{Namespace}:model:{modelVersion}";
 }

@@ -160,4 +160,36 @@ public class VectorIndexTests
         }
         Assert.All(removed, id => Assert.False(index.TryGet(id, out _, out _)));
     }
+
+    [Theory]
+    [InlineData(100_000)] // one cell
+    [InlineData(500)] // partitioned
+    public void Snapshot_RestoresTheSameIndex(int partitionFrom)
+    {
+        var vectors = Clustered(2_000, 16, seed: 11);
+        var options = new IndexOptions { PartitionFrom = partitionFrom, MinScannedRows = 100, ScanShare = 0.05 };
+        var index = new VectorIndex(16, options: options);
+        foreach (var (id, v) in vectors)
+        {
+            index.Upsert(new Article(id, "T " + id, "Body of " + id, Url: "https://x/" + id, Section: "s", Tags: ["a", "b"], Language: "en",
+                Published: new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)).ToInfo(), v);
+        }
+
+        var restored = VectorIndex.FromSnapshot(index.ToSnapshot(), options);
+
+        Assert.Equal(index.Count, restored.Count);
+        Assert.Equal(index.CellCount, restored.CellCount);
+        foreach (var (id, v) in vectors.Take(100))
+        {
+            Assert.Equal(index.Search(v, 10).Select(h => (h.Article.Id, h.Score)), restored.Search(v, 10).Select(h => (h.Article.Id, h.Score)));
+            index.TryGet(id, out var info, out var vector);
+            restored.TryGet(id, out var info2, out var vector2);
+            Assert.Equal(vector, vector2);
+            Assert.Equal((info.Title, info.Url, info.Published, info.BodyHash), (info2.Title, info2.Url, info2.Published, info2.BodyHash));
+            Assert.Equal(info.Tags, info2.Tags);
+            Assert.Equal(info.BodyMinHash, info2.BodyMinHash);
+        }
+        restored.Upsert(Info("new"), vectors["a0"]);
+        Assert.Contains("new", restored.Search(vectors["a0"], 3).Select(h => h.Article.Id));
+    }
 }

@@ -17,6 +17,41 @@ public sealed class RedisStoreLayoutTests : IAsyncLifetime
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
     [Fact]
+    public async Task Restart_RestoresTheIndexSnapshot_AndRereadsWhatChangedAfterIt()
+    {
+        var store = StoreSetup.NewRedis();
+        var db = _redis.GetDatabase();
+        var ns = store.Namespace;
+        var host = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(host.Client, TestData.Samples());
+        var version = (await host.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
+        // The refit saves a snapshot of its index in the background.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((string?)await db.HashGetAsync($"{ns}:snapshot", "version") != version)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "No index snapshot was saved after the refit.");
+            await Task.Delay(100);
+        }
+        var takenAt = (long)await db.HashGetAsync($"{ns}:snapshot", "taken_at");
+        var extra = TestData.Samples()[4].Article with { Id = "written-after-snapshot", Title = "A copy written after the snapshot" };
+        await host.Client.UpsertArticlesAsync(TestData.Upsert(extra));
+        await host.Client.DeleteArticlesAsync(new DeleteArticlesRequest { Ids = { "tech-002" } });
+        var before = await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = "culture-001", Options = new RelatedOptions { Limit = 10 } });
+        host.Dispose();
+
+        using var restarted = await new ServiceHost(store).StartAsync();
+        var after = await restarted.Client.GetRelatedAsync(new GetRelatedRequest { Id = "culture-001", Options = new RelatedOptions { Limit = 10 } });
+        var gone = await Assert.ThrowsAsync<RpcException>(() => restarted.Client.GetRelatedAsync(new GetRelatedRequest { Id = "tech-002" }).ResponseAsync);
+
+        Assert.Equal(takenAt, (long)await db.HashGetAsync($"{ns}:snapshot", "taken_at")); // the restart read it, did not replace it
+        Assert.True(await db.SortedSetScoreAsync($"{ns}:changed", "written-after-snapshot") >= takenAt);
+        Assert.Equal(30, (await restarted.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+        Assert.Equal(before.Items.Select(i => (i.Id, i.Score)), after.Items.Select(i => (i.Id, i.Score)));
+        Assert.NotEmpty((await restarted.Client.GetRelatedAsync(new GetRelatedRequest { Id = "written-after-snapshot" })).Items);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task Import_WritesNamespacedHashTaggedKeysWithBinaryVectors_AndRefitDropsOldVectors()
     {
         var store = StoreSetup.NewRedis();

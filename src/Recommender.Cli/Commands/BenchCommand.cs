@@ -42,6 +42,14 @@ public sealed class BenchSettings : ClientSettings
     [DefaultValue(0)]
     public int UpsertsPerSecond { get; init; }
 
+    [CommandOption("--filtered")]
+    [Description("Each GetRelated also filters: only the query article's section, and 20 other ids excluded.")]
+    public bool Filtered { get; init; }
+
+    [CommandOption("--draft-words <N>")]
+    [Description("With --rpc preview: drafts of about N words, made by joining generated articles (default: one article, 140-560 words).")]
+    public int DraftWords { get; init; }
+
     [CommandOption("--seed <SEED>")]
     [Description("Seed of the synthetic corpus (default 42).")]
     [DefaultValue(42)]
@@ -128,16 +136,27 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
             while (Stopwatch.GetTimestamp() < stopAt)
             {
                 var article = corpus[random.Next(corpus.Count)].Article;
+                var requestOptions = options;
+                if (settings.Filtered)
+                {
+                    requestOptions = new RelatedOptions(options) { IncludeSections = { article.Section } };
+                    requestOptions.ExcludeIds.AddRange(Enumerable.Range(0, 20).Select(_ => corpus[random.Next(corpus.Count)].Article.Id));
+                }
+                var body = article.Body;
+                while (settings.DraftWords > 0 && body.Split(' ').Length < settings.DraftWords)
+                {
+                    body += "\n\n" + corpus[random.Next(corpus.Count)].Article.Body;
+                }
                 var call = Stopwatch.GetTimestamp();
                 try
                 {
                     if (settings.Rpc == "related")
                     {
-                        await client.GetRelatedAsync(new GetRelatedRequest { Id = article.Id, Namespace = ns, Options = options }, cancellationToken: cancellationToken);
+                        await client.GetRelatedAsync(new GetRelatedRequest { Id = article.Id, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
                     }
                     else
                     {
-                        await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = article.Body, Namespace = ns, Options = options }, cancellationToken: cancellationToken);
+                        await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = body, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
                     }
                 }
                 catch (RpcException)
@@ -204,7 +223,7 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
         {
             ["articles"] = settings.Articles,
             ["concurrency"] = settings.Concurrency,
-            ["rpc"] = settings.Rpc,
+            ["rpc"] = settings.Rpc + (settings.Filtered ? " (section filter, 20 excluded ids)" : "") + (settings.DraftWords > 0 ? $" ({settings.DraftWords}-word drafts)" : ""),
             ["duration_seconds"] = settings.Duration,
             ["requests"] = r.Requests,
             ["requests_per_second"] = Math.Round(r.Requests / r.Seconds, 1),

@@ -42,6 +42,9 @@ public interface IArticleStore
     /// <summary>Drops the vectors of a model that no longer serves.</summary>
     Task DeleteVectorsAsync(string modelVersion, IReadOnlyList<string> ids, CancellationToken cancellationToken);
 
+    /// <summary>The serving model's info alone (without its bytes), or null in a new namespace.</summary>
+    Task<ModelInfo?> GetActiveModelInfoAsync(CancellationToken cancellationToken);
+
     /// <summary>The serving model as last saved by any replica, or null in a new namespace.</summary>
     Task<StoredModel?> GetActiveModelAsync(CancellationToken cancellationToken);
 
@@ -56,6 +59,15 @@ public interface IArticleStore
 
     /// <summary>Tells the other processes serving this namespace what changed (best effort).</summary>
     Task PublishAsync(ChangeNotice notice, CancellationToken cancellationToken);
+
+    /// <summary>Saves an index snapshot of <paramref name="modelVersion"/> taken at <paramref name="takenAt"/>, replacing the previous one.</summary>
+    Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken);
+
+    /// <summary>The saved index snapshot of <paramref name="modelVersion"/>, or null when there is none (or it is of another model).</summary>
+    Task<(DateTimeOffset TakenAt, byte[] Snapshot)?> ReadSnapshotAsync(string modelVersion, CancellationToken cancellationToken);
+
+    /// <summary>Ids written or deleted at or after <paramref name="since"/> (as the writers' clocks saw it).</summary>
+    Task<IReadOnlyList<string>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
 
     /// <summary>Every editorial rule of the namespace.</summary>
     Task<IReadOnlyList<EditorialRule>> GetRulesAsync(CancellationToken cancellationToken);

@@ -93,6 +93,118 @@ public sealed class VectorIndex
         }
     }
 
+    private const int SnapshotFormat = 1;
+
+    /// <summary>
+    /// The whole index as bytes: its cells (centres and members, each article's metadata and
+    /// codes), so that <see cref="FromSnapshot"/> restores it without re-encoding or retraining.
+    /// </summary>
+    public byte[] ToSnapshot()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            using var stream = new MemoryStream(_count * (Dimensions * 2 + 600) + 1024);
+            using var writer = new BinaryWriter(stream);
+            writer.Write(SnapshotFormat);
+            writer.Write(Dimensions);
+            writer.Write(_count);
+            writer.Write(_trainedOn);
+            writer.Write(_centreCodes is null ? 0 : _cells.Length);
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((_centreCodes ?? []).AsSpan()));
+            foreach (var cell in _cells)
+            {
+                writer.Write(cell.Count);
+                for (var slot = 0; slot < cell.Count; slot++)
+                {
+                    WriteInfo(writer, cell.Infos[slot]);
+                    writer.Write(cell.Scales[slot]);
+                    writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(cell.Codes.AsSpan(slot * Dimensions, Dimensions)));
+                }
+            }
+            writer.Flush();
+            return stream.ToArray();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>An index restored from <see cref="ToSnapshot"/>; it keeps itself partitioned from then on.</summary>
+    public static VectorIndex FromSnapshot(byte[] snapshot, IndexOptions? options = null)
+    {
+        using var reader = new BinaryReader(new MemoryStream(snapshot, writable: false));
+        if (reader.ReadInt32() != SnapshotFormat)
+        {
+            throw new InvalidDataException("The index snapshot is of an unknown format.");
+        }
+        var dimensions = reader.ReadInt32();
+        var count = reader.ReadInt32();
+        var index = new VectorIndex(dimensions, 16, options) { _count = count, _trainedOn = reader.ReadInt32() };
+        var cellCount = reader.ReadInt32();
+        if (cellCount > 0)
+        {
+            index._centreCodes = new short[cellCount * dimensions];
+            reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(index._centreCodes.AsSpan()));
+        }
+        var cells = new Cell[Math.Max(cellCount, 1)];
+        var codes = new short[dimensions];
+        for (var c = 0; c < cells.Length; c++)
+        {
+            var members = reader.ReadInt32();
+            cells[c] = new Cell(dimensions, Math.Max(members, 4));
+            for (var m = 0; m < members; m++)
+            {
+                var info = ReadInfo(reader);
+                var scale = reader.ReadSingle();
+                reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
+                index._where[info.Id] = (c, cells[c].Add(info, codes, scale));
+            }
+        }
+        index._cells = cells;
+        return index;
+    }
+
+    private static void WriteInfo(BinaryWriter writer, ArticleInfo info)
+    {
+        writer.Write(info.Id);
+        writer.Write(info.Title);
+        writer.Write(info.Url);
+        writer.Write(info.Section);
+        writer.Write(info.Tags.Count);
+        foreach (var tag in info.Tags)
+        {
+            writer.Write(tag);
+        }
+        writer.Write(info.Language);
+        writer.Write(info.Published is not null);
+        writer.Write(info.Published?.UtcTicks ?? 0);
+        writer.Write(info.BodyHash);
+        writer.Write(info.BodyMinHash.Length);
+        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(info.BodyMinHash.AsSpan()));
+    }
+
+    private static ArticleInfo ReadInfo(BinaryReader reader)
+    {
+        var id = reader.ReadString();
+        var title = reader.ReadString();
+        var url = reader.ReadString();
+        var section = reader.ReadString();
+        var tags = new string[reader.ReadInt32()];
+        for (var i = 0; i < tags.Length; i++)
+        {
+            tags[i] = reader.ReadString();
+        }
+        var language = reader.ReadString();
+        var hasDate = reader.ReadBoolean();
+        var ticks = reader.ReadInt64();
+        var bodyHash = reader.ReadString();
+        var minHash = new uint[reader.ReadInt32()];
+        reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(minHash.AsSpan()));
+        return new ArticleInfo(id, title, url, section, tags, language, hasDate ? new DateTimeOffset(ticks, TimeSpan.Zero) : null, bodyHash, minHash);
+    }
+
     /// <summary>Adds or replaces an article and its vector (a unit vector).</summary>
     public void Upsert(ArticleInfo info, ReadOnlySpan<float> vector)
     {
