@@ -170,7 +170,7 @@ public sealed partial class RecommendationEngine : IDisposable
     }
 
     /// <summary>Writes that may lack from a snapshot are re-read if logged this long before it was taken (replicas' lag and clock skew).</summary>
-    private static readonly TimeSpan SnapshotMargin = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SnapshotMargin = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The index from the store's snapshot of this model, brought up to date by re-reading every
