@@ -181,15 +181,7 @@ internal static class RuleOutput
         return 0;
     }
 
-    public static string Describe(EditorialRule rule)
-    {
-        var subject = rule.ArticleId.Length > 0 ? $"article {rule.ArticleId}" : rule.Section.Length > 0 ? $"section '{rule.Section}'" : $"tag '{rule.Tag}'";
-        var scope = rule.InListOf.Length > 0 ? $"in the list of {rule.InListOf}" :
-            rule.UnderSection.Length > 0 ? $"under section '{rule.UnderSection}'" :
-            rule.UnderTag.Length > 0 ? $"under tag '{rule.UnderTag}'" : "everywhere";
-        var text = rule.Action == RuleAction.Pin ? $"pin {subject} at position {rule.Position} {scope}" : $"block {subject} {scope}";
-        return rule.Until is null ? text : $"{text} until {rule.Until.ToDateTimeOffset():yyyy-MM-dd HH:mm}Z";
-    }
+    public static string Describe(EditorialRule rule) => RuleMessages.ToDomain(rule).Describe();
 
     public static object ToJson(EditorialRule rule) => new Dictionary<string, object?>
     {

@@ -90,43 +90,10 @@ internal static class ProtoMapping
     };
 
     /// <summary>A rule as a client sent it; its id and creation time are left for the server to set.</summary>
-    public static EditorialRule ToRule(V1.EditorialRule? rule)
-    {
-        if (rule is null)
-        {
-            throw new ArticleValidationException("rule", "is required");
-        }
-        return new EditorialRule
-        {
-            Id = "",
-            Action = (RuleAction)(int)rule.Action,
-            ArticleId = rule.ArticleId,
-            Section = rule.Section,
-            Tag = rule.Tag,
-            InListOf = rule.InListOf,
-            UnderSection = rule.UnderSection,
-            UnderTag = rule.UnderTag,
-            Position = rule.Position,
-            Until = ToTime(rule.Until, "rule.until"),
-            Note = rule.Note,
-        };
-    }
+    public static EditorialRule ToRule(V1.EditorialRule? rule) =>
+        rule is null ? throw new ArticleValidationException("rule", "is required") : V1.RuleMessages.ToDomain(rule) with { Id = "", Created = default };
 
-    public static V1.EditorialRule ToProto(EditorialRule rule) => new()
-    {
-        Id = rule.Id,
-        Action = (V1.RuleAction)(int)rule.Action,
-        ArticleId = rule.ArticleId,
-        Section = rule.Section,
-        Tag = rule.Tag,
-        InListOf = rule.InListOf,
-        UnderSection = rule.UnderSection,
-        UnderTag = rule.UnderTag,
-        Position = rule.Position,
-        Until = rule.Until is { } until ? Timestamp.FromDateTimeOffset(until) : null,
-        Note = rule.Note,
-        Created = Timestamp.FromDateTimeOffset(rule.Created),
-    };
+    public static V1.EditorialRule ToProto(EditorialRule rule) => V1.RuleMessages.FromDomain(rule);
 
     public static IReadOnlyList<FeedbackEvent> ToEvents(IList<V1.FeedbackEvent> events) =>
         events.Select(e => new FeedbackEvent(e.RecommendationId, (FeedbackKind)(int)e.Kind, e.ArticleId, e.Position)).ToList();
