@@ -93,27 +93,22 @@ public sealed class VectorIndex
         }
     }
 
-    private const int SnapshotFormat = 1;
+    private const int SnapshotFormat = 2;
 
     /// <summary>
     /// The whole index as bytes: its cells (centres and members, each article's metadata and
     /// codes), so that <see cref="FromSnapshot"/> restores it without re-encoding or retraining.
+    /// Each cell's length is written ahead of the cells, so they can be read in parallel.
     /// </summary>
     public byte[] ToSnapshot()
     {
         _lock.EnterReadLock();
         try
         {
-            using var stream = new MemoryStream(_count * (Dimensions * 2 + 600) + 1024);
-            using var writer = new BinaryWriter(stream);
-            writer.Write(SnapshotFormat);
-            writer.Write(Dimensions);
-            writer.Write(_count);
-            writer.Write(_trainedOn);
-            writer.Write(_centreCodes is null ? 0 : _cells.Length);
-            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((_centreCodes ?? []).AsSpan()));
-            foreach (var cell in _cells)
+            var cells = _cells.Select(cell =>
             {
+                using var part = new MemoryStream(cell.Count * (Dimensions * 2 + 600) + 16);
+                using var writer = new BinaryWriter(part);
                 writer.Write(cell.Count);
                 for (var slot = 0; slot < cell.Count; slot++)
                 {
@@ -121,8 +116,27 @@ public sealed class VectorIndex
                     writer.Write(cell.Scales[slot]);
                     writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(cell.Codes.AsSpan(slot * Dimensions, Dimensions)));
                 }
+                writer.Flush();
+                return part.ToArray();
+            }).ToList();
+            using var stream = new MemoryStream(cells.Sum(c => c.Length) + _cells.Length * 4 + (_centreCodes?.Length ?? 0) * 2 + 64);
+            using var header = new BinaryWriter(stream);
+            header.Write(SnapshotFormat);
+            header.Write(Dimensions);
+            header.Write(_count);
+            header.Write(_trainedOn);
+            header.Write(_centreCodes is null ? 0 : _cells.Length);
+            header.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((_centreCodes ?? []).AsSpan()));
+            header.Write(cells.Count);
+            foreach (var cell in cells)
+            {
+                header.Write(cell.Length);
             }
-            writer.Flush();
+            foreach (var cell in cells)
+            {
+                header.Write(cell);
+            }
+            header.Flush();
             return stream.ToArray();
         }
         finally
@@ -131,7 +145,7 @@ public sealed class VectorIndex
         }
     }
 
-    /// <summary>An index restored from <see cref="ToSnapshot"/>; it keeps itself partitioned from then on.</summary>
+    /// <summary>An index restored from <see cref="ToSnapshot"/> (its cells read in parallel); it keeps itself partitioned from then on.</summary>
     public static VectorIndex FromSnapshot(byte[] snapshot, IndexOptions? options = null)
     {
         using var reader = new BinaryReader(new MemoryStream(snapshot, writable: false));
@@ -142,24 +156,46 @@ public sealed class VectorIndex
         var dimensions = reader.ReadInt32();
         var count = reader.ReadInt32();
         var index = new VectorIndex(dimensions, 16, options) { _count = count, _trainedOn = reader.ReadInt32() };
-        var cellCount = reader.ReadInt32();
-        if (cellCount > 0)
+        var centreCount = reader.ReadInt32();
+        if (centreCount > 0)
         {
-            index._centreCodes = new short[cellCount * dimensions];
+            index._centreCodes = new short[centreCount * dimensions];
             reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(index._centreCodes.AsSpan()));
         }
-        var cells = new Cell[Math.Max(cellCount, 1)];
-        var codes = new short[dimensions];
-        for (var c = 0; c < cells.Length; c++)
+        var lengths = new int[reader.ReadInt32()];
+        var starts = new long[lengths.Length];
+        for (var c = 0; c < lengths.Length; c++)
         {
-            var members = reader.ReadInt32();
-            cells[c] = new Cell(dimensions, Math.Max(members, 4));
+            lengths[c] = reader.ReadInt32();
+        }
+        var offset = reader.BaseStream.Position;
+        for (var c = 0; c < lengths.Length; c++)
+        {
+            starts[c] = offset;
+            offset += lengths[c];
+        }
+        var cells = new Cell[lengths.Length];
+        Parallel.For(0, cells.Length, c =>
+        {
+            using var part = new BinaryReader(new MemoryStream(snapshot, (int)starts[c], lengths[c], writable: false));
+            var members = part.ReadInt32();
+            var cell = new Cell(dimensions, Math.Max(members, 4));
+            var codes = new short[dimensions];
             for (var m = 0; m < members; m++)
             {
-                var info = ReadInfo(reader);
-                var scale = reader.ReadSingle();
-                reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
-                index._where[info.Id] = (c, cells[c].Add(info, codes, scale));
+                var info = ReadInfo(part);
+                var scale = part.ReadSingle();
+                part.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
+                cell.Add(info, codes, scale);
+            }
+            cells[c] = cell;
+        });
+        index._where.EnsureCapacity(count);
+        for (var c = 0; c < cells.Length; c++)
+        {
+            for (var slot = 0; slot < cells[c].Count; slot++)
+            {
+                index._where[cells[c].Infos[slot].Id] = (c, slot);
             }
         }
         index._cells = cells;

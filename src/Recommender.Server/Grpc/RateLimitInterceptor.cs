@@ -34,21 +34,21 @@ public sealed class RateLimitInterceptor : Interceptor, IDisposable
         }
     }
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    // Not async: a token is taken (or refused) before the call, and the call passes through untouched.
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (_limiter is null || !context.Method.StartsWith(ServicePrefix, StringComparison.Ordinal))
+        if (_limiter is not null && context.Method.StartsWith(ServicePrefix, StringComparison.Ordinal))
         {
-            return await continuation(request, context);
+            using var lease = _limiter.AttemptAcquire(Client(context));
+            if (!lease.IsAcquired)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"More than {_options.RequestsPerSecond} requests per second (burst {_options.Burst}) from this client " +
+                    $"({RateLimitOptions.SectionName}:RequestsPerSecond); retry shortly."));
+            }
         }
-        using var lease = _limiter.AttemptAcquire(Client(context));
-        if (!lease.IsAcquired)
-        {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"More than {_options.RequestsPerSecond} requests per second (burst {_options.Burst}) from this client " +
-                $"({RateLimitOptions.SectionName}:RequestsPerSecond); retry shortly."));
-        }
-        return await continuation(request, context);
+        return continuation(request, context);
     }
 
     public void Dispose() => _limiter?.Dispose();
