@@ -107,9 +107,10 @@ public sealed partial class RecommendationEngine : IDisposable
     private Serving Current => _serving ?? throw new EngineNotReadyException();
 
     /// <summary>
-    /// Loads the serving model (the store's, else the shipped default) and builds the index from the
-    /// store. The model's pipeline loads while the corpus is read: the stored vectors need only its
-    /// version.
+    /// Builds the index of the serving model (the store's, else the shipped default, which is not
+    /// written to the store: a namespace that is only read stays empty) from the store's snapshot or,
+    /// lacking one, from every stored article; then becomes ready. The model's pipeline loads after
+    /// the index, since the stored vectors need only its version.
     /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {

@@ -10,28 +10,11 @@ namespace Recommender.IntegrationTests;
 /// Editorial rules and click feedback through a real channel to the real server, once against the
 /// embedded store and once against a real redis-server (the subclasses below).
 /// </summary>
-public abstract class EditorialToolsTests : IAsyncLifetime
+public abstract class EditorialToolsTests : StoreBackedTests
 {
-    private readonly List<ServiceHost> _hosts = [];
-
-    protected abstract StoreSetup NewStore();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
+    private async Task<RecommenderService.RecommenderServiceClient> StartClientAsync(StoreSetup store, bool import = true)
     {
-        foreach (var host in _hosts)
-        {
-            host.Dispose();
-        }
-        return Task.CompletedTask;
-    }
-
-    private async Task<RecommenderService.RecommenderServiceClient> StartAsync(StoreSetup store, bool import = true)
-    {
-        var host = new ServiceHost(store);
-        _hosts.Add(host);
-        var client = (await host.StartAsync()).Client;
+        var client = (await StartAsync(store)).Client;
         if (import)
         {
             await TestData.ImportAsync(client, TestData.Samples());
@@ -50,7 +33,7 @@ public abstract class EditorialToolsTests : IAsyncLifetime
     [Fact]
     public async Task Pin_PutsTheArticleAtItsPositionInThatListOnly_AndExplainsIt()
     {
-        var client = await StartAsync(NewStore());
+        var client = await StartClientAsync(NewStore());
         var before = await RelatedAsync(client, "politics-001");
         var pinned = AllIds.First(id => id.StartsWith("sport-") && before.All(i => i.Id != id));
 
@@ -70,7 +53,7 @@ public abstract class EditorialToolsTests : IAsyncLifetime
     [Fact]
     public async Task Blocks_KeepAnArticleOutOfOneListOrAll_AndASectionOutOfListsUnderAnother()
     {
-        var client = await StartAsync(NewStore());
+        var client = await StartClientAsync(NewStore());
         var target = (await RelatedAsync(client, "politics-002"))[0].Id;
         var otherBefore = await RelatedAsync(client, "business-001");
 
@@ -103,15 +86,17 @@ public abstract class EditorialToolsTests : IAsyncLifetime
     public async Task Rules_SurviveARestart_AreListed_AndRemovable()
     {
         var store = NewStore();
-        var first = await StartAsync(store);
+        var firstHost = await StartAsync(store);
+        var first = firstHost.Client;
+        await TestData.ImportAsync(first, TestData.Samples());
         var before = await RelatedAsync(first, "tech-001");
         var rule = await AddAsync(first, new EditorialRule
         {
             Action = RuleAction.Block, ArticleId = before[0].Id, Until = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)), Note = "legal",
         });
-        _hosts[0].Dispose();
+        Stop(firstHost);
 
-        var second = await StartAsync(store, import: false);
+        var second = await StartClientAsync(store, import: false);
         var listed = (await second.ListRulesAsync(new ListRulesRequest())).Rules;
         var whileBlocked = await RelatedAsync(second, "tech-001");
         await second.RemoveRuleAsync(new RemoveRuleRequest { Id = rule.Id });
@@ -128,7 +113,7 @@ public abstract class EditorialToolsTests : IAsyncLifetime
     [Fact]
     public async Task BadRules_AreInvalidArgumentNamingTheField_UnknownPinnedArticleIsNotFound()
     {
-        var client = await StartAsync(NewStore());
+        var client = await StartClientAsync(NewStore());
 
         var noList = await Assert.ThrowsAsync<RpcException>(() => AddAsync(client, new EditorialRule { Action = RuleAction.Pin, ArticleId = "sport-001", Position = 1 }));
         var noAction = await Assert.ThrowsAsync<RpcException>(() => AddAsync(client, new EditorialRule { ArticleId = "sport-001" }));
@@ -146,7 +131,7 @@ public abstract class EditorialToolsTests : IAsyncLifetime
     [Fact]
     public async Task Feedback_CountsEachEventOnce_AndStatsShowClickThroughByPositionAndSection()
     {
-        var client = await StartAsync(NewStore());
+        var client = await StartClientAsync(NewStore());
         var list = await client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001", Options = new RelatedOptions { Limit = 3 } });
         var otherList = await client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001", Options = new RelatedOptions { Limit = 3 } });
         var request = new RecordFeedbackRequest();
@@ -175,7 +160,7 @@ public abstract class EditorialToolsTests : IAsyncLifetime
     [Fact]
     public async Task BadFeedback_IsInvalidArgumentNamingTheEvent_AndCountsNothing()
     {
-        var client = await StartAsync(NewStore(), import: false);
+        var client = await StartClientAsync(NewStore(), import: false);
         var good = new FeedbackEvent { RecommendationId = "abc", Kind = FeedbackKind.Click, ArticleId = "a-1", Position = 1 };
 
         var position = await Assert.ThrowsAsync<RpcException>(() =>
@@ -194,7 +179,7 @@ public abstract class EditorialToolsTests : IAsyncLifetime
     [Fact]
     public async Task SearchArticles_FindsHeadlinesHoldingEveryWord()
     {
-        var client = await StartAsync(NewStore());
+        var client = await StartClientAsync(NewStore());
         var sample = TestData.Samples()[7].Article;
         var words = sample.Title.Split(' ').Where(w => w.Length > 3).Take(2).Select(w => w.ToUpperInvariant()).ToArray();
 

@@ -11,30 +11,8 @@ namespace Recommender.IntegrationTests;
 /// The gRPC API through a real channel to the real server. Each test runs once against the
 /// embedded Garnet store and once against a real redis-server (the subclasses below).
 /// </summary>
-public abstract class RecommenderApiTests : IAsyncLifetime
+public abstract class RecommenderApiTests : StoreBackedTests
 {
-    private readonly List<ServiceHost> _hosts = [];
-
-    protected abstract StoreSetup NewStore();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            host.Dispose();
-        }
-        return Task.CompletedTask;
-    }
-
-    protected async Task<ServiceHost> StartAsync(StoreSetup? store = null)
-    {
-        var host = new ServiceHost(store ?? NewStore());
-        _hosts.Add(host);
-        return await host.StartAsync();
-    }
-
     protected async Task<RecommenderService.RecommenderServiceClient> StartWithSamplesAsync()
     {
         var client = (await StartAsync()).Client;
@@ -311,8 +289,7 @@ public abstract class RecommenderApiTests : IAsyncLifetime
         await TestData.ImportAsync(first.Client, TestData.Samples());
         var statsBefore = await first.Client.GetStatsAsync(new GetStatsRequest());
         var listBefore = await first.Client.GetRelatedAsync(new GetRelatedRequest { Id = "politics-004", Options = new RelatedOptions { Limit = 10 } });
-        first.Dispose();
-        _hosts.Remove(first);
+        Stop(first);
 
         var second = await StartAsync(store);
         var statsAfter = await second.Client.GetStatsAsync(new GetStatsRequest());
