@@ -3,7 +3,8 @@
 # that already holds a namespace (e.g. one `recommender bench --keep` filled).
 #   scripts/cold-start.sh REDIS NAMESPACE [RUNS]
 # Builds nothing: run `dotnet build -c Release` first. Prints one line per run and the server's
-# own account of where the time went.
+# own account of where the time went. COLD_START_ENV passes environment settings to the service,
+# e.g. COLD_START_ENV=DOTNET_gcServer=1 to compare garbage collectors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 redis=${1:?usage: scripts/cold-start.sh REDIS NAMESPACE [RUNS]}
@@ -15,7 +16,7 @@ trap 'rm -f "$log"' EXIT
 for run in $(seq 1 "$runs"); do
   grpc=$(free_port); http=$(free_port)
   start=$(date +%s.%N)
-  dotnet src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll --port "$grpc" --http-port "$http" \
+  env ${COLD_START_ENV:-} dotnet src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll --port "$grpc" --http-port "$http" \
     --redis "$redis" --namespace "$ns" --Logging:LogLevel:Microsoft.AspNetCore=Warning >"$log" 2>&1 &
   pid=$!
   until curl -sf "http://localhost:$http/readyz" >/dev/null 2>&1; do
