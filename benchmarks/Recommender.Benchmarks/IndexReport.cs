@@ -48,7 +48,6 @@ internal static class IndexReport
 
         var random = new Random(7);
         var sample = Enumerable.Range(0, queries).Select(_ => random.Next(articles)).ToArray();
-        var sampleAll = sample;
         var found = 0;
         foreach (var q in sample)
         {
@@ -60,9 +59,9 @@ internal static class IndexReport
         var plain = new RelatedQuery { Limit = 10 };
         double Time(Func<int, object> run, int? queryCount = null)
         {
-            var sample = queryCount is { } n ? sampleAll.Take(n).ToArray() : sampleAll;
+            var timed = sample.Take(queryCount ?? sample.Length).ToArray();
             // Warm up past tiered compilation: every query once, untimed.
-            foreach (var q in sample)
+            foreach (var q in timed)
             {
                 run(q);
             }
@@ -71,11 +70,11 @@ internal static class IndexReport
             for (var round = 0; round < 3; round++)
             {
                 var clock = Stopwatch.StartNew();
-                foreach (var q in sample)
+                foreach (var q in timed)
                 {
                     run(q);
                 }
-                best = Math.Min(best, clock.Elapsed.TotalMicroseconds / sample.Length);
+                best = Math.Min(best, clock.Elapsed.TotalMicroseconds / timed.Length);
             }
             return best;
         }

@@ -124,7 +124,7 @@ public sealed partial class RecommendationEngine : IDisposable
 
         // Subscribe before reading the corpus, so nothing another replica writes meanwhile is missed.
         _subscription = await _store.SubscribeAsync(ApplyRemoteAsync, cancellationToken);
-        _rules = new RuleSet(await _store.GetRulesAsync(cancellationToken));
+        await LoadRulesAsync(null, cancellationToken);
         var index = await RestoreSnapshotAsync(info, () => loading.Value, cancellationToken);
         var rebuilt = index is null;
         index ??= await BuildIndexAsync(info, () => loading.Value, cancellationToken);
@@ -491,17 +491,26 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>Runs one change to the stored rules, then serves the rules as stored and tells the other replicas.</summary>
     private async Task EditRulesAsync(Func<Task> edit, CancellationToken cancellationToken)
     {
+        await LoadRulesAsync(edit, cancellationToken);
+        await PublishAsync(new ChangeNotice(_origin, [], [], null, RulesChanged: true));
+    }
+
+    /// <summary>Serves the rules as stored, after <paramref name="edit"/> (if any) changed them; one edit or reload at a time.</summary>
+    private async Task LoadRulesAsync(Func<Task>? edit, CancellationToken cancellationToken)
+    {
         await _rulesGate.WaitAsync(cancellationToken);
         try
         {
-            await edit();
+            if (edit is not null)
+            {
+                await edit();
+            }
             _rules = new RuleSet(await _store.GetRulesAsync(cancellationToken));
         }
         finally
         {
             _rulesGate.Release();
         }
-        await PublishAsync(new ChangeNotice(_origin, [], [], null, RulesChanged: true));
     }
 
     /// <summary>Counts impressions and clicks, each (list, kind, position) once, under its position and the article's section.</summary>
@@ -676,15 +685,7 @@ public sealed partial class RecommendationEngine : IDisposable
     {
         try
         {
-            await _rulesGate.WaitAsync(cancellationToken);
-            try
-            {
-                _rules = new RuleSet(await _store.GetRulesAsync(cancellationToken));
-            }
-            finally
-            {
-                _rulesGate.Release();
-            }
+            await LoadRulesAsync(null, cancellationToken);
         }
         catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
         {

@@ -220,20 +220,12 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     public Task<StoredModel?> GetActiveModelAsync(CancellationToken cancellationToken) => Guard(async () =>
     {
-        var db = Db;
-        var active = await db.HashGetAsync(_keys.ActiveModel(), [Field.Version, Field.Info]).WaitAsync(cancellationToken);
-        if (active[0].IsNull || active[1].IsNull)
+        if (await GetActiveModelInfoAsync(cancellationToken) is not { } info)
         {
             return null;
         }
-        var bytes = await db.StringGetAsync(_keys.ModelBytes(active[0]!)).WaitAsync(cancellationToken);
-        if (bytes.IsNull)
-        {
-            return null;
-        }
-        var info = JsonSerializer.Deserialize<ModelInfo>((string)active[1]!) ??
-            throw new InvalidDataException($"{_keys.ActiveModel()} holds no model info.");
-        return new StoredModel(info, (byte[])bytes!);
+        var bytes = await Db.StringGetAsync(_keys.ModelBytes(info.Version)).WaitAsync(cancellationToken);
+        return bytes.IsNull ? null : new StoredModel(info, (byte[])bytes!);
     });
 
     public Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken) => Guard(async () =>
