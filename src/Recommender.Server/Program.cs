@@ -1,7 +1,28 @@
 using Microsoft.Extensions.Options;
 using Recommender.Server.Configuration;
 
-var builder = WebApplication.CreateBuilder(CommandLineSwitches.Expand(args));
+switch (CommandLineSwitches.Requested(args))
+{
+    case CommandLineSwitches.Action.Help:
+        Console.Write(CommandLineSwitches.HelpText());
+        return 0;
+    case CommandLineSwitches.Action.Version:
+        Console.WriteLine(CommandLineSwitches.VersionLine());
+        return 0;
+}
+
+string[] expanded;
+try
+{
+    expanded = CommandLineSwitches.Expand(args);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync("error: " + ex.Message);
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder(RecommenderHostExtensions.HostOptions(expanded));
 builder.AddRecommender();
 
 var app = builder.Build();

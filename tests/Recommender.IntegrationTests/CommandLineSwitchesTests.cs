@@ -15,8 +15,7 @@ public sealed class CommandLineSwitchesTests
             "--Recommender:Embedded:DataDir=/tmp/site-b",
             "--Recommender:Redis:Connection=r:6379,password=x",
             "--Recommender:Redis:Namespace=site-b",
-            "--urls",
-            "http://x",
+            "--urls=http://x",
         ], args);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Recommender.Core;
@@ -20,10 +21,36 @@ using StackExchange.Redis;
 namespace Recommender.Server.Configuration;
 
 /// <summary>All of the service's wiring: options, store, featurizer, engine, gRPC.</summary>
-public static class RecommenderHostExtensions
+public static partial class RecommenderHostExtensions
 {
+    /// <summary>
+    /// The host's options: the content root (where appsettings*.json are read) is the server's own
+    /// folder, whatever the working folder, unless --contentRoot or DOTNET_CONTENTROOT /
+    /// ASPNETCORE_CONTENTROOT name another.
+    /// </summary>
+    public static WebApplicationOptions HostOptions(string[] args)
+    {
+        var named = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ||
+            !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT")) ||
+            !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"));
+        return new WebApplicationOptions { Args = args, ContentRootPath = named ? null : AppContext.BaseDirectory };
+    }
+
+    /// <summary>
+    /// Defaults below every other configuration source: one line per request is not logged unless
+    /// asked for (ASP.NET Core's and gRPC's per-request lines are at Information).
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Grpc"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+    };
+
     public static WebApplicationBuilder AddRecommender(this WebApplicationBuilder builder)
     {
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietDefaults });
         var services = builder.Services;
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
@@ -123,6 +150,7 @@ public static class RecommenderHostExtensions
 
     public static WebApplication MapRecommender(this WebApplication app)
     {
+        LogConfigurationFiles(app);
         app.MapGrpcService<RecommenderGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -166,6 +194,25 @@ public static class RecommenderHostExtensions
             string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection) ? "embedded" : "redis"));
         services.AddSingleton<IArticleStoreFactory, RedisArticleStoreFactory>();
         return services;
+    }
+
+    /// <summary>Says which configuration files were read, so an operator sees where settings come from.</summary>
+    private static void LogConfigurationFiles(WebApplication app)
+    {
+        var files = ((IConfigurationRoot)app.Configuration).Providers
+            .OfType<FileConfigurationProvider>()
+            .Select(p => p.Source.FileProvider?.GetFileInfo(p.Source.Path ?? "") is { } file
+                ? file.Exists ? file.PhysicalPath ?? p.Source.Path : $"{Path.Combine(app.Environment.ContentRootPath, p.Source.Path ?? "")} (absent)"
+                : p.Source.Path)
+            .ToList();
+        Log.ConfigurationFiles(app.Logger, app.Environment.ContentRootPath, files.Count == 0 ? "none" : string.Join(", ", files),
+            Directory.GetCurrentDirectory());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Content root {ContentRoot}; configuration files: {Files}; relative paths are relative to the working folder {WorkingFolder}")]
+        public static partial void ConfigurationFiles(ILogger logger, string contentRoot, string files, string workingFolder);
     }
 
     private const string ReadyTag = "ready";
