@@ -28,4 +28,11 @@ public static class Telemetry
     /// <summary>Registers the gauge of articles in each serving index.</summary>
     public static ObservableGauge<int> IndexSize(Func<IEnumerable<Measurement<int>>> observe) =>
         Meter.CreateObservableGauge("recommender.index.articles", observe, "{article}", "Articles in the serving index by namespace");
+
+    /// <summary>Registers the gauges of the store's memory: bytes in use and the most it holds.</summary>
+    public static void StoreMemory(Func<long?> used, Func<long?> limit)
+    {
+        Meter.CreateObservableGauge("recommender.store.memory.used", () => used() is { } v ? [new Measurement<long>(v)] : Array.Empty<Measurement<long>>(), "By", "Bytes the store has in use");
+        Meter.CreateObservableGauge("recommender.store.memory.limit", () => limit() is { } v ? [new Measurement<long>(v)] : Array.Empty<Measurement<long>>(), "By", "Bytes the store holds at most (0: unlimited)");
+    }
 }

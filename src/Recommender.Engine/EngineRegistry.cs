@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Feedback;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 
@@ -25,6 +26,7 @@ public sealed class EngineRegistry(
     ILoggerFactory loggerFactory) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<RecommendationEngine>>> _engines = new(StringComparer.Ordinal);
+    private RecommendationIds? _recommendationIds;
 
     /// <summary>The serving engines, for telemetry.</summary>
     public IEnumerable<RecommendationEngine> Ready =>
@@ -32,15 +34,23 @@ public sealed class EngineRegistry(
 
     public string DefaultNamespace { get; } = defaultNamespace;
 
-    /// <summary>The engine of <paramref name="ns"/> (empty: the default), started if need be.</summary>
-    public async Task<RecommendationEngine> GetAsync(string? ns, CancellationToken cancellationToken)
+    /// <summary>
+    /// The engine of <paramref name="ns"/> (empty: the default), started if need be. Only a write
+    /// (<paramref name="create"/>) may start one for a namespace that holds nothing: a read of it is
+    /// NotFound and allocates nothing, so anonymous reads cannot use up the namespace slots.
+    /// </summary>
+    public async Task<RecommendationEngine> GetAsync(string? ns, CancellationToken cancellationToken, bool create = false)
     {
         ns = Resolve(ns);
+        if (!create && ns != DefaultNamespace && !_engines.ContainsKey(ns) && !await stores.Open(ns).ExistsAsync(cancellationToken))
+        {
+            throw new NamespaceNotFoundException(ns);
+        }
         var entry = _engines.GetOrAdd(ns, n => new Lazy<Task<RecommendationEngine>>(() => StartAsync(n)));
         if (_engines.Count > options.Value.MaxNamespaces && !entry.IsValueCreated)
         {
             _engines.TryRemove(new KeyValuePair<string, Lazy<Task<RecommendationEngine>>>(ns, entry));
-            throw new EngineStateException($"This service already serves {options.Value.MaxNamespaces} namespaces (Recommender:Engine:MaxNamespaces).");
+            throw new CapacityException($"This service already serves {options.Value.MaxNamespaces} namespaces (Recommender:Engine:MaxNamespaces).");
         }
         try
         {
@@ -94,8 +104,11 @@ public sealed class EngineRegistry(
 
     private async Task<RecommendationEngine> StartAsync(string ns)
     {
+        // Signed with a secret the store holds, so that every replica verifies what another issued.
+        _recommendationIds ??= new RecommendationIds(await stores.GetSharedSecretAsync("recommendation-ids", CancellationToken.None));
         var engine = new RecommendationEngine(
-            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, index.Value, limits.Value, clock, loggerFactory.CreateLogger<RecommendationEngine>());
+            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, index.Value, limits.Value, clock,
+            loggerFactory.CreateLogger<RecommendationEngine>(), _recommendationIds);
         try
         {
             await engine.InitializeAsync(CancellationToken.None);

@@ -30,6 +30,7 @@ public sealed partial class RecommendationEngine : IDisposable
     private readonly InputLimits _limits;
     private readonly TimeProvider _clock;
     private readonly ILogger<RecommendationEngine> _logger;
+    private readonly RecommendationIds _recommendationIds;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _refitGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -56,9 +57,11 @@ public sealed partial class RecommendationEngine : IDisposable
         IndexOptions index,
         InputLimits limits,
         TimeProvider clock,
-        ILogger<RecommendationEngine> logger)
+        ILogger<RecommendationEngine> logger,
+        RecommendationIds recommendationIds)
     {
         Namespace = ns;
+        _recommendationIds = recommendationIds;
         _ranking = ranking;
         _index = index;
         _limits = limits;
@@ -391,7 +394,7 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             items = await ExplainAsync(serving, null, info, items, cancellationToken);
         }
-        return new RelatedList(items, serving.Info.Version, !_store.IsAvailable, NewRecommendationId());
+        return new RelatedList(items, serving.Info.Version, !_store.IsAvailable, NewRecommendationId(items.Count));
     }
 
     /// <summary>The related list for a draft that is not stored; its section and tags select the editorial rules that apply.</summary>
@@ -421,10 +424,11 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             items = await ExplainAsync(serving, new ArticleText(title, body), draft, items, cancellationToken);
         }
-        return new RelatedList(items, serving.Info.Version, !_store.IsAvailable, NewRecommendationId());
+        return new RelatedList(items, serving.Info.Version, !_store.IsAvailable, NewRecommendationId(items.Count));
     }
 
-    private static string NewRecommendationId() => Guid.NewGuid().ToString("n");
+    /// <summary>A signed id of a list of <paramref name="items"/>, which feedback must name (see <see cref="RecordFeedbackAsync"/>).</summary>
+    private string NewRecommendationId(int items) => _recommendationIds.Issue(Namespace, _clock.GetUtcNow(), items);
 
     private const int DefaultSearchResults = 10;
 
@@ -513,13 +517,35 @@ public sealed partial class RecommendationEngine : IDisposable
         }
     }
 
-    /// <summary>Counts impressions and clicks, each (list, kind, position) once, under its position and the article's section.</summary>
+    /// <summary>
+    /// Counts impressions and clicks, each (list, kind, position) once, under its position and the
+    /// article's section. Every event must name a recommendation id this service issued for this
+    /// namespace within the feedback window, and a position within that list; otherwise the whole
+    /// batch is refused and nothing is counted.
+    /// </summary>
     public async Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackEvent> events, CancellationToken cancellationToken)
     {
         ArticleRules.ValidateBatchSize(events.Count, "events", _limits);
+        var now = _clock.GetUtcNow();
         for (var i = 0; i < events.Count; i++)
         {
-            events[i].Validate($"events[{i}].", _limits);
+            var prefix = $"events[{i}].";
+            events[i].Validate(prefix, _limits);
+            if (!_recommendationIds.TryRead(Namespace, events[i].RecommendationId, out var issued, out var items) ||
+                issued > now + FeedbackClockSkew)
+            {
+                throw new ArticleValidationException(prefix + "recommendation_id",
+                    $"was not issued by this service for namespace '{Namespace}' (use RelatedResponse.recommendation_id as returned)");
+            }
+            if (now - issued > _options.FeedbackDeduplicationWindow)
+            {
+                throw new ArticleValidationException(prefix + "recommendation_id",
+                    $"is older than the feedback window ({_options.FeedbackDeduplicationWindow.TotalDays:0.##} days, Recommender:Engine:FeedbackDeduplicationWindow)");
+            }
+            if (events[i].Position > items)
+            {
+                throw new ArticleValidationException(prefix + "position", $"is beyond the {items} item(s) of that list");
+            }
         }
         EnsureStoreAvailable();
         var index = Current.Index;
@@ -532,6 +558,10 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>Click-through so far; null while the store is unreachable.</summary>
     public async Task<FeedbackStats?> GetFeedbackAsync(CancellationToken cancellationToken)
     {
+        if (!_store.IsAvailable)
+        {
+            return null; // known unreachable: answer now rather than after the store's timeout
+        }
         try
         {
             return await _store.GetFeedbackAsync(cancellationToken);
@@ -541,6 +571,9 @@ public sealed partial class RecommendationEngine : IDisposable
             return null;
         }
     }
+
+    /// <summary>How far in the future an id's issue time may lie (replicas' clocks differ).</summary>
+    private static readonly TimeSpan FeedbackClockSkew = TimeSpan.FromMinutes(5);
 
     private const int ExplainedTerms = 8;
 

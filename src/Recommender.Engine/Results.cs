@@ -28,3 +28,10 @@ public sealed class EngineStateException(string message) : Exception(message);
 
 /// <summary>The service has not finished starting (model load and index build); retry shortly.</summary>
 public sealed class EngineNotReadyException() : Exception("The service is starting: the model and index are not ready yet.");
+
+/// <summary>A namespace that holds nothing was read: namespaces are created by their first write.</summary>
+public sealed class NamespaceNotFoundException(string ns)
+    : NotFoundException($"Namespace '{ns}' holds nothing; a namespace is created by its first write (UpsertArticles or AddRule).");
+
+/// <summary>A bounded resource of this process is used up (RESOURCE_EXHAUSTED).</summary>
+public sealed class CapacityException(string message) : Exception(message);

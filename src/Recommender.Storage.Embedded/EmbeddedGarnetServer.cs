@@ -35,6 +35,9 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
             "--memory", o.MemorySize,
             "--page", "4m",
             "--index", o.IndexSize,
+            "--aof-size-limit", "32m", "--aof-segment-size", "64m",
+            "--aof-size-limit-enforce-frequency", "5",
+            "--reviv",
         ];
         var logger = loggerFactory.CreateLogger<EmbeddedGarnetServer>();
         _server = new GarnetServer(args, new MinimumLevelLoggerFactory(loggerFactory, LogLevel.Warning));

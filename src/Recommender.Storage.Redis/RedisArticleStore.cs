@@ -16,7 +16,7 @@ namespace Recommender.Storage.Redis;
 /// together (pipelining); each article's fields and vector go in one MULTI/EXEC on its hash slot.
 /// Connection and timeout failures surface as <see cref="StoreUnavailableException"/>.
 /// </summary>
-public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<RedisStoreOptions> options, string ns) : IArticleStore
+public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<RedisStoreOptions> options, IStoreCapacity capacity, string ns) : IArticleStore
 {
     private static class Field
     {
@@ -75,6 +75,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         {
             return; // an upsert of unchanged articles: nothing to send
         }
+        await capacity.EnsureRoomAsync(writes.Sum(SizeOf), StoreWriteKind.Content, cancellationToken);
         var db = Db;
         // The id registry lives on another slot, so it is added first (one command for the batch):
         // an id whose article write did not complete is skipped when the store is read back.
@@ -94,6 +95,15 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
             pending.Add(transaction.ExecuteAsync());
         }
         await Task.WhenAll(pending).WaitAsync(cancellationToken);
+    });
+
+    public Task<bool> ExistsAsync(CancellationToken cancellationToken) => Guard(async () =>
+    {
+        // One EXISTS per key: on a cluster the three keys may live on different slots.
+        var db = Db;
+        var found = await Task.WhenAll(db.KeyExistsAsync(_keys.Ids()), db.KeyExistsAsync(_keys.ActiveModel()), db.KeyExistsAsync(_keys.Rules()))
+            .WaitAsync(cancellationToken);
+        return found.Any(f => f);
     });
 
     public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) => Guard(async () =>
@@ -197,6 +207,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     public Task WriteVectorsAsync(string modelVersion, IReadOnlyList<(string Id, float[] Vector)> vectors, CancellationToken cancellationToken) => Guard(async () =>
     {
+        await capacity.EnsureRoomAsync(vectors.Sum(v => RecordOverhead + v.Id.Length + (v.Vector.Length * sizeof(float))), StoreWriteKind.Content, cancellationToken);
         var db = Db;
         var writes = vectors.Select(v => db.StringSetAsync(_keys.Vector(modelVersion, v.Id), VectorCodec.Encode(v.Vector))).ToList();
         await Task.WhenAll(writes).WaitAsync(cancellationToken);
@@ -230,6 +241,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     public Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken) => Guard(async () =>
     {
+        await capacity.EnsureRoomAsync(model.Length + RecordOverhead, StoreWriteKind.Content, cancellationToken);
         var db = Db;
         var previous = await db.HashGetAsync(_keys.ActiveModel(), Field.Version).WaitAsync(cancellationToken);
         await db.StringSetAsync(_keys.ModelBytes(info.Version), model).WaitAsync(cancellationToken);
@@ -252,6 +264,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     public Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken) => Guard(async () =>
     {
+        await capacity.EnsureRoomAsync(snapshot.Length + RecordOverhead, StoreWriteKind.Content, cancellationToken);
         var db = Db;
         // Chunks under a new generation first, then the header that points at them: a reader sees
         // the old snapshot or the new one, never half of one.
@@ -320,6 +333,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     public Task SaveRuleAsync(EditorialRule rule, CancellationToken cancellationToken) => Guard(async () =>
     {
+        await capacity.EnsureRoomAsync(2 * RecordOverhead, StoreWriteKind.Content, cancellationToken);
         await Db.HashSetAsync(_keys.Rules(), rule.Id, JsonSerializer.Serialize(rule)).WaitAsync(cancellationToken);
     });
 
@@ -328,6 +342,7 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
 
     public Task<int> RecordFeedbackAsync(IReadOnlyList<(FeedbackEvent Event, string Section)> events, TimeSpan window, CancellationToken cancellationToken) => Guard(async () =>
     {
+        await capacity.EnsureRoomAsync(events.Count * RecordOverhead, StoreWriteKind.Feedback, cancellationToken);
         var db = Db;
         // SET NX marks an event as counted; only the first sender's counters move. (Not atomic with
         // the counters: a process dying in between loses that one count, never double-counts.)
@@ -436,6 +451,18 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
             Published: published.Length == 0 ? null : DateTimeOffset.Parse(published, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
     }
 
+    /// <summary>Bytes a record costs the store beyond its key and value (an estimate on the safe side).</summary>
+    private const int RecordOverhead = 128;
+
+    /// <summary>About what an article's write adds to the store: its text, fields, hashes and vector.</summary>
+    private static long SizeOf(ArticleWrite write)
+    {
+        var a = write.Article;
+        var text = a.Id.Length + a.Title.Length + a.Body.Length + a.Url.Length + a.Section.Length + a.Language.Length + a.Tags.Sum(t => t.Length + 1);
+        // UTF-8 takes up to 3 bytes a character here; the near-duplicate signature and hashes about 400.
+        return (3L * text) + 400 + (16 * RecordOverhead) + ((write.Vector?.Length ?? 0) * sizeof(float));
+    }
+
     private static async Task<T> Guard<T>(Func<Task<T>> operation, [CallerMemberName] string name = "")
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -446,6 +473,11 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
         {
             throw new StoreUnavailableException("The article store is unreachable: " + ex.GetType().Name, ex);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("OOM", StringComparison.Ordinal))
+        {
+            // Redis under maxmemory-policy noeviction refuses a write whole rather than drop keys.
+            throw new StoreFullException("The Redis server is at its maxmemory and refused the write; nothing was written. Raise its maxmemory.");
         }
         finally
         {

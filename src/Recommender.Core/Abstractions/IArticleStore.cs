@@ -87,6 +87,9 @@ public interface IArticleStore
     /// <summary>Impressions and clicks recorded so far.</summary>
     Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether the namespace holds anything: articles, a fitted model or editorial rules.</summary>
+    Task<bool> ExistsAsync(CancellationToken cancellationToken);
+
     /// <summary>Calls <paramref name="handler"/> for every notice published in this namespace, one at a time, until disposed.</summary>
     Task<IAsyncDisposable> SubscribeAsync(Func<ChangeNotice, Task> handler, CancellationToken cancellationToken);
 }
@@ -98,6 +101,9 @@ public sealed record ChangeNotice(string Origin, IReadOnlyList<string> Upserted,
 public interface IArticleStoreFactory
 {
     IArticleStore Open(string ns);
+
+    /// <summary>A random secret of the store (created by the first process to ask), the same for every process sharing it.</summary>
+    Task<byte[]> GetSharedSecretAsync(string name, CancellationToken cancellationToken);
 }
 
 /// <summary>What the store knows of an article without reading it whole.</summary>
@@ -111,6 +117,9 @@ public sealed record StoredArticle(Article Article, string BodyHash, uint[] Body
 
 /// <summary>A saved model and its bytes.</summary>
 public sealed record StoredModel(ModelInfo Info, byte[] Model);
+
+/// <summary>The store is too full to take this write without risking what it holds; nothing was written.</summary>
+public sealed class StoreFullException(string message) : Exception(message);
 
 /// <summary>The store could not be reached or did not answer in time.</summary>
 public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Recommender.Server.Configuration;
 
-/// <summary>Per-client request rate. Section "Recommender:RateLimit".</summary>
+/// <summary>Per-client request rates. Section "Recommender:RateLimit".</summary>
 public sealed class RateLimitOptions
 {
     public const string SectionName = "Recommender:RateLimit";
@@ -14,4 +14,15 @@ public sealed class RateLimitOptions
     /// <summary>Requests a client may make at once above the sustained rate.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Recommender:RateLimit:Burst must be between {1} and {2}.")]
     public int Burst { get; set; } = 100;
+
+    /// <summary>
+    /// Feedback requests (RecordFeedback, open to readers' browsers) per second one client may make,
+    /// on a bucket of their own; on by default. 0 turns it off.
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "Recommender:RateLimit:FeedbackRequestsPerSecond must be between {1} and {2}.")]
+    public int FeedbackRequestsPerSecond { get; set; } = 20;
+
+    /// <summary>Feedback requests a client may make at once above its sustained rate.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Recommender:RateLimit:FeedbackBurst must be between {1} and {2}.")]
+    public int FeedbackBurst { get; set; } = 50;
 }

@@ -55,6 +55,7 @@ public static partial class RecommenderHostExtensions
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName);
+        services.AddSingleton<ApiKeys>();
         services.AddSingleton<RateLimitInterceptor>();
         services.AddSingleton<ApiKeyInterceptor>();
         services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
@@ -160,6 +161,8 @@ public static partial class RecommenderHostExtensions
         var registry = app.Services.GetRequiredService<EngineRegistry>();
         Telemetry.IndexSize(() => registry.Ready.Select(e =>
             new System.Diagnostics.Metrics.Measurement<int>(e.ArticleCount, new KeyValuePair<string, object?>("namespace", e.Namespace))));
+        var capacity = app.Services.GetRequiredService<IStoreCapacity>();
+        Telemetry.StoreMemory(() => capacity.LastMemory?.UsedBytes, () => capacity.LastMemory?.LimitBytes);
         app.MapPreviewPage();
         app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI; editors: open /preview on the HTTP port.");
         return app;
@@ -186,12 +189,18 @@ public static partial class RecommenderHostExtensions
             config.SyncTimeout = options.TimeoutMilliseconds;
             config.AsyncTimeout = options.TimeoutMilliseconds;
             config.ClientName ??= "recommender";
+            // INFO (how full the store is, StoreCapacity) is an admin command to StackExchange.Redis.
+            config.AllowAdmin = true;
             // Reconnect every second while the store is down, so writes succeed soon after it returns.
             config.ReconnectRetryPolicy = new LinearRetry(1_000);
             return ConnectionMultiplexer.Connect(config);
         });
         services.AddSingleton(sp => new StoreDescription(
             string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection) ? "embedded" : "redis"));
+        services.AddSingleton<IStoreCapacity>(sp => new StoreCapacity(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            embedded: string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection),
+            sp.GetRequiredService<ILogger<StoreCapacity>>()));
         services.AddSingleton<IArticleStoreFactory, RedisArticleStoreFactory>();
         return services;
     }

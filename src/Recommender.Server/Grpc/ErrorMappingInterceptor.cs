@@ -52,6 +52,8 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 Log.StoreUnavailable(logger, context.Method, ex);
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable,
                     "The article store is unreachable; retry shortly. Each article is written whole or not at all."));
+            case CapacityException or StoreFullException:
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
             case EngineNotReadyException:
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable, ex.Message));
             case EngineStateException:

@@ -5,7 +5,7 @@ using Recommender.Core;
 
 namespace Recommender.Server.Grpc;
 
-/// <summary>Counts every API call by method and final gRPC status, and times it.</summary>
+/// <summary>Counts every API call by method (its canonical name, whatever the path's spelling) and final gRPC status, and times it.</summary>
 public sealed class MetricsInterceptor : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -24,7 +24,7 @@ public sealed class MetricsInterceptor : Interceptor
         }
         finally
         {
-            var method = new KeyValuePair<string, object?>("rpc.method", context.Method);
+            var method = new KeyValuePair<string, object?>("rpc.method", ServiceMethods.FullName(context));
             Telemetry.Requests.Add(1, method, new KeyValuePair<string, object?>("rpc.grpc.status_code", (int)status));
             Telemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, method);
         }

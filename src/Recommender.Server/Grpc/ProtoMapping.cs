@@ -1,3 +1,4 @@
+using Recommender.Core.Abstractions;
 using Google.Protobuf.WellKnownTypes;
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
@@ -97,6 +98,14 @@ internal static class ProtoMapping
 
     public static IReadOnlyList<FeedbackEvent> ToEvents(IList<V1.FeedbackEvent> events) =>
         events.Select(e => new FeedbackEvent(e.RecommendationId, (FeedbackKind)(int)e.Kind, e.ArticleId, e.Position)).ToList();
+
+    public static V1.StoreMemory ToProto(StoreMemory memory) => new()
+    {
+        UsedBytes = memory.UsedBytes,
+        LimitBytes = memory.LimitBytes,
+        UsedFraction = memory.Fraction,
+        Warning = memory.Warning ?? "",
+    };
 
     public static V1.FeedbackStats ToProto(FeedbackStats stats)
     {

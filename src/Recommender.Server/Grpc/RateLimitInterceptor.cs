@@ -7,61 +7,82 @@ using Recommender.Server.Configuration;
 namespace Recommender.Server.Grpc;
 
 /// <summary>
-/// A token bucket per client: the API key when one is sent (so clients behind one proxy are told
-/// apart), else the peer address. Over the limit, a call is RESOURCE_EXHAUSTED at once. Health and
-/// reflection are not limited.
+/// Token buckets per client: the API key when a valid one is sent (so clients behind one proxy are
+/// told apart), else the peer address; a made-up key buys no bucket of its own. Feedback beacons
+/// have buckets of their own (on by default), every other rpc the general ones (off by default).
+/// Over the limit, a call is RESOURCE_EXHAUSTED at once. Health and reflection are not limited.
 /// </summary>
 public sealed class RateLimitInterceptor : Interceptor, IDisposable
 {
-    private static readonly string ServicePrefix = "/" + Api.V1.RecommenderService.Descriptor.FullName + "/";
-    private readonly RateLimitOptions _options;
-    private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly ApiKeys _keys;
+    private readonly Limiter? _general;
+    private readonly Limiter? _feedback;
 
-    public RateLimitInterceptor(IOptions<RateLimitOptions> options)
+    public RateLimitInterceptor(IOptions<RateLimitOptions> options, ApiKeys keys)
     {
-        _options = options.Value;
-        if (_options.RequestsPerSecond > 0)
-        {
-            _limiter = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client, _ =>
-                new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = _options.Burst,
-                    TokensPerPeriod = _options.RequestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
-        }
+        _keys = keys;
+        var o = options.Value;
+        _general = Limiter.Create(o.RequestsPerSecond, o.Burst, $"{RateLimitOptions.SectionName}:RequestsPerSecond");
+        _feedback = Limiter.Create(o.FeedbackRequestsPerSecond, o.FeedbackBurst, $"{RateLimitOptions.SectionName}:FeedbackRequestsPerSecond");
     }
 
     // Not async: a token is taken (or refused) before the call, and the call passes through untouched.
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (_limiter is not null && context.Method.StartsWith(ServicePrefix, StringComparison.Ordinal))
+        var limiter = ServiceMethods.Access(context) switch
         {
-            using var lease = _limiter.AttemptAcquire(Client(context));
-            if (!lease.IsAcquired)
-            {
-                throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                    $"More than {_options.RequestsPerSecond} requests per second (burst {_options.Burst}) from this client " +
-                    $"({RateLimitOptions.SectionName}:RequestsPerSecond); retry shortly."));
-            }
-        }
+            RpcAccess.None => null,
+            RpcAccess.Beacon => _feedback,
+            _ => _general,
+        };
+        limiter?.Take(Client(context));
         return continuation(request, context);
     }
 
-    public void Dispose() => _limiter?.Dispose();
-
-    private static string Client(ServerCallContext context)
+    public void Dispose()
     {
-        if (context.RequestHeaders.GetValue("authorization") is { Length: > 7 } header)
+        _general?.Dispose();
+        _feedback?.Dispose();
+    }
+
+    private string Client(ServerCallContext context)
+    {
+        var (outcome, key) = _keys.Check(context.RequestHeaders.GetValue("authorization"));
+        if (outcome == ApiKeys.Outcome.Valid)
         {
-            return "key:" + header.GetHashCode(StringComparison.Ordinal);
+            return "key:" + key;
         }
         // "ipv4:127.0.0.1:54321" → "ipv4:127.0.0.1": one bucket per address, not per connection.
         var peer = context.Peer ?? "";
         var port = peer.LastIndexOf(':');
         return port > 0 ? peer[..port] : peer;
+    }
+
+    private sealed class Limiter(PartitionedRateLimiter<string> limiter, int perSecond, int burst, string key) : IDisposable
+    {
+        public static Limiter? Create(int perSecond, int burst, string key) => perSecond <= 0 ? null : new Limiter(
+            PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client, _ =>
+                new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = burst,
+                    TokensPerPeriod = perSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                })),
+            perSecond, burst, key);
+
+        public void Take(string client)
+        {
+            using var lease = limiter.AttemptAcquire(client);
+            if (!lease.IsAcquired)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"More than {perSecond} requests per second (burst {burst}) from this client ({key}); retry shortly."));
+            }
+        }
+
+        public void Dispose() => limiter.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Recommender.Api.V1;
+using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Engine;
 using Recommender.Server.Hosting;
@@ -9,14 +10,16 @@ namespace Recommender.Server.Grpc;
 
 /// <summary>
 /// The gRPC face of the engines: pick the namespace's engine, map the request, call it, map the
-/// answer. Errors become status codes in <see cref="ErrorMappingInterceptor"/>.
+/// answer. Writes may start a new namespace, reads may not. Errors become status codes in
+/// <see cref="ErrorMappingInterceptor"/>.
 /// </summary>
 [BindServiceMethod(typeof(StrictRequestBinding), nameof(StrictRequestBinding.BindService))]
-public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store, IOptions<InputLimits> limits) : RecommenderService.RecommenderServiceBase
+public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store, IStoreCapacity capacity, IOptions<InputLimits> limits)
+    : RecommenderService.RecommenderServiceBase
 {
     public override async Task<UpsertArticlesResponse> UpsertArticles(UpsertArticlesRequest request, ServerCallContext context)
     {
-        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
         var result = await engine.UpsertAsync(ProtoMapping.ToArticles(request.Articles), context.CancellationToken);
         return new UpsertArticlesResponse
         {
@@ -31,7 +34,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
 
     public override async Task<DeleteArticlesResponse> DeleteArticles(DeleteArticlesRequest request, ServerCallContext context)
     {
-        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
         var result = await engine.DeleteAsync([.. request.Ids], context.CancellationToken);
         return new DeleteArticlesResponse { Deleted = result.Deleted, NotFound = result.NotFound };
     }
@@ -52,7 +55,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
 
     public override async Task<RetrainResponse> Retrain(RetrainRequest request, ServerCallContext context)
     {
-        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
         var stats = await engine.RetrainAsync(context.CancellationToken);
         return new RetrainResponse { Model = ProtoMapping.ToProto(stats.Model), Corpus = ProtoMapping.ToProto(stats.Corpus) };
     }
@@ -70,6 +73,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
             Namespace = engine.Namespace,
             StoreAvailable = stats.StoreAvailable,
             Feedback = await engine.GetFeedbackAsync(context.CancellationToken) is { } feedback ? ProtoMapping.ToProto(feedback) : null,
+            StoreMemory = stats.StoreAvailable && await capacity.GetMemoryAsync(context.CancellationToken) is { } memory ? ProtoMapping.ToProto(memory) : null,
         };
     }
 
@@ -93,7 +97,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
 
     public override async Task<EditorialRule> AddRule(AddRuleRequest request, ServerCallContext context)
     {
-        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
         return ProtoMapping.ToProto(await engine.AddRuleAsync(ProtoMapping.ToRule(request.Rule), context.CancellationToken));
     }
 
@@ -107,7 +111,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
 
     public override async Task<RemoveRuleResponse> RemoveRule(RemoveRuleRequest request, ServerCallContext context)
     {
-        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
         await engine.RemoveRuleAsync(request.Id, context.CancellationToken);
         return new RemoveRuleResponse();
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Recommender.Core.Abstractions;
 using Recommender.Engine;
 
 namespace Recommender.Server.Hosting;
@@ -7,7 +8,9 @@ namespace Recommender.Server.Hosting;
 /// Readiness: the default namespace's model is loaded and its index built. While the store is
 /// unreachable the service is still ready (lists come from memory) but degraded, and says so.
 /// </summary>
-public sealed class EngineHealthCheck(EngineRegistry engines) : IHealthCheck
+/// The store's memory use is reported with it; a store that may lose records (evicted records, an
+/// evicting Redis policy) or that is past its write ceiling is degraded too.
+public sealed class EngineHealthCheck(EngineRegistry engines, IStoreCapacity capacity) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -17,8 +20,17 @@ public sealed class EngineHealthCheck(EngineRegistry engines) : IHealthCheck
         }
         var articles = engine.ArticleCount;
         var data = new Dictionary<string, object> { ["articles"] = articles, ["store"] = engine.StoreAvailable ? "available" : "unreachable" };
-        return Task.FromResult(engine.StoreAvailable
-            ? HealthCheckResult.Healthy($"Serving {articles} articles; the store is reachable.", data)
-            : HealthCheckResult.Degraded("Serving from memory: the store is unreachable, writes fail.", data: data));
+        var memory = capacity.LastMemory;
+        if (memory is not null)
+        {
+            data["store_memory_used_bytes"] = memory.UsedBytes;
+            data["store_memory_limit_bytes"] = memory.LimitBytes;
+        }
+        var full = memory is { LimitBytes: > 0 } && memory.UsedBytes >= memory.LimitBytes * 0.8;
+        return Task.FromResult(
+            !engine.StoreAvailable ? HealthCheckResult.Degraded("Serving from memory: the store is unreachable, writes fail.", data: data)
+            : memory?.Warning is { } warning ? HealthCheckResult.Degraded($"Serving {articles} articles, but {warning}.", data: data)
+            : full ? HealthCheckResult.Degraded($"Serving {articles} articles; the store is {memory!.Fraction:P0} full, so writes may be refused.", data: data)
+            : HealthCheckResult.Healthy($"Serving {articles} articles; the store is reachable{(memory is { LimitBytes: > 0 } ? $" and {memory.Fraction:P0} full" : "")}.", data));
     }
 }
