@@ -149,6 +149,29 @@ public sealed partial class RecommendationEngine : IDisposable
         {
             SaveSnapshotInBackground();
         }
+        _ = Task.Run(RepairIdRegistryAsync);
+    }
+
+    /// <summary>
+    /// Drops ids from the store's registry whose article is missing (a process killed between the
+    /// two writes of a batch), once after start; ids written in the last minute are left alone, since
+    /// another replica may be between those two writes right now.
+    /// </summary>
+    private async Task RepairIdRegistryAsync()
+    {
+        try
+        {
+            var recent = await _store.ChangedSinceAsync(_clock.GetUtcNow() - TimeSpan.FromMinutes(1), _stopping.Token);
+            var removed = await _store.RemoveDanglingIdsAsync(recent.ToHashSet(StringComparer.Ordinal), _stopping.Token);
+            if (removed.Count > 0)
+            {
+                Log.DanglingIdsRemoved(_logger, Namespace, removed.Count, string.Join(", ", removed.Take(10)));
+            }
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+        {
+            Log.RepairSkipped(_logger, Namespace, ex);
+        }
     }
 
     /// <summary>
@@ -529,8 +552,11 @@ public sealed partial class RecommendationEngine : IDisposable
         var now = _clock.GetUtcNow();
         for (var i = 0; i < events.Count; i++)
         {
+            events[i].Validate($"events[{i}].", _limits);
+        }
+        for (var i = 0; i < events.Count; i++)
+        {
             var prefix = $"events[{i}].";
-            events[i].Validate(prefix, _limits);
             if (!_recommendationIds.TryRead(Namespace, events[i].RecommendationId, out var issued, out var items) ||
                 issued > now + FeedbackClockSkew)
             {
@@ -1004,5 +1030,11 @@ public sealed partial class RecommendationEngine : IDisposable
 
         [LoggerMessage(5, LogLevel.Error, "Namespace {Namespace}: scheduled refit failed; the previous model keeps serving")]
         public static partial void RefitFailed(ILogger logger, string @namespace, Exception exception);
+
+        [LoggerMessage(14, LogLevel.Warning, "Namespace {Namespace}: removed {Count} id(s) from the id registry whose article is not stored (a write cut off by a crash): {Ids}")]
+        public static partial void DanglingIdsRemoved(ILogger logger, string @namespace, int count, string ids);
+
+        [LoggerMessage(15, LogLevel.Warning, "Namespace {Namespace}: the id registry was not checked after start")]
+        public static partial void RepairSkipped(ILogger logger, string @namespace, Exception exception);
     }
 }

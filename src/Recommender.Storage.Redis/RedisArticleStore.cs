@@ -97,6 +97,24 @@ public sealed class RedisArticleStore(IConnectionMultiplexer redis, IOptions<Red
         await Task.WhenAll(pending).WaitAsync(cancellationToken);
     });
 
+    public Task<IReadOnlyList<string>> RemoveDanglingIdsAsync(IReadOnlySet<string> keep, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        var db = Db;
+        var ids = (await db.SetMembersAsync(_keys.Ids()).WaitAsync(cancellationToken)).Select(v => (string)v!).Where(id => !keep.Contains(id)).ToList();
+        var dangling = new List<string>();
+        foreach (var chunk in ids.Chunk(_options.BatchSize))
+        {
+            var exists = chunk.Select(id => db.KeyExistsAsync(_keys.Article(id))).ToList();
+            await Task.WhenAll(exists).WaitAsync(cancellationToken);
+            dangling.AddRange(chunk.Where((_, i) => !exists[i].Result));
+        }
+        if (dangling.Count > 0)
+        {
+            await db.SetRemoveAsync(_keys.Ids(), dangling.Select(id => (RedisValue)id).ToArray()).WaitAsync(cancellationToken);
+        }
+        return (IReadOnlyList<string>)dangling;
+    });
+
     public Task<bool> ExistsAsync(CancellationToken cancellationToken) => Guard(async () =>
     {
         // One EXISTS per key: on a cluster the three keys may live on different slots.

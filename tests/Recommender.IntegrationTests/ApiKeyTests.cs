@@ -60,9 +60,10 @@ public sealed class ApiKeyTests
         using var withKey = new HttpRequestMessage(HttpMethod.Delete, $"/v1/rules/{added.Id}") { Headers = { { "Authorization", "Bearer second-key" } } };
         var jsonRemoveWithKey = await http.SendAsync(withKey);
         var listed = await host.Client.ListRulesAsync(new ListRulesRequest());
+        var list = await host.Client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = "Cup final", Body = "A football match." });
         var feedback = await host.Client.RecordFeedbackAsync(new RecordFeedbackRequest
         {
-            Events = { new FeedbackEvent { RecommendationId = "r1", Kind = FeedbackKind.Click, ArticleId = "x", Position = 1 } },
+            Events = { new FeedbackEvent { RecommendationId = list.RecommendationId, Kind = FeedbackKind.Click, ArticleId = list.Items[0].Id, Position = 1 } },
         });
 
         Assert.Equal(StatusCode.Unauthenticated, grpcAdd.StatusCode);

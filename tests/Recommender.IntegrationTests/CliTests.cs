@@ -127,7 +127,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(pinned, first.GetProperty("id").GetString());
         Assert.Equal($"pinned at position 1 by rule {pinId}", first.GetProperty("why").GetProperty("editorial_rule").GetString());
         Assert.DoesNotContain(shown[0], after.GetProperty("related").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
-        Assert.Matches("^[0-9a-f]{32}$", after.GetProperty("recommendation_id").GetString()!);
+        Assert.Matches("^[A-Za-z0-9_-]{46}$", after.GetProperty("recommendation_id").GetString()!);
         Assert.True(removed.ExitCode == 0, removed.Stderr);
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("NotFound", missing.Stderr);
@@ -228,9 +228,10 @@ public sealed class CliTests : IAsyncLifetime
         // The evaluation namespace is gone afterwards, and the default namespace was never touched.
         var ns = report.GetProperty("namespace").GetString()!;
         Assert.StartsWith("eval-", ns);
-        var evalStats = JsonDocument.Parse((await Run("stats", "--namespace", ns, "--json")).Stdout).RootElement;
+        var evalStats = await Run("stats", "--namespace", ns, "--json");
         var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
-        Assert.Equal(0, evalStats.GetProperty("articles").GetInt32());
+        Assert.Equal(1, evalStats.ExitCode); // the namespace is gone: NotFound
+        Assert.Contains("NotFound", evalStats.Stderr);
         Assert.Equal(0, stats.GetProperty("articles").GetInt32());
     }
 
@@ -253,8 +254,9 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(60, File.ReadLines(corpusFile).Count());
         // The fresh namespace was deleted afterwards.
         var ns = figures.GetProperty("namespace").GetString()!;
-        var stats = JsonDocument.Parse((await Run("stats", "--namespace", ns, "--json")).Stdout).RootElement;
-        Assert.Equal(0, stats.GetProperty("articles").GetInt32());
+        var stats = await Run("stats", "--namespace", ns, "--json");
+        Assert.Equal(1, stats.ExitCode);
+        Assert.Contains("NotFound", stats.Stderr);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public sealed class RateLimitTests
         {
             ["Recommender:RateLimit:RequestsPerSecond"] = "1",
             ["Recommender:RateLimit:Burst"] = "5",
+            ["Recommender:Auth:ApiKeys:0"] = "someone-else",
         }).StartAsync();
         var health = new Health.HealthClient(host.Channel);
 
@@ -31,7 +32,7 @@ public sealed class RateLimitTests
                 Assert.Contains("Recommender:RateLimit:RequestsPerSecond", ex.Status.Detail);
             }
         }
-        // Another client (told apart by its API key) has a bucket of its own.
+        // Another client (told apart by its valid API key) has a bucket of its own.
         var other = await host.Client.GetStatsAsync(new GetStatsRequest(), new Metadata { { "authorization", "Bearer someone-else" } });
         var healthy = await health.CheckAsync(new HealthCheckRequest());
 

@@ -263,7 +263,9 @@ public abstract class RecommenderApiTests : StoreBackedTests
         var deleted = await client.DeleteNamespaceAsync(new DeleteNamespaceRequest { Namespace = "site-b" });
 
         Assert.Equal(12, deleted.DeletedArticles);
-        Assert.Equal(0, (await client.GetStatsAsync(new GetStatsRequest { Namespace = "site-b" })).Corpus.Articles);
+        // Deleted whole: a read finds nothing to open (namespaces are created by writes).
+        var gone = await Assert.ThrowsAsync<RpcException>(() => client.GetStatsAsync(new GetStatsRequest { Namespace = "site-b" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
     }
 
     [Fact]

@@ -44,6 +44,17 @@ public sealed class ServerProcessTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
     }
 
+    [Fact]
+    public async Task ListeningOnAllInterfaces_WithoutAllowedHosts_StopsAtStartNamingTheKey()
+    {
+        var folder = NewFolder();
+        var result = await RunToEndAsync(folder, "--port", $"{FreePort()}", "--http-port", "0", "--data-dir", "store",
+            "--Recommender:Server:ListenOnAllInterfaces=true");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Recommender:Http:AllowedHosts", result.Stderr);
+    }
+
     /// <summary>
     /// From a folder of its own and from "/", the server reads the appsettings.json beside it, keeps
     /// a relative data folder under the working folder, and writes no log line per request.

@@ -47,6 +47,36 @@ internal static class ArticleUpload
         return true;
     }
 
+    /// <summary>
+    /// Bytes of articles per request at most (16 MiB): well below the server's default message limit
+    /// (Recommender:Limits:MaxRequestBytes, 64 MiB) and what proxies in front of it commonly accept,
+    /// however long the articles are.
+    /// </summary>
+    public const int MaxBatchBytes = 16 * 1024 * 1024;
+
+    /// <summary>Consecutive batches of at most <paramref name="maxCount"/> articles and <paramref name="maxBytes"/> encoded bytes (an article larger than that goes alone).</summary>
+    public static IEnumerable<List<Recommender.Api.V1.Article>> Batches(IEnumerable<Recommender.Api.V1.Article> articles, int maxCount, int maxBytes)
+    {
+        var batch = new List<Recommender.Api.V1.Article>();
+        var bytes = 0L;
+        foreach (var article in articles)
+        {
+            var size = article.CalculateSize() + 8; // the field's tag and length
+            if (batch.Count > 0 && (batch.Count >= maxCount || bytes + size > maxBytes))
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+            batch.Add(article);
+            bytes += size;
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
     public static async Task<UpsertArticlesResponse> RunAsync(
         RecommenderService.RecommenderServiceClient client,
         string ns,
@@ -60,17 +90,17 @@ internal static class ArticleUpload
         var progress = new UploadProgress(articles.Count, quiet);
         await progress.RunAsync(async report =>
         {
-            foreach (var batch in articles.Chunk(batchSize))
+            foreach (var batch in Batches(articles.Select(a => ArticleMessages.FromDomain(a.Article)), batchSize, MaxBatchBytes))
             {
                 var request = new UpsertArticlesRequest { Namespace = ns };
-                request.Articles.AddRange(batch.Select(a => ArticleMessages.FromDomain(a.Article)));
+                request.Articles.AddRange(batch);
                 var response = await client.UpsertArticlesAsync(request, cancellationToken: cancellationToken);
                 totals.Created += response.Created;
                 totals.Updated += response.Updated;
                 totals.Unchanged += response.Unchanged;
                 totals.Embedded += response.Embedded;
                 totals.RefitScheduled |= response.RefitScheduled;
-                report(batch.Length, "importing");
+                report(batch.Count, "importing");
             }
             while (waitForRefit)
             {

@@ -87,6 +87,12 @@ public interface IArticleStore
     /// <summary>Impressions and clicks recorded so far.</summary>
     Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Removes from the id registry the ids whose article is not stored (left by a process killed
+    /// between the two writes), except <paramref name="keep"/> (ids being written now); returns them.
+    /// </summary>
+    Task<IReadOnlyList<string>> RemoveDanglingIdsAsync(IReadOnlySet<string> keep, CancellationToken cancellationToken);
+
     /// <summary>Whether the namespace holds anything: articles, a fitted model or editorial rules.</summary>
     Task<bool> ExistsAsync(CancellationToken cancellationToken);
 

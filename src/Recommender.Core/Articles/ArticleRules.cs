@@ -49,6 +49,7 @@ public static class ArticleRules
         ValidateText(article.Title, p + "title", limits.MaxTitleLength, nameof(limits.MaxTitleLength), required: true, multiline: false);
         ValidateText(article.Body, p + "body", limits.MaxBodyLength, nameof(limits.MaxBodyLength), required: true, multiline: true);
         ValidateText(article.Url, p + "url", limits.MaxUrlLength, nameof(limits.MaxUrlLength), required: false, multiline: false);
+        ValidateUrlScheme(article.Url, p + "url");
         ValidateText(article.Section, p + "section", limits.MaxSectionLength, nameof(limits.MaxSectionLength), required: false, multiline: false);
         ValidateText(article.Language, p + "language", limits.MaxLanguageLength, nameof(limits.MaxLanguageLength), required: false, multiline: false);
         if (article.Tags.Count > limits.MaxTags)
@@ -58,6 +59,28 @@ public static class ArticleRules
         for (var i = 0; i < article.Tags.Count; i++)
         {
             ValidateText(article.Tags[i], $"{p}tags[{i}]", limits.MaxTagLength, nameof(limits.MaxTagLength), required: true, multiline: false);
+        }
+    }
+
+    /// <summary>
+    /// A link is shown to readers as it is, so it may only be http(s) or a path on the site:
+    /// "javascript:", "data:" and any other scheme are refused. A scheme is what stands before the
+    /// first ':' when no '/', '?' or '#' comes earlier, as browsers read it (after leading spaces).
+    /// </summary>
+    public static void ValidateUrlScheme(string url, string field)
+    {
+        var link = url.TrimStart();
+        var colon = link.IndexOf(':', StringComparison.Ordinal);
+        var path = link.IndexOfAny(['/', '?', '#']);
+        if (colon <= 0 || (path >= 0 && path < colon))
+        {
+            return; // no scheme: a path on the site
+        }
+        var scheme = link[..colon];
+        if (!scheme.Equals("http", StringComparison.OrdinalIgnoreCase) && !scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArticleValidationException(field,
+                $"has the scheme '{(scheme.Length > 20 ? scheme[..20] + "…" : scheme)}:'; links must start with http:// or https:// (or be a path on the site, such as /sport/001)");
         }
     }
 

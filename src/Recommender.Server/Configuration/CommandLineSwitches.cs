@@ -25,10 +25,14 @@ public static class CommandLineSwitches
     public static readonly IReadOnlyDictionary<string, string> Map =
         Switches.ToDictionary(s => s.Name, s => s.Key, StringComparer.Ordinal);
 
-    /// <summary>ASP.NET Core's host settings that may be given on the command line.</summary>
+    /// <summary>
+    /// ASP.NET Core's host settings, and the configuration sections given whole (a test host passes
+    /// "--Recommender=" beside its keys), that may stand on the command line without a ':'.
+    /// </summary>
     private static readonly HashSet<string> HostSwitches = new(StringComparer.OrdinalIgnoreCase)
     {
-        "--urls", "--environment", "--applicationName", "--contentRoot",
+        "--urls", "--environment", "--applicationName", "--contentRoot", "--https_port",
+        "--Recommender", "--Logging", "--Kestrel", "--AllowedHosts",
     };
 
     /// <summary>What the command line asks for: run the service with these arguments, or print and exit.</summary>

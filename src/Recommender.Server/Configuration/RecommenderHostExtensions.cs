@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -54,6 +55,15 @@ public static partial class RecommenderHostExtensions
         var services = builder.Services;
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName)
+            .Validate<IOptions<ServerOptions>>(
+                (http, server) => !server.Value.ListenOnAllInterfaces || http.AllowedHosts.Length > 0,
+                $"{HttpOptions.SectionName}:AllowedHosts must name the hosts clients use (or *) when {ServerOptions.SectionName}:ListenOnAllInterfaces is set.")
+            .ValidateOnStart();
+        // Requests addressed to other host names are refused (ASP.NET Core's host filtering). The
+        // loopback names always pass: a page rebinding its own name to 127.0.0.1 still sends its name.
+        services.AddOptions<HostFilteringOptions>().Configure<IOptions<HttpOptions>>((filtering, http) =>
+            filtering.AllowedHosts = [.. HttpOptions.LoopbackHosts.Concat(http.Value.AllowedHosts).Distinct(StringComparer.OrdinalIgnoreCase)]);
         services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName);
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<RateLimitInterceptor>();
@@ -66,8 +76,13 @@ public static partial class RecommenderHostExtensions
         services.AddValidatedOptions<RedisStoreOptions>(RedisStoreOptions.SectionName);
         services.AddValidatedOptions<EmbeddedStoreOptions>(EmbeddedStoreOptions.SectionName);
 
+        var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
+            // Room for the largest message gRPC accepts (Recommender:Limits:MaxRequestBytes) with its
+            // framing, or its JSON form: gRPC's own check then answers RESOURCE_EXHAUSTED past it,
+            // instead of Kestrel's body limit (30 MB by default) cutting the request off first.
+            kestrel.Limits.MaxRequestBodySize = 2L * limits.MaxRequestBytes;
             var server = context.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
             if (server.Port == 0)
             {
@@ -118,7 +133,6 @@ public static partial class RecommenderHostExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
 
-        var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<MetricsInterceptor>();
@@ -127,6 +141,7 @@ public static partial class RecommenderHostExtensions
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = false;
             grpc.MaxReceiveMessageSize = limits.MaxRequestBytes;
+            grpc.CompressionProviders = [CheckedDecompression.Gzip()];
         }).AddJsonTranscoding(json =>
             // Errors carry a google.rpc.BadRequest naming the field; JSON needs its type to print it.
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
@@ -152,6 +167,19 @@ public static partial class RecommenderHostExtensions
     public static WebApplication MapRecommender(this WebApplication app)
     {
         LogConfigurationFiles(app);
+        app.Use(SecurityHeaders);
+        var keys = app.Services.GetRequiredService<ApiKeys>();
+        if (keys.Configured && keys.ProtectReads)
+        {
+            // The metrics name every namespace and its size: a read like any other.
+            app.UseWhen(c => c.Request.Path.StartsWithSegments("/metrics"), metrics => metrics.Use((context, next) =>
+                keys.Check(context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null).Outcome switch
+                {
+                    ApiKeys.Outcome.Valid => next(context),
+                    ApiKeys.Outcome.Missing => Refuse(context, StatusCodes.Status401Unauthorized, "/metrics needs an API key (authorization: Bearer KEY)."),
+                    _ => Refuse(context, StatusCodes.Status403Forbidden, "The API key is not valid for this service."),
+                }));
+        }
         app.MapGrpcService<RecommenderGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -203,6 +231,26 @@ public static partial class RecommenderHostExtensions
             sp.GetRequiredService<ILogger<StoreCapacity>>()));
         services.AddSingleton<IArticleStoreFactory, RedisArticleStoreFactory>();
         return services;
+    }
+
+    /// <summary>
+    /// Headers on every response: no MIME sniffing, no framing by other sites (the preview page's
+    /// pin and block buttons cannot be clickjacked), scripts and styles from this origin only.
+    /// </summary>
+    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+        headers["Referrer-Policy"] = "no-referrer";
+        return next(context);
+    }
+
+    private static Task Refuse(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsync(message);
     }
 
     /// <summary>Says which configuration files were read, so an operator sees where settings come from.</summary>

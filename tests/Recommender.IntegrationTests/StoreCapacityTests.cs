@@ -1,0 +1,127 @@
+using System.Text;
+using Grpc.Core;
+using Recommender.Api.V1;
+using Recommender.IntegrationTests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Recommender.IntegrationTests;
+
+/// <summary>
+/// A store never loses what it acknowledged: the embedded store, filled past its memory size, refuses
+/// writes instead of evicting; feedback gives way first; the id registry is repaired at start.
+/// </summary>
+public sealed class StoreCapacityTests
+{
+    /// <summary>An article with a long body of seeded random words, so that each costs the store about 100 KB.</summary>
+    private static Article Big(int n, Random random)
+    {
+        var body = new StringBuilder();
+        while (body.Length < 100_000)
+        {
+            for (var i = random.Next(4, 9); i > 0; i--)
+            {
+                body.Append((char)('a' + random.Next(26)));
+            }
+            body.Append(' ');
+        }
+        return new Article { Id = $"big-{n}", Title = $"Long report number {n}", Body = body.ToString(), Section = "reports" };
+    }
+
+    [Fact]
+    public async Task EmbeddedStore_FilledPastItsMemory_RefusesWrites_AndKeepsEveryAcknowledgedArticle()
+    {
+        var store = StoreSetup.NewEmbedded();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Recommender:Embedded:MemorySize"] = "32m",
+            // No refit: this test is about the articles, and a fitted model would take room of its own.
+            ["Recommender:Engine:MinArticlesToFit"] = "100000",
+        };
+        var host = await new ServiceHost(store, settings: settings).StartAsync();
+        var client = host.Client;
+        var random = new Random(7);
+        var acknowledged = 0;
+        RpcException? refused = null;
+        StatusCode? feedbackWhenHalfFull = null;
+        var writesAfterFeedbackRefused = 0;
+
+        for (var batch = 0; batch < 100 && refused is null; batch++)
+        {
+            var request = new UpsertArticlesRequest();
+            for (var i = 0; i < 10; i++)
+            {
+                request.Articles.Add(Big(acknowledged + i, random));
+            }
+            try
+            {
+                acknowledged += (await client.UpsertArticlesAsync(request)).Created;
+                writesAfterFeedbackRefused += feedbackWhenHalfFull == StatusCode.ResourceExhausted ? 1 : 0;
+            }
+            catch (RpcException ex)
+            {
+                refused = ex;
+            }
+            var memory = (await client.GetStatsAsync(new GetStatsRequest())).StoreMemory;
+            if (feedbackWhenHalfFull is null && memory.UsedFraction > 0.55)
+            {
+                var list = await client.GetRelatedAsync(new GetRelatedRequest { Id = "big-0" });
+                try
+                {
+                    await client.RecordFeedbackAsync(new RecordFeedbackRequest
+                    {
+                        Events = { new FeedbackEvent { RecommendationId = list.RecommendationId, Kind = FeedbackKind.Impression, ArticleId = list.Items[0].Id, Position = 1 } },
+                    });
+                    feedbackWhenHalfFull = StatusCode.OK;
+                }
+                catch (RpcException ex)
+                {
+                    feedbackWhenHalfFull = ex.StatusCode;
+                }
+            }
+        }
+        var stats = await client.GetStatsAsync(new GetStatsRequest());
+        host.Dispose();
+        using var restarted = await new ServiceHost(store, settings: settings).StartAsync();
+        var afterRestart = await restarted.Client.GetStatsAsync(new GetStatsRequest());
+        var last = await restarted.Client.GetRelatedAsync(new GetRelatedRequest { Id = $"big-{acknowledged - 1}", Options = new RelatedOptions { Explain = true } });
+
+        Assert.NotNull(refused);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("Recommender:Embedded:MemorySize", refused.Status.Detail);
+        Assert.Equal(StatusCode.ResourceExhausted, feedbackWhenHalfFull);
+        Assert.True(writesAfterFeedbackRefused > 0, "articles were still taken once feedback was refused");
+        Assert.InRange(acknowledged, 50, 300);
+        Assert.Equal("", stats.StoreMemory.Warning);
+        Assert.InRange(stats.StoreMemory.UsedFraction, 0.5, 0.8);
+        Assert.Equal(acknowledged, stats.Corpus.Articles);
+        Assert.Equal(acknowledged, afterRestart.Corpus.Articles);
+        Assert.Equal("", afterRestart.StoreMemory.Warning);
+        Assert.NotEmpty(last.Items); // read back whole: the explanation needs the stored texts
+        Assert.NotEmpty(last.Items[0].Why.Terms);
+    }
+
+    [Fact]
+    public async Task Redis_IdsWhoseArticleIsMissing_AreRemovedFromTheRegistryAtStart()
+    {
+        var store = StoreSetup.NewRedis();
+        using (var first = await new ServiceHost(store).StartAsync())
+        {
+            await TestData.ImportAsync(first.Client, TestData.Samples().Take(12).ToList());
+        }
+        using var redis = await ConnectionMultiplexer.ConnectAsync(store.Connection);
+        var db = redis.GetDatabase();
+        // What a process killed between the registry write and the article's own write leaves behind.
+        await db.SetAddAsync($"{store.Namespace}:ids", "ghost-1");
+
+        using var host = await new ServiceHost(store).StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await db.SetContainsAsync($"{store.Namespace}:ids", "ghost-1") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(await db.SetContainsAsync($"{store.Namespace}:ids", "ghost-1"));
+        Assert.Equal(12, await db.SetLengthAsync($"{store.Namespace}:ids"));
+        Assert.Equal(12, (await host.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+    }
+}
