@@ -315,6 +315,27 @@ public sealed class SecurityTests
         Assert.Equal(1, stored.Created);
     }
 
+    [Theory]
+    [InlineData("/v1/related", """{"id":"x","options":{"limit":"many"}}""", "options.limit")]
+    [InlineData("/v1/articles", """{"articles":[{"id":"x","title":"t","body":"b","published":"yesterday"}]}""", "articles[0].published")]
+    [InlineData("/v1/related", """{"id":"x","options":{"includeSection":["sport"]}}""", "options.includeSection")]
+    [InlineData("/v1/related", """{"id":"x","options":{"freshnessHalfLife":"a week"}}""", "options.freshness_half_life")]
+    [InlineData("/v1/related", """{"id":""", "body")]
+    [InlineData("/v1/rules", """{"action":"RULE_ACTION_SMASH"}""", "rule.action")]
+    [InlineData("/v1/feedback", """{"events":{"kind":"FEEDBACK_KIND_CLICK"}}""", "events")]
+    public async Task JsonErrors_NameTheirField(string route, string body, string field)
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded()).StartAsync();
+        using var http = host.CreateClient();
+
+        var response = await http.PostAsync(route, new StringContent(body, Encoding.UTF8, "application/json"));
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(3, error.GetProperty("code").GetInt32());
+        Assert.Equal(field, error.GetProperty("details")[0].GetProperty("fieldViolations")[0].GetProperty("field").GetString());
+    }
+
     private static UpsertArticlesRequest WithNamespace(string ns)
     {
         var request = TestData.Upsert(TestData.Samples()[0].Article);

@@ -168,6 +168,7 @@ public static partial class RecommenderHostExtensions
     {
         LogConfigurationFiles(app);
         app.Use(SecurityHeaders);
+        app.Use(JsonBodyCheck.InvokeAsync);
         var keys = app.Services.GetRequiredService<ApiKeys>();
         if (keys.Configured && keys.ProtectReads)
         {

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using Google.Api;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.AspNetCore.Server;
+using Recommender.Api.V1;
+
+namespace Recommender.Server.Grpc;
+
+/// <summary>
+/// Checks the JSON body of a transcoded request against its message before gRPC JSON transcoding
+/// reads it, so that a bad value or a misspelt field is a 400 naming the field
+/// (<c>options.limit</c>, <c>articles[0].published</c>), as a gRPC call's error would; transcoding
+/// alone says only "Request JSON payload is not correctly formatted" and ignores unknown fields.
+/// </summary>
+public static class JsonBodyCheck
+{
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithTypeRegistry(TypeRegistry.FromMessages(BadRequest.Descriptor)));
+
+    public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        if (BodyDescriptor(context) is not { } body || context.Request.ContentLength == 0)
+        {
+            await next(context);
+            return;
+        }
+        context.Request.EnableBuffering();
+        string? field = null, problem = null;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            (field, problem) = Check(document.RootElement, body.Message, body.Prefix);
+        }
+        catch (JsonException ex)
+        {
+            (field, problem) = ("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})");
+        }
+        if (problem is not null)
+        {
+            await RefuseAsync(context, field!, problem);
+            return;
+        }
+        context.Request.Body.Position = 0;
+        await next(context);
+    }
+
+    /// <summary>The message a JSON route's body holds (the request, or one field of it) and its path; null for other requests.</summary>
+    private static (MessageDescriptor Message, string Prefix)? BodyDescriptor(HttpContext context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ||
+            request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ||
+            context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is not { } method ||
+            method.ServiceName != RecommenderService.Descriptor.FullName ||
+            RecommenderService.Descriptor.FindMethodByName(method.Name) is not { } descriptor)
+        {
+            return null;
+        }
+        var rule = descriptor.GetOptions()?.GetExtension(AnnotationsExtensions.Http);
+        return rule?.Body switch
+        {
+            null or "" => null,
+            "*" => (descriptor.InputType, ""),
+            var name when descriptor.InputType.FindFieldByName(name) is { FieldType: FieldType.Message } f => (f.MessageType, name + "."),
+            _ => null,
+        };
+    }
+
+    /// <summary>The first field whose value does not fit, and why; (null, null) when all fit.</summary>
+    private static (string? Field, string? Problem) Check(JsonElement json, MessageDescriptor message, string prefix)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            return (prefix.Length == 0 ? "body" : prefix.TrimEnd('.'), $"must be a JSON object ({message.Name})");
+        }
+        foreach (var property in json.EnumerateObject())
+        {
+            var field = message.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == property.Name || f.Name == property.Name);
+            if (field is null)
+            {
+                return (prefix + property.Name, $"is not a field of {message.Name}");
+            }
+            var path = prefix + field.Name;
+            var result = field.IsRepeated ? CheckRepeated(property.Value, field, path) : CheckValue(property.Value, field, path);
+            if (result.Problem is not null)
+            {
+                return result;
+            }
+        }
+        return (null, null);
+    }
+
+    private static (string? Field, string? Problem) CheckRepeated(JsonElement json, FieldDescriptor field, string path)
+    {
+        if (json.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+        if (field.IsMap)
+        {
+            if (json.ValueKind != JsonValueKind.Object)
+            {
+                return (path, "must be a JSON object");
+            }
+            var valueField = field.MessageType.FindFieldByNumber(2);
+            foreach (var entry in json.EnumerateObject())
+            {
+                var result = CheckValue(entry.Value, valueField, $"{path}[{entry.Name}]");
+                if (result.Problem is not null)
+                {
+                    return result;
+                }
+            }
+            return (null, null);
+        }
+        if (json.ValueKind != JsonValueKind.Array)
+        {
+            return (path, "must be a JSON array");
+        }
+        var i = 0;
+        foreach (var item in json.EnumerateArray())
+        {
+            var result = CheckValue(item, field, $"{path}[{i++}]");
+            if (result.Problem is not null)
+            {
+                return result;
+            }
+        }
+        return (null, null);
+    }
+
+    private static (string? Field, string? Problem) CheckValue(JsonElement json, FieldDescriptor field, string path)
+    {
+        if (json.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+        string? problem = field.FieldType switch
+        {
+            FieldType.String => json.ValueKind == JsonValueKind.String ? null : "must be a string",
+            FieldType.Bool => json.ValueKind is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false",
+            FieldType.Bytes => json.ValueKind == JsonValueKind.String && json.TryGetBytesFromBase64(out _) ? null : "must be base64 text",
+            FieldType.Float or FieldType.Double => IsNumber(json) ? null : "must be a number",
+            FieldType.Enum => IsEnum(json, field.EnumType) ? null
+                : $"must be one of {string.Join(", ", field.EnumType.Values.Select(v => v.Name))}",
+            FieldType.Message when field.MessageType.FullName == Timestamp.Descriptor.FullName =>
+                json.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(json.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+                    ? null : "must be a time such as \"2026-11-28T09:00:00Z\"",
+            FieldType.Message when field.MessageType.FullName == Duration.Descriptor.FullName =>
+                json.ValueKind == JsonValueKind.String && json.GetString() is { Length: > 1 } d && d[^1] == 's' &&
+                decimal.TryParse(d[..^1], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
+                    ? null : "must be a duration in seconds such as \"604800s\"",
+            FieldType.Message => null,
+            FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => IsInteger(json, int.MinValue, int.MaxValue) ? null : "must be a whole number (32-bit)",
+            FieldType.UInt32 or FieldType.Fixed32 => IsInteger(json, 0, uint.MaxValue) ? null : "must be a whole number from 0 (32-bit)",
+            _ => IsInteger(json, long.MinValue, ulong.MaxValue) ? null : "must be a whole number",
+        };
+        if (problem is not null)
+        {
+            return (path, problem);
+        }
+        return field.FieldType == FieldType.Message && field.MessageType.FullName is not ("google.protobuf.Timestamp" or "google.protobuf.Duration")
+            ? Check(json, field.MessageType, path + ".")
+            : (null, null);
+    }
+
+    private static bool IsNumber(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Number ||
+        (json.ValueKind == JsonValueKind.String && (json.GetString() is "NaN" or "Infinity" or "-Infinity" ||
+            double.TryParse(json.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)));
+
+    private static bool IsInteger(JsonElement json, decimal min, decimal max)
+    {
+        var text = json.ValueKind switch
+        {
+            JsonValueKind.Number => json.GetRawText(),
+            JsonValueKind.String => json.GetString(),
+            _ => null,
+        };
+        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) &&
+            value == decimal.Truncate(value) && value >= min && value <= max;
+    }
+
+    private static bool IsEnum(JsonElement json, EnumDescriptor type) => json.ValueKind switch
+    {
+        JsonValueKind.String => type.FindValueByName(json.GetString()) is not null,
+        JsonValueKind.Number => json.TryGetInt32(out _),
+        _ => false,
+    };
+
+    private static async Task RefuseAsync(HttpContext context, string field, string problem)
+    {
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)Code.InvalidArgument,
+            Message = $"{field}: {problem}",
+            Details = { Any.Pack(new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = problem } } }) },
+        };
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(Formatter.Format(status), context.RequestAborted);
+    }
+}
