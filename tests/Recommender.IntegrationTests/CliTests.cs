@@ -28,6 +28,43 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("Imported 30 articles", import.Stdout);
     }
 
+    /// <summary>400 articles of 80,000 characters (32 MB) at the default batch size: over Kestrel's default body limit.</summary>
+    [Fact]
+    public async Task Import_OfLongArticles_AtTheDefaultBatchSize_Arrives()
+    {
+        var random = new Random(11);
+        var words = Enumerable.Range(0, 400).Select(_ => new string(Enumerable.Range(0, random.Next(4, 9)).Select(_ => (char)('a' + random.Next(26))).ToArray())).ToArray();
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 400).Select(n =>
+        {
+            var body = new System.Text.StringBuilder();
+            while (body.Length < 80_000)
+            {
+                body.Append(words[random.Next(words.Length)]).Append(' ');
+            }
+            return JsonSerializer.Serialize(new { id = $"long-{n}", title = $"Long read {n}", body = body.ToString() });
+        }));
+
+        var import = await Run("import", file, "--no-wait", "--json");
+
+        Assert.True(import.ExitCode == 0, import.Stderr);
+        Assert.Equal(400, JsonDocument.Parse(import.Stdout).RootElement.GetProperty("created").GetInt32());
+    }
+
+    [Fact]
+    public void Batches_AreCutByBytesAsWellAsByCount()
+    {
+        var articles = Enumerable.Range(0, 10).Select(n => new Article { Id = $"a-{n}", Title = "t", Body = new string('x', 1_000) }).ToList();
+
+        var byBytes = Recommender.Cli.Commands.ArticleUpload.Batches(articles, maxCount: 500, maxBytes: 3_500).Select(b => b.Count).ToList();
+        var byCount = Recommender.Cli.Commands.ArticleUpload.Batches(articles, maxCount: 4, maxBytes: 1 << 20).Select(b => b.Count).ToList();
+        var oversized = Recommender.Cli.Commands.ArticleUpload.Batches(articles, maxCount: 500, maxBytes: 10).Select(b => b.Count).ToList();
+
+        Assert.Equal([3, 3, 3, 1], byBytes);
+        Assert.Equal([4, 4, 2], byCount);
+        Assert.Equal(Enumerable.Repeat(1, 10), oversized); // an article larger than the limit goes alone
+    }
+
     [Fact]
     public async Task Import_ThenStats_ReportsTheCorpusAndAFittedModel()
     {

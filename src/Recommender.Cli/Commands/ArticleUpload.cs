@@ -8,7 +8,7 @@ namespace Recommender.Cli.Commands;
 /// Upserts validated articles in batches with progress, then (optionally) waits until the refit
 /// they caused is serving, so that lists come from a model fitted on them. Shared by import and eval.
 /// </summary>
-internal static class ArticleUpload
+public static class ArticleUpload
 {
     private const int MaxErrorsShown = 50;
 

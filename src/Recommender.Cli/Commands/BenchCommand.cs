@@ -42,6 +42,11 @@ public sealed class BenchSettings : ClientSettings
     [DefaultValue(0)]
     public int UpsertsPerSecond { get; init; }
 
+    [CommandOption("--feedback-per-second <F>")]
+    [Description("Also send this many RecordFeedback requests a second (impressions of a whole list and a click each), as readers' browsers would; refusals (rate limit, store full) are counted apart (default 0).")]
+    [DefaultValue(0)]
+    public int FeedbackPerSecond { get; init; }
+
     [CommandOption("--filtered")]
     [Description("Each GetRelated also filters: only the query article's section, and 20 other ids excluded.")]
     public bool Filtered { get; init; }
@@ -69,6 +74,7 @@ public sealed class BenchSettings : ClientSettings
         : Duration is < 1 or > 86_400 ? ValidationResult.Error("--duration must be between 1 and 86400 seconds.")
         : Rpc is not ("related" or "preview") ? ValidationResult.Error("--rpc is related or preview.")
         : UpsertsPerSecond is < 0 or > 100_000 ? ValidationResult.Error("--upserts-per-second must be between 0 and 100000.")
+        : FeedbackPerSecond is < 0 or > 100_000 ? ValidationResult.Error("--feedback-per-second must be between 0 and 100000.")
         : ValidationResult.Success();
 }
 
@@ -107,7 +113,7 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
 
             var result = await DriveAsync(client, ns, corpus, settings, cancellationToken);
             Report(settings, ns, result, corpus.Count / ingestSeconds, refitSeconds);
-            return result.Errors == 0 ? 0 : 1;
+            return result.Errors == 0 && result.Feedback.Errors == 0 ? 0 : 1;
         }
         finally
         {
@@ -118,7 +124,15 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
         }
     }
 
-    private sealed record Result(int Requests, double Seconds, double[] LatenciesMs, int Errors, int Upserts, int UpsertErrors);
+    private sealed record Result(int Requests, double Seconds, double[] LatenciesMs, int Errors, int Upserts, int UpsertErrors, Feedback Feedback);
+
+    private sealed class Feedback
+    {
+        public int Requests;
+        public long Recorded;
+        public int Refused;
+        public int Errors;
+    }
 
     private static async Task<Result> DriveAsync(
         RecommenderService.RecommenderServiceClient client, string ns, IReadOnlyList<ArticleLine> corpus, BenchSettings settings, CancellationToken cancellationToken)
@@ -128,6 +142,7 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
         var measureFrom = started + (long)(WarmUp.TotalSeconds * Stopwatch.Frequency);
         var stopAt = measureFrom + (long)(settings.Duration * Stopwatch.Frequency);
         var errors = 0;
+        RelatedResponse? lastList = null;
 
         async Task<List<double>> Worker(int worker)
         {
@@ -150,14 +165,10 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
                 var call = Stopwatch.GetTimestamp();
                 try
                 {
-                    if (settings.Rpc == "related")
-                    {
-                        await client.GetRelatedAsync(new GetRelatedRequest { Id = article.Id, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
-                    }
-                    else
-                    {
-                        await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = body, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
-                    }
+                    var list = settings.Rpc == "related"
+                        ? await client.GetRelatedAsync(new GetRelatedRequest { Id = article.Id, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken)
+                        : await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = body, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
+                    Volatile.Write(ref lastList, list);
                 }
                 catch (RpcException)
                 {
@@ -208,12 +219,56 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
             }
         }
 
+        var feedback = new Feedback();
+        async Task FeedbackSender()
+        {
+            if (settings.FeedbackPerSecond == 0)
+            {
+                return;
+            }
+            var interval = 1.0 / settings.FeedbackPerSecond;
+            var next = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                if (Volatile.Read(ref lastList) is { Items.Count: > 0 } list)
+                {
+                    var request = new RecordFeedbackRequest { Namespace = ns };
+                    request.Events.AddRange(list.Items.Select((item, i) => new FeedbackEvent
+                    {
+                        RecommendationId = list.RecommendationId, Kind = FeedbackKind.Impression, ArticleId = item.Id, Position = i + 1,
+                    }));
+                    request.Events.Add(new FeedbackEvent { RecommendationId = list.RecommendationId, Kind = FeedbackKind.Click, ArticleId = list.Items[0].Id, Position = 1 });
+                    feedback.Requests++;
+                    try
+                    {
+                        feedback.Recorded += (await client.RecordFeedbackAsync(request, cancellationToken: cancellationToken)).Recorded;
+                    }
+                    catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+                    {
+                        feedback.Refused++;
+                    }
+                    catch (RpcException)
+                    {
+                        feedback.Errors++;
+                    }
+                }
+                next += (long)(interval * Stopwatch.Frequency);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
+            }
+        }
+
         var workers = Enumerable.Range(0, settings.Concurrency).Select(w => Task.Run(() => Worker(w), cancellationToken)).ToList();
         var upserter = Task.Run(Upserter, cancellationToken);
+        var feedbackSender = Task.Run(FeedbackSender, cancellationToken);
         var all = (await Task.WhenAll(workers)).SelectMany(l => l).ToArray();
         await upserter;
+        await feedbackSender;
         Array.Sort(all);
-        return new Result(all.Length, settings.Duration, all, errors, upserts, upsertErrors);
+        return new Result(all.Length, settings.Duration, all, errors, upserts, upsertErrors, feedback);
     }
 
     private static void Report(BenchSettings settings, string ns, Result r, double ingestPerSecond, double refitSeconds)
@@ -234,6 +289,10 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
             ["errors"] = r.Errors,
             ["upserts"] = r.Upserts,
             ["upsert_errors"] = r.UpsertErrors,
+            ["feedback_requests"] = r.Feedback.Requests,
+            ["feedback_recorded"] = r.Feedback.Recorded,
+            ["feedback_refused"] = r.Feedback.Refused,
+            ["feedback_errors"] = r.Feedback.Errors,
             ["ingest_articles_per_second"] = Math.Round(ingestPerSecond, 1),
             ["refit_seconds"] = Math.Round(refitSeconds, 1),
             ["namespace"] = ns,

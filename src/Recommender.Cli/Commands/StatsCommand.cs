@@ -20,6 +20,7 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
                 store = stats.Store,
                 store_available = stats.StoreAvailable,
                 @namespace = stats.Namespace,
+                store_memory = stats.StoreMemory is { } m ? new { used_bytes = m.UsedBytes, limit_bytes = m.LimitBytes, used_fraction = m.UsedFraction, warning = m.Warning } : null,
                 model = ModelOutput.ToJson(stats.Model),
                 feedback = stats.Feedback is { } f ? new
                 {
@@ -33,6 +34,12 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
         }
         var table = new Table().HideHeaders().AddColumn("").AddColumn("");
         table.AddRow("articles", stats.Corpus.Articles.ToString("N0", CultureInfo.InvariantCulture));
+        if (stats.StoreMemory is { } memory)
+        {
+            table.AddRow("store memory", Markup.Escape(memory.LimitBytes > 0
+                ? $"{memory.UsedBytes / 1e6:N1} of {memory.LimitBytes / 1e6:N1} MB ({memory.UsedFraction:P0}){(memory.Warning.Length > 0 ? "; " + memory.Warning : "")}"
+                : $"{memory.UsedBytes / 1e6:N1} MB (no limit){(memory.Warning.Length > 0 ? "; " + memory.Warning : "")}"));
+        }
         foreach (var section in stats.Corpus.Sections.OrderByDescending(s => s.Value))
         {
             table.AddRow($"  {Markup.Escape(section.Key.Length > 0 ? section.Key : "(no section)")}", section.Value.ToString("N0", CultureInfo.InvariantCulture));
