@@ -34,7 +34,12 @@ sampler=$!
 cli bench --namespace soak --articles "$articles" --concurrency "$concurrency" \
   --duration $((minutes * 60)) --upserts-per-second "$upserts" --feedback-per-second "$feedback" --json 2>/dev/null | tee "$work/result.json"
 kill $sampler 2>/dev/null || true
-echo "store: $(curl -s "http://localhost:$http/v1/stats?namespace=soak" | python3 -c 'import json,sys; m=json.load(sys.stdin).get("storeMemory",{}); print(f"{m.get(\"usedBytes\",0)/1e6:.1f} of {m.get(\"limitBytes\",0)/1e6:.1f} MB used; warning: {m.get(\"warning\") or \"none\"}")')"
+curl -s "http://localhost:$http/v1/stats?namespace=soak" >"$work/stats.json"
+python3 - "$work/stats.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])).get("storeMemory", {})
+print(f"store: {int(m.get('usedBytes', 0)) / 1e6:.1f} of {int(m.get('limitBytes', 0)) / 1e6:.1f} MB used; warning: {m.get('warning') or 'none'}")
+PY
 
 python3 - "$work/memory.txt" <<'PY'
 import sys

@@ -185,7 +185,7 @@ public static partial class RecommenderHostExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness });
         app.MapPrometheusScrapingEndpoint("/metrics");
         var registry = app.Services.GetRequiredService<EngineRegistry>();
         Telemetry.IndexSize(() => registry.Ready.Select(e =>
@@ -246,6 +246,14 @@ public static partial class RecommenderHostExtensions
         headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
         headers["Referrer-Policy"] = "no-referrer";
         return next(context);
+    }
+
+    /// <summary>"Healthy", "Degraded" or "Unhealthy" on the first line, then what each check said (articles, store, how full it is).</summary>
+    private static Task WriteReadiness(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d));
+        return context.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())) + "\n");
     }
 
     private static Task Refuse(HttpContext context, int status, string message)

@@ -12,25 +12,24 @@ namespace Recommender.Server.Hosting;
 /// evicting Redis policy) or that is past its write ceiling is degraded too.
 public sealed class EngineHealthCheck(EngineRegistry engines, IStoreCapacity capacity) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (engines.TryGetReady(engines.DefaultNamespace) is not { } engine)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy("Starting: loading the model and building the index (or waiting for the store)."));
+            return HealthCheckResult.Unhealthy("Starting: loading the model and building the index (or waiting for the store).");
         }
         var articles = engine.ArticleCount;
         var data = new Dictionary<string, object> { ["articles"] = articles, ["store"] = engine.StoreAvailable ? "available" : "unreachable" };
-        var memory = capacity.LastMemory;
+        var memory = engine.StoreAvailable ? await capacity.GetMemoryAsync(cancellationToken) : capacity.LastMemory;
         if (memory is not null)
         {
             data["store_memory_used_bytes"] = memory.UsedBytes;
             data["store_memory_limit_bytes"] = memory.LimitBytes;
         }
         var full = memory is { LimitBytes: > 0 } && memory.UsedBytes >= memory.LimitBytes * 0.8;
-        return Task.FromResult(
-            !engine.StoreAvailable ? HealthCheckResult.Degraded("Serving from memory: the store is unreachable, writes fail.", data: data)
+        return !engine.StoreAvailable ? HealthCheckResult.Degraded("Serving from memory: the store is unreachable, writes fail.", data: data)
             : memory?.Warning is { } warning ? HealthCheckResult.Degraded($"Serving {articles} articles, but {warning}.", data: data)
             : full ? HealthCheckResult.Degraded($"Serving {articles} articles; the store is {memory!.Fraction:P0} full, so writes may be refused.", data: data)
-            : HealthCheckResult.Healthy($"Serving {articles} articles; the store is reachable{(memory is { LimitBytes: > 0 } ? $" and {memory.Fraction:P0} full" : "")}.", data));
+            : HealthCheckResult.Healthy($"Serving {articles} articles; the store is reachable{(memory is { LimitBytes: > 0 } ? $" and {memory.Fraction:P0} full" : "")}.", data);
     }
 }
