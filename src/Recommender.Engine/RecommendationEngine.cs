@@ -280,7 +280,7 @@ public sealed partial class RecommendationEngine : IDisposable
                     await _store.WriteSnapshotAsync(serving.Info.Version, takenAt, bytes, _stopping.Token);
                 }
             }
-            catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+            catch (Exception ex) when (ex is StoreUnavailableException or StoreFullException or OperationCanceledException)
             {
                 Log.SnapshotFailed(_logger, Namespace, ex);
             }
