@@ -101,6 +101,52 @@ public sealed class StoreCapacityTests
     }
 
     [Fact]
+    public async Task Redis_AnEvictingPolicyIsReported_AndAtMaxmemoryWritesAreRefused()
+    {
+        using var redis = new RedisProcess();
+        await redis.StartAsync();
+        using var admin = await ConnectionMultiplexer.ConnectAsync(redis.Connection + ",allowAdmin=true");
+        var server = admin.GetServers()[0];
+        await server.ConfigSetAsync("maxmemory", "16mb");
+        await server.ConfigSetAsync("maxmemory-policy", "allkeys-lru");
+        var store = new StoreSetup.Redis(redis.Connection, "capped");
+        using var host = await new ServiceHost(store, settings: new Dictionary<string, string?> { ["Recommender:Engine:MinArticlesToFit"] = "100000" }).StartAsync();
+        var client = host.Client;
+
+        var evicting = (await client.GetStatsAsync(new GetStatsRequest())).StoreMemory;
+        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await Task.Delay(1_100); // the reading is kept for a second
+        var random = new Random(3);
+        var acknowledged = 0;
+        RpcException? refused = null;
+        for (var batch = 0; batch < 100 && refused is null; batch++)
+        {
+            var request = new UpsertArticlesRequest();
+            for (var i = 0; i < 10; i++)
+            {
+                request.Articles.Add(Big(acknowledged + i, random));
+            }
+            try
+            {
+                acknowledged += (await client.UpsertArticlesAsync(request)).Created;
+            }
+            catch (RpcException ex)
+            {
+                refused = ex;
+            }
+        }
+        var stored = await admin.GetDatabase().SetLengthAsync("capped:ids");
+
+        Assert.Equal(16 * 1024 * 1024, evicting.LimitBytes);
+        Assert.Contains("allkeys-lru", evicting.Warning);
+        Assert.NotNull(refused);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("maxmemory", refused.Status.Detail);
+        Assert.InRange(acknowledged, 20, 160);
+        Assert.True(stored >= acknowledged, $"{stored} ids stored, {acknowledged} acknowledged"); // nothing evicted
+    }
+
+    [Fact]
     public async Task Redis_IdsWhoseArticleIsMissing_AreRemovedFromTheRegistryAtStart()
     {
         var store = StoreSetup.NewRedis();
