@@ -281,6 +281,30 @@ public sealed class SecurityTests
         Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
     }
 
+    [Fact]
+    public async Task EmbeddedStorePort_NeedsThePasswordMadeAtStart()
+    {
+        var port = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        port.Start();
+        var number = ((IPEndPoint)port.LocalEndpoint).Port;
+        port.Stop();
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: new Dictionary<string, string?>
+        {
+            ["Recommender:Embedded:Port"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).StartAsync();
+
+        // A raw client, as another local user or a rebinding page would be: no password, one command.
+        using var intruder = new System.Net.Sockets.TcpClient();
+        await intruder.ConnectAsync(IPAddress.Loopback, number);
+        var stream = intruder.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("*2\r\n$8\r\nSMEMBERS\r\n$11\r\ndefault:ids\r\n"));
+        var buffer = new byte[256];
+        var reply = Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer));
+
+        Assert.StartsWith("-NOAUTH", reply);
+        Assert.NotNull(await host.Client.GetStatsAsync(new GetStatsRequest())); // the service itself gets in
+    }
+
     [Theory]
     [InlineData("javascript:alert(1)")]
     [InlineData("  JavaScript:alert(document.cookie)")]

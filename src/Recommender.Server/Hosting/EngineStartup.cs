@@ -6,10 +6,11 @@ using Recommender.Server.Configuration;
 namespace Recommender.Server.Hosting;
 
 /// <summary>
-/// Starts the default namespace's engine (model load, index build) once the host runs. While the store is unreachable it
+/// Starts the default namespace's engine (model load, index build) once the host runs, then reads
+/// how full the store is (which logs any risk of losing records). While the store is unreachable it
 /// retries with back-off; until it succeeds, readiness is false and calls answer UNAVAILABLE.
 /// </summary>
-public sealed partial class EngineStartup(EngineRegistry engines, IOptions<AuthOptions> auth, ILogger<EngineStartup> logger) : BackgroundService
+public sealed partial class EngineStartup(EngineRegistry engines, IStoreCapacity capacity, IOptions<AuthOptions> auth, ILogger<EngineStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,6 +24,9 @@ public sealed partial class EngineStartup(EngineRegistry engines, IOptions<AuthO
             try
             {
                 await engines.GetAsync(engines.DefaultNamespace, stoppingToken);
+                // Read how full the store is once now, so that an evicting Redis policy (or records the
+                // embedded store lost) is logged at start rather than at the first write.
+                await capacity.GetMemoryAsync(stoppingToken);
                 return;
             }
             catch (StoreUnavailableException ex)
