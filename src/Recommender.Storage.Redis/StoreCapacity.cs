@@ -24,7 +24,7 @@ public sealed partial class StoreCapacity(IConnectionMultiplexer redis, bool emb
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private long _readAt = long.MinValue;
+    private long _readAt;
     private long _pending;
     private string? _reportedWarning;
     private bool _unreadableReported;
