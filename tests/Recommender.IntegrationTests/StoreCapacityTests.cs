@@ -27,6 +27,39 @@ public sealed class StoreCapacityTests
         return new Article { Id = $"big-{n}", Title = $"Long report number {n}", Body = body.ToString(), Section = "reports" };
     }
 
+    /// <summary>Upserts batches of ten big articles until one is refused (at most 100 batches); calls <paramref name="afterBatch"/> after each, saying whether it was taken.</summary>
+    private static async Task<(int Acknowledged, RpcException? Refused)> FillUntilRefusedAsync(
+        RecommenderService.RecommenderServiceClient client, Random random, Func<bool, Task>? afterBatch = null)
+    {
+        var acknowledged = 0;
+        for (var batch = 0; batch < 100; batch++)
+        {
+            var request = new UpsertArticlesRequest();
+            for (var i = 0; i < 10; i++)
+            {
+                request.Articles.Add(Big(acknowledged + i, random));
+            }
+            RpcException? refused = null;
+            try
+            {
+                acknowledged += (await client.UpsertArticlesAsync(request)).Created;
+            }
+            catch (RpcException ex)
+            {
+                refused = ex;
+            }
+            if (afterBatch is not null)
+            {
+                await afterBatch(refused is null);
+            }
+            if (refused is not null)
+            {
+                return (acknowledged, refused);
+            }
+        }
+        return (acknowledged, null);
+    }
+
     [Fact]
     public async Task EmbeddedStore_FilledPastItsMemory_RefusesWrites_AndKeepsEveryAcknowledgedArticle()
     {
@@ -39,28 +72,12 @@ public sealed class StoreCapacityTests
         };
         var host = await new ServiceHost(store, settings: settings).StartAsync();
         var client = host.Client;
-        var random = new Random(7);
-        var acknowledged = 0;
-        RpcException? refused = null;
         StatusCode? feedbackWhenHalfFull = null;
         var writesAfterFeedbackRefused = 0;
 
-        for (var batch = 0; batch < 100 && refused is null; batch++)
+        var (acknowledged, refused) = await FillUntilRefusedAsync(client, new Random(7), async accepted =>
         {
-            var request = new UpsertArticlesRequest();
-            for (var i = 0; i < 10; i++)
-            {
-                request.Articles.Add(Big(acknowledged + i, random));
-            }
-            try
-            {
-                acknowledged += (await client.UpsertArticlesAsync(request)).Created;
-                writesAfterFeedbackRefused += feedbackWhenHalfFull == StatusCode.ResourceExhausted ? 1 : 0;
-            }
-            catch (RpcException ex)
-            {
-                refused = ex;
-            }
+            writesAfterFeedbackRefused += accepted && feedbackWhenHalfFull == StatusCode.ResourceExhausted ? 1 : 0;
             var memory = (await client.GetStatsAsync(new GetStatsRequest())).StoreMemory;
             if (feedbackWhenHalfFull is null && memory.UsedFraction > 0.55)
             {
@@ -78,7 +95,7 @@ public sealed class StoreCapacityTests
                     feedbackWhenHalfFull = ex.StatusCode;
                 }
             }
-        }
+        });
         var stats = await client.GetStatsAsync(new GetStatsRequest());
         host.Dispose();
         using var restarted = await new ServiceHost(store, settings: settings).StartAsync();
@@ -116,25 +133,7 @@ public sealed class StoreCapacityTests
         var evicting = (await client.GetStatsAsync(new GetStatsRequest())).StoreMemory;
         await server.ConfigSetAsync("maxmemory-policy", "noeviction");
         await Task.Delay(1_100); // the reading is kept for a second
-        var random = new Random(3);
-        var acknowledged = 0;
-        RpcException? refused = null;
-        for (var batch = 0; batch < 100 && refused is null; batch++)
-        {
-            var request = new UpsertArticlesRequest();
-            for (var i = 0; i < 10; i++)
-            {
-                request.Articles.Add(Big(acknowledged + i, random));
-            }
-            try
-            {
-                acknowledged += (await client.UpsertArticlesAsync(request)).Created;
-            }
-            catch (RpcException ex)
-            {
-                refused = ex;
-            }
-        }
+        var (acknowledged, refused) = await FillUntilRefusedAsync(client, new Random(3));
         var stored = await admin.GetDatabase().SetLengthAsync("capped:ids");
 
         Assert.Equal(16 * 1024 * 1024, evicting.LimitBytes);
