@@ -46,6 +46,25 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task AListIssuedByOneReplica_TakesFeedbackThroughTheOther()
+    {
+        var store = StoreSetup.NewRedis();
+        using var a = await new ServiceHost(store).StartAsync();
+        using var b = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(a.Client, TestData.Samples());
+
+        var list = await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001", Options = new RelatedOptions { Limit = 3 } });
+        var throughB = await b.Client.RecordFeedbackAsync(new RecordFeedbackRequest
+        {
+            Events = { new FeedbackEvent { RecommendationId = list.RecommendationId, Kind = FeedbackKind.Click, ArticleId = list.Items[2].Id, Position = 3 } },
+        });
+        var statsA = await a.Client.GetStatsAsync(new GetStatsRequest());
+
+        Assert.Equal(1, throughB.Recorded); // both sign with the secret the store holds
+        Assert.Equal(1, statsA.Feedback.Clicks);
+    }
+
+    [Fact]
     public async Task ARuleAddedOnOneReplica_AppliesOnTheOther()
     {
         var store = StoreSetup.NewRedis();
