@@ -27,7 +27,7 @@ public sealed class CheckedDecompression(ICompressionProvider inner) : ICompress
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => Guard(() => inner.Read(buffer, offset, count));
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -73,18 +73,6 @@ public sealed class CheckedDecompression(ICompressionProvider inner) : ICompress
                 inner.Dispose();
             }
             base.Dispose(disposing);
-        }
-
-        private int Guard(Func<int> read)
-        {
-            try
-            {
-                return read();
-            }
-            catch (InvalidDataException)
-            {
-                throw Damaged();
-            }
         }
 
         private RpcException Damaged() =>
