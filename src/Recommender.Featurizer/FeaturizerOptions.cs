@@ -15,12 +15,16 @@ public sealed class FeaturizerOptions
     [Range(1_000, 1_000_000, ErrorMessage = "Recommender:Featurizer:MaxVocabulary must be between {1} and {2}.")]
     public int MaxVocabulary { get; set; } = 80_000;
 
+    /// <summary>Fewest articles of the fitting corpus a word or word pair must appear in to enter the vocabulary.</summary>
+    [Range(1, 100, ErrorMessage = "Recommender:Featurizer:MinDocumentFrequency must be between {1} and {2}.")]
+    public int MinDocumentFrequency { get; set; } = 2;
+
     /// <summary>
     /// How an n-gram counts in an article: "Idf" (present or not, times inverse document frequency:
     /// a word repeated ten times in one story does not make it ten times more about that word),
-    /// "TfIdf" (count times idf) or "Tf" (count).
+    /// "SublinearTfIdf" ((1 + ln count) times idf), "TfIdf" (count times idf) or "Tf" (count).
     /// </summary>
-    [RegularExpression("^(Idf|TfIdf|Tf)$", ErrorMessage = "Recommender:Featurizer:Weighting must be Idf, TfIdf or Tf.")]
+    [RegularExpression("^(Idf|SublinearTfIdf|TfIdf|Tf)$", ErrorMessage = "Recommender:Featurizer:Weighting must be Idf, SublinearTfIdf, TfIdf or Tf.")]
     public string Weighting { get; set; } = "Idf";
 
     /// <summary>How many times the headline counts against the body (headlines are short and dense with topic words).</summary>

@@ -9,24 +9,28 @@ using Microsoft.ML;
 using Microsoft.ML.Transforms.Text;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Featurizer.Analysis;
 
 namespace Recommender.Featurizer;
 
 /// <summary>
-/// Fits the ML.NET text pipeline:
-/// normalize (lower case, no diacritics, punctuation or digits) → words → English stop words removed
-/// → word 1–2-grams over a capped vocabulary, weighted by inverse document frequency → L2 →
-/// principal components → L2. The projection (latent semantic analysis) turns tens of thousands of
-/// sparse dimensions into a hundred-odd dense ones: vectors that are cheap to store and scan, and
-/// that match articles sharing a topic rather than exact words.
+/// Fits the ML.NET text pipeline on terms from <see cref="TermAnalysis"/> (each article analysed
+/// for its language: Lucene.NET's tokenizer, stop words and stemmer, accents folded; words and
+/// adjacent word pairs) → a capped vocabulary of terms shared by several articles, weighted by
+/// inverse document frequency → L2 → principal components → L2. The projection (latent semantic
+/// analysis) turns tens of thousands of sparse dimensions into a hundred-odd dense ones: vectors
+/// that are cheap to store and scan, and that match articles sharing a topic rather than exact words.
 /// </summary>
 public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeaturizer
 {
-    internal const string TextColumn = nameof(TextInput.Text);
+    internal const string TermsInputColumn = nameof(TermsInput.Terms);
     internal const string FeaturesColumn = "Features";
     internal const string TermsColumn = "Sparse";
     private const string PipelineEntry = "pipeline.zip";
     private const string InfoEntry = "model.json";
+
+    /// <summary>Version 2: the pipeline reads analysed terms (version 1 read raw text with English stop words).</summary>
+    private const int ModelFormat = 2;
 
     private readonly FeaturizerOptions _options = options.Value;
 
@@ -41,21 +45,20 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         }
         var started = Stopwatch.GetTimestamp();
         var ml = new MLContext(seed: _options.Seed);
-        var data = ml.Data.LoadFromEnumerable(corpus.Select(t => TextInput.From(t, _options.TitleWeight)));
+        var (termWeighting, ngramWeighting) = Weightings(_options.Weighting);
+        var analysis = new AnalysisSettings(termWeighting, _options.TitleWeight);
+        // Analysed once (on every core): fitting reads the rows several times.
+        var rows = corpus.AsParallel().AsOrdered().Select(analysis.Row).ToList();
+        KeepSharedTerms(rows, _options.MinDocumentFrequency);
+        var data = ml.Data.LoadFromEnumerable(rows);
         // The projection cannot keep more components than there are articles to tell apart.
         var rank = Math.Min(_options.Dimensions, corpus.Count - 1);
 
-        var pipeline = ml.Transforms.Text.NormalizeText("Normalized", TextColumn,
-                caseMode: TextNormalizingEstimator.CaseMode.Lower,
-                keepDiacritics: false, keepPunctuations: false, keepNumbers: false)
-            .Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Normalized"))
-            .Append(ml.Transforms.Text.RemoveDefaultStopWords("Words", "Words",
-                StopWordsRemovingEstimator.Language.English))
-            .Append(ml.Transforms.Conversion.MapValueToKey("WordKeys", "Words"))
-            .Append(ml.Transforms.Text.ProduceNgrams("Ngrams", "WordKeys",
-                ngramLength: 2, useAllLengths: true,
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("TermKeys", TermsInputColumn)
+            .Append(ml.Transforms.Text.ProduceNgrams("Ngrams", "TermKeys",
+                ngramLength: 1, useAllLengths: false,
                 maximumNgramsCount: _options.MaxVocabulary,
-                weighting: Enum.Parse<NgramExtractingEstimator.WeightingCriteria>(_options.Weighting)))
+                weighting: ngramWeighting))
             .Append(ml.Transforms.NormalizeLpNorm(TermsColumn, "Ngrams"))
             .Append(ml.Transforms.ProjectToPrincipalComponents("Projected", TermsColumn, rank: rank, seed: _options.Seed))
             .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, "Projected"));
@@ -70,8 +73,39 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             rank,
             Math.Round(fitSeconds, 3),
             Describe(rank)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count) };
-        return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, _options.TitleWeight);
+        return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
     }
+
+    /// <summary>
+    /// Leaves out of the fitting rows every term found in fewer than <paramref name="minArticles"/>
+    /// of them, so it never enters the vocabulary: a term of one or two articles hardly makes
+    /// articles alike, and would take weight (through the L2 norm) from the terms that do.
+    /// </summary>
+    private static void KeepSharedTerms(List<TermsInput> rows, int minArticles)
+    {
+        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            foreach (var term in row.Terms.Distinct())
+            {
+                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
+            }
+        }
+        foreach (var row in rows)
+        {
+            row.Terms = row.Terms.Where(t => documentFrequency[t] >= minArticles).ToArray();
+        }
+    }
+
+    /// <summary>The in-article weighting of the analysis and ML.NET's n-gram weighting that together give the option's meaning.</summary>
+    private static (TermWeighting, NgramExtractingEstimator.WeightingCriteria) Weightings(string option) => option switch
+    {
+        "Idf" => (TermWeighting.Presence, NgramExtractingEstimator.WeightingCriteria.Idf),
+        "SublinearTfIdf" => (TermWeighting.Sublinear, NgramExtractingEstimator.WeightingCriteria.TfIdf),
+        "TfIdf" => (TermWeighting.Count, NgramExtractingEstimator.WeightingCriteria.TfIdf),
+        "Tf" => (TermWeighting.Count, NgramExtractingEstimator.WeightingCriteria.Tf),
+        _ => throw new ArgumentException($"Unknown weighting {option}.", nameof(option)),
+    };
 
     public IFeaturizerModel Load(Stream stream)
     {
@@ -90,8 +124,13 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             source.CopyTo(pipelineStream);
         }
         pipelineStream.Position = 0;
+        if (saved.Format < ModelFormat || saved.Weighting is not { } weighting)
+        {
+            throw new InvalidDataException(
+                $"The model {saved.Info.Version} was saved in format {saved.Format}, before per-language analysis (format {ModelFormat}); it must be refitted.");
+        }
         var transformer = ml.Model.Load(pipelineStream, out var schema);
-        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, saved.TitleWeight);
+        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(weighting, saved.TitleWeight));
     }
 
     public IFeaturizerModel LoadDefault()
@@ -108,7 +147,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     }
 
     /// <summary>Writes the ML.NET pipeline and the model's info into one zip.</summary>
-    internal static void Save(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, int titleWeight, Stream stream)
+    internal static void Save(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis, Stream stream)
     {
         using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         using (var pipeline = archive.CreateEntry(PipelineEntry, CompressionLevel.Fastest).Open())
@@ -116,13 +155,13 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             ml.Model.Save(transformer, schema, pipeline);
         }
         using var infoStream = archive.CreateEntry(InfoEntry, CompressionLevel.Fastest).Open();
-        JsonSerializer.Serialize(infoStream, new SavedModel(info, titleWeight), SavedModelJson);
+        JsonSerializer.Serialize(infoStream, new SavedModel(info, analysis.TitleWeight, analysis.Weighting, ModelFormat), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
 
     private string Describe(int rank) =>
-        $"ML.NET: normalized words minus English stop words, word 1-2-grams weighted {_options.Weighting} (vocabulary ≤ {_options.MaxVocabulary:N0}), " +
+        $"Lucene.NET analysis per language (stop words, stemming, accents folded), word 1-2-grams in ≥ {_options.MinDocumentFrequency} articles weighted {_options.Weighting} by ML.NET (vocabulary ≤ {_options.MaxVocabulary:N0}), " +
         $"title ×{_options.TitleWeight}, L2, PCA rank {rank}, L2";
 
     /// <summary>A sortable, unique version: fit time plus a hash of the corpus and settings.</summary>
@@ -130,7 +169,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{_options.Dimensions}|{_options.MaxVocabulary}|{_options.Weighting}|{_options.TitleWeight}|{_options.Seed}|{fittedAt.UtcTicks}")));
+            $"{_options.Dimensions}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{_options.Seed}|{fittedAt.UtcTicks}")));
         foreach (var text in corpus)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(text.Title));
@@ -140,5 +179,6 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         return fittedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + suffix;
     }
 
-    private sealed record SavedModel(ModelInfo Info, int TitleWeight);
+    /// <summary>model.json: what a loaded model needs besides the ML.NET pipeline (format 1 had no weighting or format).</summary>
+    private sealed record SavedModel(ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1);
 }

@@ -4,20 +4,20 @@ using Microsoft.ML.Data;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Index;
+using Recommender.Featurizer.Analysis;
 
 namespace Recommender.Featurizer;
 
-/// <summary>The ML.NET pipeline's input row.</summary>
-internal sealed class TextInput
+/// <summary>The ML.NET pipeline's input row: the article's analysed terms (<see cref="TermAnalysis"/>).</summary>
+internal sealed class TermsInput
 {
-    public string Text { get; set; } = "";
+    public string[] Terms { get; set; } = [];
+}
 
-    /// <summary>The headline repeated <paramref name="titleWeight"/> times, then the body.</summary>
-    public static TextInput From(ArticleText text, int titleWeight)
-    {
-        var parts = Enumerable.Repeat(text.Title, titleWeight).Append(text.Body);
-        return new TextInput { Text = string.Join('\n', parts) };
-    }
+/// <summary>How text becomes a pipeline row; saved with the model, so a loaded model analyses text as it was fitted.</summary>
+internal sealed record AnalysisSettings(TermWeighting Weighting, int TitleWeight)
+{
+    public TermsInput Row(ArticleText text) => new() { Terms = TermAnalysis.Bag(text, Weighting, TitleWeight) };
 }
 
 /// <summary>The normalized term weights before the projection, for explanations.</summary>
@@ -39,10 +39,10 @@ internal sealed class FeaturesOutput
 /// thread-safe; single texts (draft previews) use a pool of prediction engines, since one
 /// <see cref="PredictionEngine{TSrc,TDst}"/> must never be shared between threads.
 /// </summary>
-internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, int titleWeight)
+internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis)
     : IFeaturizerModel
 {
-    private readonly ConcurrentBag<PredictionEngine<TextInput, FeaturesOutput>> _engines = [];
+    private readonly ConcurrentBag<PredictionEngine<TermsInput, FeaturesOutput>> _engines = [];
     private readonly Lazy<string[]> _termNames = new(() => TermNames(transformer, schema));
 
     public ModelInfo Info { get; } = info;
@@ -57,7 +57,7 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         {
             return [EmbedOne(texts[0])];
         }
-        var data = ml.Data.LoadFromEnumerable(texts.Select(t => TextInput.From(t, titleWeight)));
+        var data = ml.Data.LoadFromEnumerable(texts.Select(analysis.Row));
         var transformed = transformer.Transform(data);
         var vectors = new float[texts.Count][];
         var i = 0;
@@ -68,11 +68,11 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         return vectors;
     }
 
-    public void Save(Stream stream) => MlNetFeaturizer.Save(ml, transformer, schema, Info, titleWeight, stream);
+    public void Save(Stream stream) => MlNetFeaturizer.Save(ml, transformer, schema, Info, analysis, stream);
 
     public IReadOnlyList<IReadOnlyList<SharedTerm>> SharedTerms(ArticleText query, IReadOnlyList<ArticleText> candidates, int top)
     {
-        var data = ml.Data.LoadFromEnumerable(candidates.Prepend(query).Select(t => TextInput.From(t, titleWeight)));
+        var data = ml.Data.LoadFromEnumerable(candidates.Prepend(query).Select(analysis.Row));
         var rows = ml.Data.CreateEnumerable<TermsOutput>(transformer.Transform(data), reuseRowObject: false).Select(r => r.Terms).ToList();
         var names = _termNames.Value;
         var q = rows[0];
@@ -111,11 +111,11 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
     {
         if (!_engines.TryTake(out var engine))
         {
-            engine = ml.Model.CreatePredictionEngine<TextInput, FeaturesOutput>(transformer);
+            engine = ml.Model.CreatePredictionEngine<TermsInput, FeaturesOutput>(transformer);
         }
         try
         {
-            return Finish(engine.Predict(TextInput.From(text, titleWeight)).Features);
+            return Finish(engine.Predict(analysis.Row(text)).Features);
         }
         finally
         {

@@ -20,7 +20,7 @@ public sealed record Article(
     public ArticleInfo ToInfo(string bodyHash, uint[] bodyMinHash) => new(
         Id, Title, Url, Section, Tags, Language, Published, bodyHash, bodyMinHash);
 
-    public ArticleText ToText() => new(Title, Body);
+    public ArticleText ToText() => new(Title, Body, Language);
 }
 
 /// <summary>
@@ -39,5 +39,5 @@ public sealed record ArticleInfo(
     string BodyHash,
     uint[] BodyMinHash);
 
-/// <summary>The text the featurizer reads.</summary>
-public readonly record struct ArticleText(string Title, string Body);
+/// <summary>The text the featurizer reads, and its language tag when the CMS sent one ("" to detect it).</summary>
+public readonly record struct ArticleText(string Title, string Body, string Language = "");

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using Recommender.Core.Articles;
+using Recommender.Core.Evaluation;
+using Recommender.Core.Index;
+using Recommender.Core.Ranking;
+using Recommender.Featurizer;
+
+namespace Recommender.Benchmarks;
+
+/// <summary>
+/// Relevance of the featurizer and ranker in process, for ablations that would take minutes
+/// through the service:
+/// <c>dotnet run -c Release --project benchmarks/Recommender.Benchmarks -- relevance A.jsonl B.jsonl [--no-language] [Featurizer:Key=Value] [Ranking:Key=Value]</c>.
+/// Follows the text-only protocol (section and labels stripped before fitting), fits on every
+/// article as a refit of a corpus this size does, and ranks each article's list with the
+/// service's ranker. <c>recommender eval</c> is the measurement that counts; this one agrees with
+/// it on the same settings and answers "what is this choice worth" in seconds.
+/// </summary>
+internal static class RelevanceAblation
+{
+    public static int Run(string[] args)
+    {
+        var files = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !a.Contains('=')).ToList();
+        var noLanguage = args.Contains("--no-language");
+        var featurizerOptions = new FeaturizerOptions();
+        var rankingOptions = new RankingOptions();
+        foreach (var setting in args.Where(a => a.Contains('=') && !a.StartsWith("--", StringComparison.Ordinal)))
+        {
+            var (key, value) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
+            object target = key.StartsWith("Featurizer:", StringComparison.Ordinal) ? featurizerOptions
+                : key.StartsWith("Ranking:", StringComparison.Ordinal) ? rankingOptions
+                : throw new ArgumentException($"Unknown setting {key}: use Featurizer:Name=Value or Ranking:Name=Value.");
+            var property = target.GetType().GetProperty(key[(key.IndexOf(':') + 1)..], BindingFlags.Public | BindingFlags.Instance)
+                ?? throw new ArgumentException($"Unknown setting {key}.");
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            property.SetValue(target, type == typeof(TimeSpan) ? TimeSpan.Parse(value, CultureInfo.InvariantCulture) : Convert.ChangeType(value, type, CultureInfo.InvariantCulture));
+        }
+
+        var rows = new List<(string File, RelevanceReport Report)>();
+        foreach (var file in files)
+        {
+            var (lines, errors) = ArticleJsonLines.ParseAll(File.ReadLines(file));
+            if (errors.Count > 0)
+            {
+                Console.Error.WriteLine($"{file}: {errors.Count} lines not read, first: line {errors[0].LineNumber}: {errors[0].Message}");
+                return 2;
+            }
+            var articles = lines.Select(l => l.Article with { Section = "", Language = noLanguage ? "" : l.Article.Language }).ToList();
+            var timer = Stopwatch.StartNew();
+            var featurizer = new MlNetFeaturizer(Options.Create(featurizerOptions));
+            using var model = featurizer.Fit(articles.Select(a => a.ToText()).ToList());
+            var fitSeconds = timer.Elapsed.TotalSeconds;
+            timer.Restart();
+            var vectors = model.Embed(articles.Select(a => a.ToText()).ToList());
+            var embedSeconds = timer.Elapsed.TotalSeconds;
+            var index = new VectorIndex(model.Info.Dimensions, articles.Count);
+            var infos = articles.ToDictionary(a => a.Id, a => a.ToInfo(), StringComparer.Ordinal);
+            for (var i = 0; i < articles.Count; i++)
+            {
+                index.Upsert(infos[articles[i].Id], vectors[i]);
+            }
+            var metrics = new RelevanceMetrics(lines);
+            var query = new RelatedQuery { Limit = 10 };
+            var now = DateTimeOffset.UtcNow;
+            var vectorOf = articles.Select((a, i) => (a.Id, i)).ToDictionary(p => p.Id, p => vectors[p.i], StringComparer.Ordinal);
+            var lists = metrics.QueryIds().Select(id =>
+                (id, (IReadOnlyList<string>)RelatedRanker.Rank(index, vectorOf[id], query, infos[id], rankingOptions, now).Select(r => r.Article.Id).ToList()));
+            var report = metrics.Score(lists);
+            rows.Add((Path.GetFileName(file), report));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(file),-24} P@5 {report.PrecisionAt5:0.000}  P@10 {report.PrecisionAt10:0.000}  nDCG@10 {report.NdcgAt10:0.000}  dup@5 {report.DuplicateAt5:0.000}  fit {fitSeconds:0.0} s  embed {articles.Count / embedSeconds:0} articles/s"));
+        }
+        if (rows.Count > 1)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{"mean",-24} P@5 {rows.Average(r => r.Report.PrecisionAt5):0.000}  P@10 {rows.Average(r => r.Report.PrecisionAt10):0.000}  nDCG@10 {rows.Average(r => r.Report.NdcgAt10):0.000}  dup@5 {rows.Average(r => r.Report.DuplicateAt5):0.000}"));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.TokenAttributes;
+using Recommender.Core.Articles;
+
+namespace Recommender.Featurizer.Analysis;
+
+/// <summary>A token after analysis, and the words of the text it came from (for explanations).</summary>
+internal readonly record struct AnalyzedToken(string Term, string Surface);
+
+/// <summary>
+/// Turns an article into the bag of terms the ML.NET pipeline weighs: the headline and the body
+/// analysed for the article's language (<see cref="LanguageAnalyzers"/>; the <c>language</c> field
+/// when sent, otherwise <see cref="LanguageDetector"/>), accents folded, tokens without a letter
+/// dropped, then words and adjacent word pairs. How often a term is repeated in the bag carries its
+/// in-article weight (<see cref="TermWeighting"/>); the pipeline then multiplies by idf.
+/// </summary>
+internal static class TermAnalysis
+{
+    /// <summary>Copies of a term per unit of its sublinear weight: enough resolution for 1 + ln(count).</summary>
+    private const int SublinearResolution = 4;
+
+    public static string[] Bag(ArticleText text, TermWeighting weighting, int titleWeight)
+    {
+        var language = text.Language.Length > 0 ? text.Language : LanguageDetector.Detect(text.Title + "\n" + text.Body);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        AddTerms(counts, Tokens(text.Title, language), titleWeight);
+        AddTerms(counts, Tokens(text.Body, language), 1);
+        if (weighting == TermWeighting.Presence)
+        {
+            return counts.Keys.ToArray();
+        }
+        var bag = new List<string>(counts.Count * 2);
+        foreach (var (term, count) in counts)
+        {
+            var copies = weighting == TermWeighting.Count
+                ? count
+                : (int)Math.Round(SublinearResolution * (1 + Math.Log(count)));
+            for (var i = 0; i < copies; i++)
+            {
+                bag.Add(term);
+            }
+        }
+        return bag.ToArray();
+    }
+
+    /// <summary>The analysed tokens of <paramref name="text"/>, in order, with the words they came from.</summary>
+    public static List<AnalyzedToken> Tokens(string text, string language)
+    {
+        var tokens = new List<AnalyzedToken>();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return tokens;
+        }
+        var analyzer = LanguageAnalyzers.For(language);
+        using var stream = analyzer.GetTokenStream("text", new StringReader(text));
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var offset = stream.AddAttribute<IOffsetAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken())
+        {
+            var folded = Fold(term.ToString());
+            if (folded.Length < 2 || !folded.Any(char.IsLetter))
+            {
+                continue;
+            }
+            var end = Math.Min(offset.EndOffset, text.Length);
+            var start = Math.Min(offset.StartOffset, end);
+            tokens.Add(new AnalyzedToken(folded, text[start..end]));
+        }
+        stream.End();
+        return tokens;
+    }
+
+    /// <summary>Words and adjacent pairs ("central bank"), each counted <paramref name="times"/>.</summary>
+    private static void AddTerms(Dictionary<string, int> counts, List<AnalyzedToken> tokens, int times)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            Add(counts, tokens[i].Term, times);
+            if (i > 0 && !NoBigrams)
+            {
+                Add(counts, tokens[i - 1].Term + " " + tokens[i].Term, times);
+            }
+        }
+    }
+
+    private static readonly bool NoBigrams = Environment.GetEnvironmentVariable("RECO_NOBIGRAMS") == "1";
+    private static void Add(Dictionary<string, int> counts, string term, int times) =>
+        counts[term] = counts.GetValueOrDefault(term) + times;
+
+    /// <summary>Accents and other combining marks removed ("café" → "cafe"), as most search engines fold them.</summary>
+    private static string Fold(string term)
+    {
+        if (term.All(char.IsAscii))
+        {
+            return term;
+        }
+        var decomposed = term.Normalize(NormalizationForm.FormD);
+        var kept = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            {
+                kept.Append(c);
+            }
+        }
+        return kept.ToString().Normalize(NormalizationForm.FormC);
+    }
+}
+
+/// <summary>How a term's count in one article becomes its weight there (before idf).</summary>
+public enum TermWeighting
+{
+    /// <summary>1 when present: a word repeated in one long story does not make it more about that word.</summary>
+    Presence,
+
+    /// <summary>1 + ln(count): repetition counts, with diminishing returns (sublinear tf).</summary>
+    Sublinear,
+
+    /// <summary>The raw count.</summary>
+    Count,
+}
