@@ -51,8 +51,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         var rows = corpus.AsParallel().AsOrdered().Select(analysis.Row).ToList();
         KeepSharedTerms(rows, _options.MinDocumentFrequency);
         var data = ml.Data.LoadFromEnumerable(rows);
-        // The projection cannot keep more components than there are articles to tell apart.
-        var rank = Math.Min(_options.Dimensions, corpus.Count - 1);
+        var rank = ProjectionRank(corpus.Count, _options.Dimensions, _options.RankPerRootArticle);
 
         var pipeline = ml.Transforms.Conversion.MapValueToKey("TermKeys", TermsInputColumn)
             .Append(ml.Transforms.Text.ProduceNgrams("Ngrams", "TermKeys",
@@ -75,6 +74,23 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             Describe(rank)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count) };
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
     }
+
+    /// <summary>
+    /// How many principal components a corpus of <paramref name="articles"/> supports:
+    /// <paramref name="perRootArticle"/> × √articles (0: always <paramref name="dimensions"/>), at
+    /// least <see cref="MinRank"/>, at most <paramref name="dimensions"/> and never more than
+    /// articles − 1. A thousand articles cannot support as many independent topics as a hundred
+    /// thousand: components beyond what the corpus supports fit noise, and lists follow single
+    /// words instead of subjects.
+    /// </summary>
+    internal static int ProjectionRank(int articles, int dimensions, double perRootArticle)
+    {
+        var supported = perRootArticle > 0 ? Math.Max(MinRank, (int)Math.Round(perRootArticle * Math.Sqrt(articles))) : dimensions;
+        return Math.Min(articles - 1, Math.Min(dimensions, supported));
+    }
+
+    /// <summary>Fewest components kept when the rank follows the corpus.</summary>
+    private const int MinRank = 16;
 
     /// <summary>
     /// Leaves out of the fitting rows every term found in fewer than <paramref name="minArticles"/>
@@ -162,14 +178,14 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
 
     private string Describe(int rank) =>
         $"Lucene.NET analysis per language (stop words, stemming, accents folded), word 1-2-grams in ≥ {_options.MinDocumentFrequency} articles weighted {_options.Weighting} by ML.NET (vocabulary ≤ {_options.MaxVocabulary:N0}), " +
-        $"title ×{_options.TitleWeight}, L2, PCA rank {rank}, L2";
+        $"title ×{_options.TitleWeight}, L2, PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2";
 
     /// <summary>A sortable, unique version: fit time plus a hash of the corpus and settings.</summary>
     private string NewVersion(DateTimeOffset fittedAt, IReadOnlyList<ArticleText> corpus)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{_options.Dimensions}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{_options.Seed}|{fittedAt.UtcTicks}")));
+            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{_options.Seed}|{fittedAt.UtcTicks}")));
         foreach (var text in corpus)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(text.Title));

@@ -64,8 +64,7 @@ internal static class LanguageAnalyzers
 
     /// <summary>The analyzer for a language tag ("de", "en-GB", "pt_BR"); the neutral one when it is empty or not covered.</summary>
     public static Analyzer For(string language) =>
-        ByCode.TryGetValue(PrimaryCode(language), out var entry) ? (NoStem ? new StandardAnalyzer(Version, entry.StopWords) : entry.Analyzer) : Neutral;
-    private static readonly bool NoStem = Environment.GetEnvironmentVariable("RECO_NOSTEM") == "1";
+        ByCode.TryGetValue(PrimaryCode(language), out var entry) ? entry.Analyzer : Neutral;
 
     /// <summary>Whether <paramref name="language"/> has an analyzer of its own.</summary>
     public static bool Covers(string language) => ByCode.ContainsKey(PrimaryCode(language));

@@ -79,14 +79,13 @@ internal static class TermAnalysis
         for (var i = 0; i < tokens.Count; i++)
         {
             Add(counts, tokens[i].Term, times);
-            if (i > 0 && !NoBigrams)
+            if (i > 0)
             {
                 Add(counts, tokens[i - 1].Term + " " + tokens[i].Term, times);
             }
         }
     }
 
-    private static readonly bool NoBigrams = Environment.GetEnvironmentVariable("RECO_NOBIGRAMS") == "1";
     private static void Add(Dictionary<string, int> counts, string term, int times) =>
         counts[term] = counts.GetValueOrDefault(term) + times;
 
