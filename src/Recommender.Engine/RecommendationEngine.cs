@@ -122,6 +122,13 @@ public sealed partial class RecommendationEngine : IDisposable
         // and loaded once the index is built (or earlier, if building it needs to embed), so that
         // the two do not compete for the processor; lists of stored articles are served meanwhile.
         var info = await _store.GetActiveModelInfoAsync(cancellationToken);
+        if (info is not null && info.Format < _featurizer.ModelFormat)
+        {
+            // A model of an older featurizer cannot embed new text: the shipped default serves
+            // (every article is embedded with it) until the refit this schedules replaces it.
+            Log.ModelOutdated(_logger, Namespace, info.Version, info.Format, _featurizer.ModelFormat);
+            info = null;
+        }
         var loading = new Lazy<Task<IFeaturizerModel>>(() => Task.Run(() => LoadModelAsync(info, started, cancellationToken)));
         info ??= (await loading.Value).Info;
 
@@ -994,6 +1001,9 @@ public sealed partial class RecommendationEngine : IDisposable
     {
         [LoggerMessage(1, LogLevel.Information, "Namespace {Namespace}: serving {Articles} articles with model {Version}; ready after {Seconds:F2} s")]
         public static partial void Ready(ILogger logger, string @namespace, int articles, string version, double seconds);
+
+        [LoggerMessage(16, LogLevel.Warning, "Namespace {Namespace}: the stored model {Version} is of featurizer format {Format}, this version fits format {Current}; the default model serves until the refit scheduled now")]
+        public static partial void ModelOutdated(ILogger logger, string @namespace, string version, int format, int current);
 
         [LoggerMessage(2, LogLevel.Information, "Namespace {Namespace}: embedded {Count} stored articles that had no vector of model {Version}")]
         public static partial void EmbeddedMissing(ILogger logger, string @namespace, int count, string version);

@@ -30,7 +30,9 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     private const string InfoEntry = "model.json";
 
     /// <summary>Version 2: the pipeline reads analysed terms (version 1 read raw text with English stop words).</summary>
-    private const int ModelFormat = 2;
+    internal const int CurrentFormat = 2;
+
+    public int ModelFormat => CurrentFormat;
 
     private readonly FeaturizerOptions _options = options.Value;
 
@@ -46,10 +48,10 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         var started = Stopwatch.GetTimestamp();
         var ml = new MLContext(seed: _options.Seed);
         var (termWeighting, ngramWeighting) = Weightings(_options.Weighting);
-        var analysis = new AnalysisSettings(termWeighting, _options.TitleWeight);
+        var analysis = new AnalysisSettings(termWeighting, _options.TitleWeight, []);
         // Analysed once (on every core): fitting reads the rows several times.
         var rows = corpus.AsParallel().AsOrdered().Select(analysis.Row).ToList();
-        KeepSharedTerms(rows, _options.MinDocumentFrequency);
+        analysis = analysis with { CommonTerms = KeepSharedTerms(rows, _options.MinDocumentFrequency) };
         var data = ml.Data.LoadFromEnumerable(rows);
         var rank = ProjectionRank(corpus.Count, _options.Dimensions, _options.RankPerRootArticle);
 
@@ -71,7 +73,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             corpus.Count,
             rank,
             Math.Round(fitSeconds, 3),
-            Describe(rank)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count) };
+            Describe(rank)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
     }
 
@@ -95,9 +97,11 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     /// <summary>
     /// Leaves out of the fitting rows every term found in fewer than <paramref name="minArticles"/>
     /// of them, so it never enters the vocabulary: a term of one or two articles hardly makes
-    /// articles alike, and would take weight (through the L2 norm) from the terms that do.
+    /// articles alike, and would take weight (through the L2 norm) from the terms that do. Returns
+    /// the terms found in more than <see cref="CommonTermShare"/> of the rows ("said", "wurde"):
+    /// idf weighs them down in the vectors, and explanations leave them out.
     /// </summary>
-    private static void KeepSharedTerms(List<TermsInput> rows, int minArticles)
+    private static string[] KeepSharedTerms(List<TermsInput> rows, int minArticles)
     {
         var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows)
@@ -111,7 +115,11 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         {
             row.Terms = row.Terms.Where(t => documentFrequency[t] >= minArticles).ToArray();
         }
+        return documentFrequency.Where(t => t.Value > rows.Count * CommonTermShare).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>A term in more than this share of the articles says nothing about what an article is about.</summary>
+    private const double CommonTermShare = 0.2;
 
     /// <summary>The in-article weighting of the analysis and ML.NET's n-gram weighting that together give the option's meaning.</summary>
     private static (TermWeighting, NgramExtractingEstimator.WeightingCriteria) Weightings(string option) => option switch
@@ -140,13 +148,13 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             source.CopyTo(pipelineStream);
         }
         pipelineStream.Position = 0;
-        if (saved.Format < ModelFormat || saved.Weighting is not { } weighting)
+        if (saved.Format < CurrentFormat || saved.Weighting is not { } weighting)
         {
             throw new InvalidDataException(
-                $"The model {saved.Info.Version} was saved in format {saved.Format}, before per-language analysis (format {ModelFormat}); it must be refitted.");
+                $"The model {saved.Info.Version} was saved in format {saved.Format}, before per-language analysis (format {CurrentFormat}); it must be refitted.");
         }
         var transformer = ml.Model.Load(pipelineStream, out var schema);
-        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(weighting, saved.TitleWeight));
+        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(weighting, saved.TitleWeight, saved.CommonTerms ?? []));
     }
 
     public IFeaturizerModel LoadDefault()
@@ -171,7 +179,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             ml.Model.Save(transformer, schema, pipeline);
         }
         using var infoStream = archive.CreateEntry(InfoEntry, CompressionLevel.Fastest).Open();
-        JsonSerializer.Serialize(infoStream, new SavedModel(info, analysis.TitleWeight, analysis.Weighting, ModelFormat), SavedModelJson);
+        JsonSerializer.Serialize(infoStream, new SavedModel(info, analysis.TitleWeight, analysis.Weighting, CurrentFormat, [.. analysis.CommonTerms]), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
@@ -196,5 +204,5 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     }
 
     /// <summary>model.json: what a loaded model needs besides the ML.NET pipeline (format 1 had no weighting or format).</summary>
-    private sealed record SavedModel(ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1);
+    private sealed record SavedModel(ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null);
 }

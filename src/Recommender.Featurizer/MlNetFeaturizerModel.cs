@@ -14,8 +14,11 @@ internal sealed class TermsInput
     public string[] Terms { get; set; } = [];
 }
 
-/// <summary>How text becomes a pipeline row; saved with the model, so a loaded model analyses text as it was fitted.</summary>
-internal sealed record AnalysisSettings(TermWeighting Weighting, int TitleWeight)
+/// <summary>
+/// How text becomes a pipeline row, and the terms too common in the fitted corpus to explain
+/// anything; saved with the model, so a loaded model analyses text as it was fitted.
+/// </summary>
+internal sealed record AnalysisSettings(TermWeighting Weighting, int TitleWeight, IReadOnlyList<string> CommonTerms)
 {
     public TermsInput Row(ArticleText text) => new() { Terms = TermAnalysis.Bag(text, Weighting, TitleWeight) };
 }
@@ -44,6 +47,7 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
 {
     private readonly ConcurrentBag<PredictionEngine<TermsInput, FeaturesOutput>> _engines = [];
     private readonly Lazy<string[]> _termNames = new(() => TermNames(transformer, schema));
+    private readonly HashSet<string> _commonTerms = new(analysis.CommonTerms, StringComparer.Ordinal);
 
     public ModelInfo Info { get; } = info;
 
@@ -75,28 +79,41 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         var data = ml.Data.LoadFromEnumerable(candidates.Prepend(query).Select(analysis.Row));
         var rows = ml.Data.CreateEnumerable<TermsOutput>(transformer.Transform(data), reuseRowObject: false).Select(r => r.Terms).ToList();
         var names = _termNames.Value;
+        var words = TermAnalysis.SurfaceForms(query);
         var q = rows[0];
         return rows.Skip(1).Select(c =>
         {
             var shared = new List<SharedTerm>();
             for (var i = 0; i < q.Length && i < c.Length; i++)
             {
-                if (q[i] > 0 && c[i] > 0)
+                if (q[i] > 0 && c[i] > 0 && !_commonTerms.Contains(names[i]))
                 {
-                    shared.Add(new SharedTerm(names[i], q[i] * c[i]));
+                    shared.Add(new SharedTerm(Readable(names[i], words), q[i] * c[i]));
                 }
             }
             return (IReadOnlyList<SharedTerm>)shared.OrderByDescending(t => t.Weight).Take(top).ToList();
         }).ToList();
     }
 
-    /// <summary>Human-readable names of the vocabulary's slots ("central bank", not "central|bank").</summary>
+    /// <summary>A term as the query article wrote it ("elect" → "elections"), word by word; the term itself when the text does not hold it.</summary>
+    private static string Readable(string term, IReadOnlyDictionary<string, string> words)
+    {
+        var space = term.IndexOf(' ');
+        if (space < 0)
+        {
+            return words.GetValueOrDefault(term, term);
+        }
+        var (first, second) = (term[..space], term[(space + 1)..]);
+        return words.TryGetValue(first, out var a) && words.TryGetValue(second, out var b) ? a + " " + b : term;
+    }
+
+    /// <summary>The vocabulary's terms, one per slot.</summary>
     private static string[] TermNames(ITransformer transformer, DataViewSchema schema)
     {
         var column = transformer.GetOutputSchema(schema)[MlNetFeaturizer.TermsColumn];
         VBuffer<ReadOnlyMemory<char>> names = default;
         column.GetSlotNames(ref names);
-        return names.DenseValues().Select(n => n.ToString().Replace('|', ' ')).ToArray();
+        return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 
     public void Dispose()

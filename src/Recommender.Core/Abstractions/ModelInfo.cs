@@ -20,6 +20,9 @@ public sealed record ModelInfo(
     /// </summary>
     public int CorpusArticles { get; init; }
 
+    /// <summary>The featurizer's format the model was saved in (0 in models saved before it was recorded).</summary>
+    public int Format { get; init; }
+
     /// <summary>The corpus size changes are measured against.</summary>
     public int BaselineArticles => CorpusArticles > 0 ? CorpusArticles : FittedOnArticles;
 }

@@ -23,7 +23,7 @@ internal static class TermAnalysis
 
     public static string[] Bag(ArticleText text, TermWeighting weighting, int titleWeight)
     {
-        var language = text.Language.Length > 0 ? text.Language : LanguageDetector.Detect(text.Title + "\n" + text.Body);
+        var language = LanguageOf(text);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         AddTerms(counts, Tokens(text.Title, language), titleWeight);
         AddTerms(counts, Tokens(text.Body, language), 1);
@@ -43,6 +43,22 @@ internal static class TermAnalysis
             }
         }
         return bag.ToArray();
+    }
+
+    /// <summary>The article's language tag, detected when the CMS sent none ("" when none stands out).</summary>
+    public static string LanguageOf(ArticleText text) =>
+        text.Language.Length > 0 ? text.Language : LanguageDetector.Detect(text.Title + "\n" + text.Body);
+
+    /// <summary>Each analysed term of the article → the word it first came from, lower-cased ("elect" → "elections").</summary>
+    public static Dictionary<string, string> SurfaceForms(ArticleText text)
+    {
+        var language = LanguageOf(text);
+        var words = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var token in Tokens(text.Title, language).Concat(Tokens(text.Body, language)))
+        {
+            words.TryAdd(token.Term, token.Surface.ToLowerInvariant());
+        }
+        return words;
     }
 
     /// <summary>The analysed tokens of <paramref name="text"/>, in order, with the words they came from.</summary>
