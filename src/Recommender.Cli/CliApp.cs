@@ -26,8 +26,9 @@ public static class CliApp
             config.AddCommand<RetrainCommand>("retrain")
                 .WithDescription("Refit the featurizer on the whole stored corpus now.");
             config.AddCommand<EvalCommand>("eval")
-                .WithDescription("Measure relevance (P@5, P@10, nDCG@10, dup@5) on a labelled corpus in a fresh namespace of the service.")
-                .WithExample("eval", "labelled.jsonl", "--limit", "10");
+                .WithDescription("Measure relevance (P@5, P@10, nDCG@10, dup@5) on labelled corpora, text only, each in a fresh namespace of the service.")
+                .WithExample("eval", "labelled.jsonl", "--limit", "10")
+                .WithExample("eval", "english.jsonl", "german.jsonl", "--json");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Load generator: import N synthetic articles into a fresh namespace, then drive GetRelated or PreviewRelated and report throughput and latency.")
                 .WithExample("bench", "--articles", "100000", "--concurrency", "32", "--duration", "30", "--json");

@@ -23,7 +23,10 @@ public sealed class FeaturizerOptions
     [Range(1_000, 1_000_000, ErrorMessage = "Recommender:Featurizer:MaxVocabulary must be between {1} and {2}.")]
     public int MaxVocabulary { get; set; } = 80_000;
 
-    /// <summary>Fewest articles of the fitting corpus a word or word pair must appear in to enter the vocabulary.</summary>
+    /// <summary>
+    /// Fewest articles of the fitting corpus a word or word pair must appear in to enter the
+    /// vocabulary, in corpora of 300 × this many articles or more; smaller corpora ask for 2 (1 keeps every term).
+    /// </summary>
     [Range(1, 100, ErrorMessage = "Recommender:Featurizer:MinDocumentFrequency must be between {1} and {2}.")]
     public int MinDocumentFrequency { get; set; } = 3;
 

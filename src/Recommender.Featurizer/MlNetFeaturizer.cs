@@ -51,7 +51,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         var analysis = new AnalysisSettings(termWeighting, _options.TitleWeight, []);
         // Analysed once (on every core): fitting reads the rows several times.
         var rows = corpus.AsParallel().AsOrdered().Select(analysis.Row).ToList();
-        analysis = analysis with { CommonTerms = KeepSharedTerms(rows, _options.MinDocumentFrequency) };
+        analysis = analysis with { CommonTerms = KeepSharedTerms(rows, MinArticlesPerTerm(rows.Count, _options.MinDocumentFrequency)) };
         var data = ml.Data.LoadFromEnumerable(rows);
         var rank = ProjectionRank(corpus.Count, _options.Dimensions, _options.RankPerRootArticle);
 
@@ -91,8 +91,19 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         return Math.Min(articles - 1, Math.Min(dimensions, supported));
     }
 
-    /// <summary>Fewest components kept when the rank follows the corpus.</summary>
-    private const int MinRank = 16;
+    /// <summary>Fewest components kept when the rank follows the corpus (all of a small corpus's).</summary>
+    private const int MinRank = 32;
+
+    /// <summary>
+    /// Fewest articles a term must appear in to enter the vocabulary: 2 (a term of one article
+    /// cannot make two alike), rising to <paramref name="configured"/> at one per
+    /// <see cref="ArticlesPerRequiredArticle"/> articles (3 from 900), since the larger the corpus,
+    /// the more pairs of articles share a rare word by chance.
+    /// </summary>
+    internal static int MinArticlesPerTerm(int articles, int configured) =>
+        Math.Min(configured, Math.Max(2, articles / ArticlesPerRequiredArticle));
+
+    private const int ArticlesPerRequiredArticle = 300;
 
     /// <summary>
     /// Leaves out of the fitting rows every term found in fewer than <paramref name="minArticles"/>

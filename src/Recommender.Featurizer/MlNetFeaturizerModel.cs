@@ -86,13 +86,20 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
             var shared = new List<SharedTerm>();
             for (var i = 0; i < q.Length && i < c.Length; i++)
             {
-                if (q[i] > 0 && c[i] > 0 && !_commonTerms.Contains(names[i]))
+                if (q[i] > 0 && c[i] > 0 && !IsCommon(names[i]))
                 {
                     shared.Add(new SharedTerm(Readable(names[i], words), q[i] * c[i]));
                 }
             }
             return (IReadOnlyList<SharedTerm>)shared.OrderByDescending(t => t.Weight).Take(top).ToList();
         }).ToList();
+    }
+
+    /// <summary>A term too common in the fitted corpus to explain anything, or a word pair with such a word ("said mr").</summary>
+    private bool IsCommon(string term)
+    {
+        var space = term.IndexOf(' ');
+        return _commonTerms.Contains(term) || (space > 0 && (_commonTerms.Contains(term[..space]) || _commonTerms.Contains(term[(space + 1)..])));
     }
 
     /// <summary>A term as the query article wrote it ("elect" → "elections"), word by word; the term itself when the text does not hold it.</summary>

@@ -252,24 +252,62 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Eval_ScoresALabelledCorpusInAFreshNamespace_AndDeletesIt()
+    public async Task Eval_ScoresEachCorpusInAFreshNamespace_AgreesWithTheReferenceScorer_AndDeletesThem()
     {
-        var result = await Run("eval", TestData.SamplesPath, "--limit", "5", "--json");
+        var lists = Directory.CreateTempSubdirectory("eval-lists-").FullName;
+        var english = TestData.SamplesPath;
+        // A second corpus: the samples again under other ids, without their language field.
+        var second = Path.Combine(lists, "second.jsonl");
+        await File.WriteAllLinesAsync(second, File.ReadLines(english).Select(line =>
+        {
+            var article = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+            article["id"] = "copy-" + article["id"]!.GetValue<string>();
+            article.Remove("language");
+            return article.ToJsonString();
+        }));
+
+        var result = await Run("eval", english, second, "--limit", "5", "--json", "--write-lists", lists);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var report = JsonDocument.Parse(result.Stdout).RootElement;
-        Assert.Equal(30, report.GetProperty("queries").GetInt32());
-        Assert.Equal(30, report.GetProperty("articles").GetInt32());
-        Assert.InRange(report.GetProperty("P@5").GetDouble(), 0.3, 1.0);
-        Assert.Equal(0, report.GetProperty("dup@5").GetDouble());
-        // The evaluation namespace is gone afterwards, and the default namespace was never touched.
-        var ns = report.GetProperty("namespace").GetString()!;
-        Assert.StartsWith("eval-", ns);
-        var evalStats = await Run("stats", "--namespace", ns, "--json");
+        var corpora = report.GetProperty("corpora").EnumerateArray().ToList();
+        Assert.Equal(["articles.jsonl", "second.jsonl"], corpora.Select(c => c.GetProperty("corpus").GetString()));
+        foreach (var corpus in corpora)
+        {
+            Assert.Equal(30, corpus.GetProperty("queries").GetInt32());
+            Assert.Equal(30, corpus.GetProperty("articles").GetInt32());
+            Assert.InRange(corpus.GetProperty("P@5").GetDouble(), 0.3, 1.0);
+            Assert.Equal(0, corpus.GetProperty("dup@5").GetDouble());
+            Assert.StartsWith("eval-", corpus.GetProperty("namespace").GetString());
+        }
+        Assert.Equal((corpora[0].GetProperty("P@10").GetDouble() + corpora[1].GetProperty("P@10").GetDouble()) / 2,
+            report.GetProperty("mean").GetProperty("P@10").GetDouble(), 3);
+
+        // The lists it wrote, scored by shared/tools/score.py, give the figures it printed.
+        var reference = ReferenceScorer.Score(english, Path.Combine(lists, "articles.lists.jsonl"));
+        foreach (var metric in new[] { "P@5", "P@10", "nDCG@10", "dup@5" })
+        {
+            Assert.Equal(reference.GetProperty(metric).GetDouble(), corpora[0].GetProperty(metric).GetDouble(), 3);
+        }
+
+        // The evaluation namespaces are gone afterwards, and the default namespace was never touched.
+        foreach (var corpus in corpora)
+        {
+            var evalStats = await Run("stats", "--namespace", corpus.GetProperty("namespace").GetString()!, "--json");
+            Assert.Equal(1, evalStats.ExitCode); // the namespace is gone: NotFound
+            Assert.Contains("NotFound", evalStats.Stderr);
+        }
         var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
-        Assert.Equal(1, evalStats.ExitCode); // the namespace is gone: NotFound
-        Assert.Contains("NotFound", evalStats.Stderr);
         Assert.Equal(0, stats.GetProperty("articles").GetInt32());
+    }
+
+    [Fact]
+    public async Task Eval_WithANamespaceAndTwoCorpora_IsRefused()
+    {
+        var result = await Run("eval", TestData.SamplesPath, TestData.SamplesPath, "--namespace", "mine");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--namespace takes one corpus file", result.Stdout + result.Stderr);
     }
 
     [Fact]

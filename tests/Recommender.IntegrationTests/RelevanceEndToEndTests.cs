@@ -1,23 +1,36 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Recommender.Api.V1;
+using Recommender.Core.Articles;
 using Recommender.Core.Evaluation;
 using Recommender.IntegrationTests.Infrastructure;
 
 namespace Recommender.IntegrationTests;
 
 /// <summary>
-/// The shared BBC corpus imported through gRPC into the embedded default, every article queried,
-/// scored with the project's metric and cross-checked against the reference scorer.
+/// The relevance floor: each shared corpus imported through gRPC into the embedded default with the
+/// text-only protocol of shared/EVALUATION.md (section and labels removed), every article queried,
+/// scored with the project's metric and cross-checked against the reference scorer. The floors sit
+/// a little under the measured figures (README, Relevance), so a change that helps one corpus and
+/// hurts the other fails here.
 /// </summary>
 public sealed class RelevanceEndToEndTests
 {
-    [Fact]
-    public async Task BbcCorpus_ImportedThroughTheApi_HasPrecisionAt10OfAtLeast095AndNoDuplicates()
+    public static TheoryData<string, bool, double, string[]> Corpora => new()
     {
-        var corpus = TestData.Load(TestData.BbcPath);
+        // corpus, keep its language field, P@10 floor, words explanations must never show
+        { "bbc-news.jsonl", true, 0.95, ["said", "says", "say"] },
+        { "gnad-de.jsonl", true, 0.64, ["sagte", "sagt", "wurde", "wurden"] },
+        { "gnad-de.jsonl", false, 0.64, ["sagte", "sagt", "wurde", "wurden"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Corpora))]
+    public async Task SharedCorpus_TextOnly_MeetsItsPrecisionFloor_WithNoDuplicates_AndExplanationsWithoutFillerWords(
+        string file, bool keepLanguage, double floor, string[] filler)
+    {
+        var path = Path.Combine(TestData.SharedPath, "data", file);
+        var corpus = TestData.Load(path);
         using var host = await new ServiceHost(StoreSetup.NewEmbedded()).StartAsync();
-        await TestData.ImportAsync(host.Client, corpus);
+        await TestData.ImportAsync(host.Client, TextOnly(corpus, keepLanguage));
 
         var stats = await host.Client.GetStatsAsync(new GetStatsRequest());
         Assert.Equal(corpus.Count, stats.Corpus.Articles);
@@ -34,33 +47,63 @@ public sealed class RelevanceEndToEndTests
 
         Assert.Equal(corpus.Count, report.Queries);
         Assert.Equal(0, report.Invalid);
-        Assert.True(report.PrecisionAt10 >= 0.95, $"P@10 {report.PrecisionAt10:0.000} is below the floor of 0.95");
+        Assert.True(report.PrecisionAt10 >= floor, $"{file}: P@10 {report.PrecisionAt10:0.000} is below the floor of {floor}");
         Assert.Equal(0, report.DuplicateAt5);
 
         // The project's metric must agree with the reference scorer on the same lists.
-        var reference = RunReferenceScorer(TestData.BbcPath, lists);
+        var reference = ReferenceScorer.Score(path, lists);
         Assert.Equal(reference.GetProperty("P@5").GetDouble(), report.PrecisionAt5, 6);
         Assert.Equal(reference.GetProperty("P@10").GetDouble(), report.PrecisionAt10, 6);
         Assert.Equal(reference.GetProperty("nDCG@10").GetDouble(), report.NdcgAt10, 6);
         Assert.Equal(reference.GetProperty("dup@5").GetDouble(), report.DuplicateAt5, 6);
+
+        // Explanations name what the articles share, never the language's filler.
+        var terms = new List<string>();
+        foreach (var id in metrics.QueryIds().Take(40))
+        {
+            var response = await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = new RelatedOptions { Limit = 5, Explain = true } });
+            terms.AddRange(response.Items.SelectMany(i => i.Why.Terms).SelectMany(t => t.Term.Split(' ')));
+        }
+        Assert.True(terms.Count > 400, $"only {terms.Count} explanation words in 200 suggestions");
+        Assert.Empty(terms.Intersect(filler, StringComparer.OrdinalIgnoreCase));
     }
 
-    private static JsonElement RunReferenceScorer(string corpusPath, IEnumerable<(string Id, IReadOnlyList<string> Related)> lists)
+    /// <summary>
+    /// English and German articles in one namespace: the featurizer fitted on the mixed corpus
+    /// serves both, and each article's list stays in its language and on its subject, whether the
+    /// CMS sends the language field or the service has to detect it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task MixedEnglishAndGermanNamespace_ListsStayInTheQuerysLanguage_AndOnItsSubject(bool sendLanguage)
     {
-        var scorer = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(corpusPath)!, "..", "tools", "score.py"));
-        var listsPath = Path.GetTempFileName();
-        File.WriteAllLines(listsPath, lists.Select(l => string.Join('\t', [l.Id, .. l.Related])));
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { scorer, corpusPath, listsPath, "--json" })
+        var english = TestData.Load(TestData.BbcPath).Where((_, i) => i % 4 == 0)
+            .Select(l => l with { Article = l.Article with { Language = "en" } }).ToList();
+        var german = TestData.Load(TestData.GnadPath).Where((_, i) => i % 2 == 0).ToList();
+        var corpus = english.Concat(german).ToList();
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded()).StartAsync();
+        await TestData.ImportAsync(host.Client, TextOnly(corpus, sendLanguage));
+
+        var isGerman = german.Select(l => l.Article.Id).ToHashSet(StringComparer.Ordinal);
+        var metrics = new RelevanceMetrics(corpus);
+        var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var id in metrics.QueryIds())
         {
-            start.ArgumentList.Add(arg);
+            var response = await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = new RelatedOptions { Limit = 10 } });
+            lists[id] = response.Items.Select(i => i.Id).ToList();
         }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"score.py failed: {error}");
-        File.Delete(listsPath);
-        return JsonDocument.Parse(output).RootElement.Clone();
+
+        var otherLanguage = lists.Sum(l => l.Value.Count(r => isGerman.Contains(r) != isGerman.Contains(l.Key)));
+        Assert.True(otherLanguage <= lists.Count / 100, $"{otherLanguage} suggestions in the other language over {lists.Count} lists");
+        var germanReport = metrics.Score(lists.Where(l => isGerman.Contains(l.Key)).Select(l => (l.Key, l.Value)));
+        var englishReport = metrics.Score(lists.Where(l => !isGerman.Contains(l.Key)).Select(l => (l.Key, l.Value)));
+        Assert.Equal(german.Count, germanReport.Queries);
+        Assert.True(germanReport.PrecisionAt10 >= 0.55, $"German P@10 {germanReport.PrecisionAt10:0.000} in the mixed namespace");
+        Assert.True(englishReport.PrecisionAt10 >= 0.90, $"English P@10 {englishReport.PrecisionAt10:0.000} in the mixed namespace");
     }
+
+    /// <summary>The shared protocol: the section (a label in disguise) removed; labels are never sent. Optionally the language too.</summary>
+    private static List<ArticleLine> TextOnly(IEnumerable<ArticleLine> corpus, bool keepLanguage) =>
+        corpus.Select(l => l with { Article = l.Article with { Section = "", Language = keepLanguage ? l.Article.Language : "" } }).ToList();
 }

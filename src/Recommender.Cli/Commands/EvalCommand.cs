@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Recommender.Api.V1;
+using Recommender.Core.Articles;
 using Recommender.Core.Evaluation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,9 +13,9 @@ namespace Recommender.Cli.Commands;
 
 public sealed class EvalSettings : ClientSettings
 {
-    [CommandArgument(0, "<FILE>")]
-    [Description("Labelled corpus (JSON Lines; labels, else section, say which articles are related).")]
-    public string File { get; init; } = "";
+    [CommandArgument(0, "<FILES>")]
+    [Description("Labelled corpora (JSON Lines; labels, else section, say which articles are related), each scored on its own.")]
+    public string[] Files { get; init; } = [];
 
     [CommandOption("-n|--limit <N>")]
     [Description("Suggestions per query (default 10).")]
@@ -26,36 +28,81 @@ public sealed class EvalSettings : ClientSettings
     public int Concurrency { get; init; } = 4;
 
     [CommandOption("--keep")]
-    [Description("Keep the evaluation namespace afterwards (a fresh one is deleted by default).")]
+    [Description("Keep the evaluation namespaces afterwards (fresh ones are deleted by default).")]
     public bool Keep { get; init; }
 
+    [CommandOption("--strip-language")]
+    [Description("Also remove each article's language field before import, so the service must detect it.")]
+    public bool StripLanguage { get; init; }
+
+    [CommandOption("--write-lists <DIR>")]
+    [Description("Write each corpus's lists to DIR/NAME.lists.jsonl, the format shared/tools/score.py reads.")]
+    public string? ListsDirectory { get; init; }
+
     public override ValidationResult Validate() =>
-        Limit is < 1 or > 50 ? ValidationResult.Error("--limit must be between 1 and 50.")
+        Files.Length == 0 ? ValidationResult.Error("name at least one corpus file.")
+        : Limit is < 1 or > 50 ? ValidationResult.Error("--limit must be between 1 and 50.")
         : Concurrency is < 1 or > 256 ? ValidationResult.Error("--concurrency must be between 1 and 256.")
+        : Files.Length > 1 && !string.IsNullOrEmpty(Namespace) ? ValidationResult.Error("--namespace takes one corpus file: each corpus needs a namespace of its own.")
         : ValidationResult.Success();
 }
 
 /// <summary>
-/// Measures relevance on a labelled corpus: imports it into a fresh namespace of the running
-/// service (or --namespace), asks for every query's list as shared/EVALUATION.md says, and prints
-/// P@5, P@10, nDCG@10 and dup@5.
+/// Measures relevance on labelled corpora with the text-only protocol of shared/EVALUATION.md:
+/// each file is imported into a fresh namespace of the running service (or --namespace) with its
+/// articles' section (and labels, which are never sent) removed, so the service finds what is
+/// related from title and body alone; every query's list is asked for and scored against the
+/// labels. Prints P@5, P@10, nDCG@10 and dup@5 per corpus, and their mean over the corpora.
 /// </summary>
 public sealed class EvalCommand : ClientCommand<EvalSettings>
 {
     protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, EvalSettings settings, CancellationToken cancellationToken)
     {
-        if (!ArticleUpload.TryLoad(settings.File, out var corpus))
+        var corpora = new List<(string File, IReadOnlyList<ArticleLine> Lines)>();
+        foreach (var file in settings.Files)
         {
-            return 2;
+            if (!ArticleUpload.TryLoad(file, out var lines))
+            {
+                return 2;
+            }
+            corpora.Add((file, lines));
         }
+        if (settings.ListsDirectory is { } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+        var rows = new List<CorpusResult>();
+        foreach (var (file, lines) in corpora)
+        {
+            rows.Add(await EvaluateAsync(client, settings, file, lines, cancellationToken));
+        }
+        Write(settings, rows);
+        return 0;
+    }
+
+    private sealed record CorpusResult(
+        string Corpus, RelevanceReport Report, int Articles, string Namespace, string ModelVersion, double ImportSeconds, double QuerySeconds, double P50);
+
+    private static async Task<CorpusResult> EvaluateAsync(
+        RecommenderService.RecommenderServiceClient client, EvalSettings settings, string file, IReadOnlyList<ArticleLine> corpus, CancellationToken cancellationToken)
+    {
         var fresh = settings.NamespaceName.Length == 0;
         var ns = fresh
             ? $"eval-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}"
             : settings.NamespaceName;
+        // Text only: the section is a label in disguise (labels themselves are never sent).
+        var textOnly = corpus.Select(l => l with
+        {
+            Article = l.Article with { Section = "", Language = settings.StripLanguage ? "" : l.Article.Language },
+        }).ToList();
         try
         {
+            if (!settings.Json)
+            {
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(file))}: {corpus.Count:N0} articles into namespace {Markup.Escape(ns)}[/]");
+            }
             var import = Stopwatch.StartNew();
-            await ArticleUpload.RunAsync(client, ns, corpus, batchSize: 500, waitForRefit: true, settings.Json, cancellationToken);
+            await ArticleUpload.RunAsync(client, ns, textOnly, batchSize: 500, waitForRefit: true, settings.Json, cancellationToken);
             import.Stop();
 
             var metrics = new RelevanceMetrics(corpus);
@@ -74,11 +121,18 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
                 });
             querying.Stop();
 
+            if (settings.ListsDirectory is { } directory)
+            {
+                await File.WriteAllLinesAsync(
+                    Path.Combine(directory, Path.GetFileNameWithoutExtension(file) + ".lists.jsonl"),
+                    queries.Select(q => JsonSerializer.Serialize(new { id = q, related = lists[q].Select(r => new { id = r }) })),
+                    cancellationToken);
+            }
             var report = metrics.Score(queries.Select(q => (q, lists[q])));
             var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = ns }, cancellationToken: cancellationToken);
             var p50 = latencies.Order().ElementAt(latencies.Count / 2);
-            Write(settings, ns, report, stats, import.Elapsed.TotalSeconds, querying.Elapsed.TotalSeconds, p50);
-            return 0;
+            return new CorpusResult(Path.GetFileName(file), report, stats.Corpus.Articles, ns, stats.Model.Version,
+                import.Elapsed.TotalSeconds, querying.Elapsed.TotalSeconds, p50);
         }
         finally
         {
@@ -89,11 +143,15 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
         }
     }
 
-    private static void Write(EvalSettings settings, string ns, RelevanceReport r, GetStatsResponse stats, double importSeconds, double querySeconds, double p50)
+    private static void Write(EvalSettings settings, IReadOnlyList<CorpusResult> rows)
     {
+        var mean = new RelevanceReport(
+            rows.Average(r => r.Report.PrecisionAt5), rows.Average(r => r.Report.PrecisionAt10),
+            rows.Average(r => r.Report.NdcgAt10), rows.Average(r => r.Report.DuplicateAt5),
+            rows.Sum(r => r.Report.Queries), rows.Sum(r => r.Report.Invalid));
         if (settings.Json)
         {
-            WriteJson(new Dictionary<string, object>
+            static Dictionary<string, object> Scores(RelevanceReport r) => new()
             {
                 ["P@5"] = Math.Round(r.PrecisionAt5, 4),
                 ["P@10"] = Math.Round(r.PrecisionAt10, 4),
@@ -101,20 +159,36 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
                 ["dup@5"] = Math.Round(r.DuplicateAt5, 4),
                 ["queries"] = r.Queries,
                 ["invalid"] = r.Invalid,
-                ["articles"] = stats.Corpus.Articles,
-                ["namespace"] = ns,
-                ["model_version"] = stats.Model.Version,
-                ["import_seconds"] = Math.Round(importSeconds, 3),
-                ["query_seconds"] = Math.Round(querySeconds, 3),
-                ["query_p50_ms"] = Math.Round(p50, 3),
+            };
+            WriteJson(new Dictionary<string, object>
+            {
+                ["corpora"] = rows.Select(r => new Dictionary<string, object>(Scores(r.Report))
+                {
+                    ["corpus"] = r.Corpus,
+                    ["articles"] = r.Articles,
+                    ["namespace"] = r.Namespace,
+                    ["model_version"] = r.ModelVersion,
+                    ["import_seconds"] = Math.Round(r.ImportSeconds, 3),
+                    ["query_seconds"] = Math.Round(r.QuerySeconds, 3),
+                    ["query_p50_ms"] = Math.Round(r.P50, 3),
+                }).ToList(),
+                ["mean"] = Scores(mean),
             });
             return;
         }
         string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
-        var table = new Table().AddColumns("P@5", "P@10", "nDCG@10", "dup@5", "queries", "import", "queries took", "p50");
-        table.AddRow(F(r.PrecisionAt5), F(r.PrecisionAt10), F(r.NdcgAt10), F(r.DuplicateAt5),
-            r.Queries.ToString(CultureInfo.InvariantCulture), $"{importSeconds:0.0} s", $"{querySeconds:0.0} s", $"{p50:0.00} ms");
+        var table = new Table().AddColumns("corpus", "P@5", "P@10", "nDCG@10", "dup@5", "queries", "import", "queries took", "p50");
+        foreach (var r in rows)
+        {
+            table.AddRow(Markup.Escape(r.Corpus), F(r.Report.PrecisionAt5), F(r.Report.PrecisionAt10), F(r.Report.NdcgAt10), F(r.Report.DuplicateAt5),
+                r.Report.Queries.ToString(CultureInfo.InvariantCulture), $"{r.ImportSeconds:0.0} s", $"{r.QuerySeconds:0.0} s", $"{r.P50:0.00} ms");
+        }
+        if (rows.Count > 1)
+        {
+            table.AddRow("[bold]mean[/]", F(mean.PrecisionAt5), F(mean.PrecisionAt10), F(mean.NdcgAt10), F(mean.DuplicateAt5),
+                mean.Queries.ToString(CultureInfo.InvariantCulture), "", "", "");
+        }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]{stats.Corpus.Articles:N0} articles in namespace {Markup.Escape(ns)}, model {Markup.Escape(stats.Model.Version)}, limit {settings.Limit}[/]");
+        AnsiConsole.MarkupLine($"[grey]text only (section and labels removed before import{(settings.StripLanguage ? ", language too" : "")}), limit {settings.Limit}; models: {Markup.Escape(string.Join(", ", rows.Select(r => r.ModelVersion)))}[/]");
     }
 }

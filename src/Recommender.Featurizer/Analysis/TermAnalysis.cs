@@ -7,7 +7,7 @@ using Recommender.Core.Articles;
 namespace Recommender.Featurizer.Analysis;
 
 /// <summary>A token after analysis, and the words of the text it came from (for explanations).</summary>
-internal readonly record struct AnalyzedToken(string Term, string Surface);
+public readonly record struct AnalyzedToken(string Term, string Surface);
 
 /// <summary>
 /// Turns an article into the bag of terms the ML.NET pipeline weighs: the headline and the body
@@ -16,7 +16,7 @@ internal readonly record struct AnalyzedToken(string Term, string Surface);
 /// dropped, then words and adjacent word pairs. How often a term is repeated in the bag carries its
 /// in-article weight (<see cref="TermWeighting"/>); the pipeline then multiplies by idf.
 /// </summary>
-internal static class TermAnalysis
+public static class TermAnalysis
 {
     /// <summary>Copies of a term per unit of its sublinear weight: enough resolution for 1 + ln(count).</summary>
     private const int SublinearResolution = 4;

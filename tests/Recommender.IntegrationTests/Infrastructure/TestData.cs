@@ -3,13 +3,13 @@ using Recommender.Core.Articles;
 
 namespace Recommender.IntegrationTests.Infrastructure;
 
-/// <summary>The project's own sample articles, the shared BBC corpus, and helpers to load them into a service.</summary>
+/// <summary>The project's own sample articles, the shared corpora, and helpers to load them into a service.</summary>
 public static class TestData
 {
     public static string SamplesPath => Path.Combine(AppContext.BaseDirectory, "samples", "articles.jsonl");
 
-    /// <summary>../shared/data/bbc-news.jsonl beside the checkout (present in CI too).</summary>
-    public static string BbcPath
+    /// <summary>../shared beside the checkout (present in CI too): the shared corpora and the reference scorer.</summary>
+    public static string SharedPath
     {
         get
         {
@@ -18,9 +18,21 @@ public static class TestData
             {
                 dir = dir.Parent;
             }
-            var path = dir is null ? "" : Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "bbc-news.jsonl"));
-            return File.Exists(path) ? path : throw new FileNotFoundException("The shared corpus ../shared/data/bbc-news.jsonl is missing beside the checkout.", path);
+            var path = dir is null ? "" : Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
+            return Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"The shared folder {path} is missing beside the checkout.");
         }
+    }
+
+    /// <summary>../shared/data/bbc-news.jsonl: 2,225 English articles in five sections.</summary>
+    public static string BbcPath => SharedCorpus("bbc-news.jsonl");
+
+    /// <summary>../shared/data/gnad-de.jsonl: 1,028 German articles in nine sections.</summary>
+    public static string GnadPath => SharedCorpus("gnad-de.jsonl");
+
+    private static string SharedCorpus(string name)
+    {
+        var path = Path.Combine(SharedPath, "data", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The shared corpus ../shared/data/{name} is missing beside the checkout.", path);
     }
 
     public static IReadOnlyList<ArticleLine> Load(string path)
