@@ -8,6 +8,7 @@ if (args.Length > 0 && args[0] == "index-report")
 {
     return IndexReport.Run(args);
 }
+if (args.Length > 0 && args[0] == "profile") { return Recommender.Benchmarks.AnalysisProfile.Run(args); }
 if (args.Length > 0 && args[0] == "relevance")
 {
     return RelevanceAblation.Run(args);

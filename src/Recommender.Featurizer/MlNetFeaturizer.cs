@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.ML;
-using Microsoft.ML.Transforms.Text;
+using Microsoft.ML.Data;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Featurizer.Analysis;
@@ -14,22 +14,23 @@ using Recommender.Featurizer.Analysis;
 namespace Recommender.Featurizer;
 
 /// <summary>
-/// Fits the ML.NET text pipeline on terms from <see cref="TermAnalysis"/> (each article analysed
-/// for its language: Lucene.NET's tokenizer, stop words and stemmer, accents folded; words and
-/// adjacent word pairs) → a capped vocabulary of terms shared by several articles, weighted by
-/// inverse document frequency → L2 → principal components → L2. The projection (latent semantic
-/// analysis) turns tens of thousands of sparse dimensions into a hundred-odd dense ones: vectors
-/// that are cheap to store and scan, and that match articles sharing a topic rather than exact words.
+/// Fits the text model: <see cref="TermAnalysis"/> (each article analysed for its language with
+/// Lucene.NET's tokenizer, stop words and stemmer, accents folded; words and adjacent word pairs)
+/// → <see cref="TermVocabulary"/> (terms shared by several articles, weighted (1 + ln count) × idf
+/// by default, L2) → ML.NET's principal components → L2. The projection (latent semantic analysis)
+/// turns tens of thousands of sparse dimensions into a few dozen to a hundred-odd dense ones:
+/// vectors that are cheap to store and scan, and that match articles sharing a topic rather than
+/// exact words.
 /// </summary>
 public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeaturizer
 {
-    internal const string TermsInputColumn = nameof(TermsInput.Terms);
+    internal const string SparseColumn = "Sparse";
     internal const string FeaturesColumn = "Features";
-    internal const string TermsColumn = "Sparse";
     private const string PipelineEntry = "pipeline.zip";
     private const string InfoEntry = "model.json";
+    private const string VocabularyEntry = "vocabulary.tsv";
 
-    /// <summary>Version 2: the pipeline reads analysed terms (version 1 read raw text with English stop words).</summary>
+    /// <summary>Version 2: analysed terms and a vocabulary of its own before ML.NET (version 1: ML.NET's English-only text pipeline).</summary>
     internal const int CurrentFormat = 2;
 
     public int ModelFormat => CurrentFormat;
@@ -46,25 +47,30 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             throw new ArgumentException("A model needs at least two articles to fit on.", nameof(corpus));
         }
         var started = Stopwatch.GetTimestamp();
+        var counts = corpus.AsParallel().AsOrdered().Select(t => TermAnalysis.Counts(t, _options.TitleWeight)).ToList();
+        var vocabulary = TermVocabulary.Fit(
+            counts, MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency), _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms);
+        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, commonTerms);
+
         var ml = new MLContext(seed: _options.Seed);
-        var (termWeighting, ngramWeighting) = Weightings(_options.Weighting);
-        var analysis = new AnalysisSettings(termWeighting, _options.TitleWeight, []);
-        // Analysed once (on every core): fitting reads the rows several times.
-        var rows = corpus.AsParallel().AsOrdered().Select(analysis.Row).ToList();
-        analysis = analysis with { CommonTerms = KeepSharedTerms(rows, MinArticlesPerTerm(rows.Count, _options.MinDocumentFrequency)) };
-        var data = ml.Data.LoadFromEnumerable(rows);
-        var rank = ProjectionRank(corpus.Count, _options.Dimensions, _options.RankPerRootArticle);
+        var rows = counts.Select(c => new SparseInput { Terms = vocabulary.Vector(c) }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows, analysis.InputSchema);
+        var rank = Math.Min(ProjectionRank(corpus.Count, _options.Dimensions, _options.RankPerRootArticle), vocabulary.Count);
+        ITransformer transformer;
+        while (true)
+        {
+            var pipeline = ml.Transforms.ProjectToPrincipalComponents("Projected", SparseColumn, rank: rank, seed: _options.Seed)
+                .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, "Projected"));
+            transformer = pipeline.Fit(data);
+            // A corpus of near-copies spans fewer directions than the rank asked for: the
+            // projection then holds NaN (and could not be loaded again). Ask for fewer.
+            if (rank <= 1 || ProjectsFinitely(ml, transformer, rows))
+            {
+                break;
+            }
+            rank /= 2;
+        }
 
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("TermKeys", TermsInputColumn)
-            .Append(ml.Transforms.Text.ProduceNgrams("Ngrams", "TermKeys",
-                ngramLength: 1, useAllLengths: false,
-                maximumNgramsCount: _options.MaxVocabulary,
-                weighting: ngramWeighting))
-            .Append(ml.Transforms.NormalizeLpNorm(TermsColumn, "Ngrams"))
-            .Append(ml.Transforms.ProjectToPrincipalComponents("Projected", TermsColumn, rank: rank, seed: _options.Seed))
-            .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, "Projected"));
-
-        var transformer = pipeline.Fit(data);
         var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var fittedAt = DateTimeOffset.UtcNow;
         var info = new ModelInfo(
@@ -73,8 +79,17 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             corpus.Count,
             rank,
             Math.Round(fitSeconds, 3),
-            Describe(rank)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
+            Describe(rank, vocabulary.Count)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
+    }
+
+    private static bool ProjectsFinitely(MLContext ml, ITransformer transformer, List<SparseInput> rows)
+    {
+        var sample = rows.Where(r => r.Terms.GetValues().Length > 0).Take(20).ToList();
+        var schema = SchemaDefinition.Create(typeof(SparseInput));
+        schema[SparseColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows[0].Terms.Length);
+        var projected = ml.Data.CreateEnumerable<FeaturesOutput>(transformer.Transform(ml.Data.LoadFromEnumerable(sample, schema)), reuseRowObject: false);
+        return projected.All(p => p.Features.All(float.IsFinite));
     }
 
     /// <summary>
@@ -105,68 +120,45 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
 
     private const int ArticlesPerRequiredArticle = 300;
 
-    /// <summary>
-    /// Leaves out of the fitting rows every term found in fewer than <paramref name="minArticles"/>
-    /// of them, so it never enters the vocabulary: a term of one or two articles hardly makes
-    /// articles alike, and would take weight (through the L2 norm) from the terms that do. Returns
-    /// the terms found in more than <see cref="CommonTermShare"/> of the rows ("said", "wurde"):
-    /// idf weighs them down in the vectors, and explanations leave them out.
-    /// </summary>
-    private static string[] KeepSharedTerms(List<TermsInput> rows, int minArticles)
+    private static TermWeighting Weighting(string option) => option switch
     {
-        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var row in rows)
-        {
-            foreach (var term in row.Terms.Distinct())
-            {
-                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
-            }
-        }
-        foreach (var row in rows)
-        {
-            row.Terms = row.Terms.Where(t => documentFrequency[t] >= minArticles).ToArray();
-        }
-        return documentFrequency.Where(t => t.Value > rows.Count * CommonTermShare).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
-    }
-
-    /// <summary>A term in more than this share of the articles says nothing about what an article is about.</summary>
-    private const double CommonTermShare = 0.2;
-
-    /// <summary>The in-article weighting of the analysis and ML.NET's n-gram weighting that together give the option's meaning.</summary>
-    private static (TermWeighting, NgramExtractingEstimator.WeightingCriteria) Weightings(string option) => option switch
-    {
-        "Idf" => (TermWeighting.Presence, NgramExtractingEstimator.WeightingCriteria.Idf),
-        "SublinearTfIdf" => (TermWeighting.Sublinear, NgramExtractingEstimator.WeightingCriteria.TfIdf),
-        "TfIdf" => (TermWeighting.Count, NgramExtractingEstimator.WeightingCriteria.TfIdf),
-        "Tf" => (TermWeighting.Count, NgramExtractingEstimator.WeightingCriteria.Tf),
+        "SublinearTfIdf" => TermWeighting.Sublinear,
+        "Idf" => TermWeighting.Presence,
+        "TfIdf" => TermWeighting.Count,
         _ => throw new ArgumentException($"Unknown weighting {option}.", nameof(option)),
     };
 
     public IFeaturizerModel Load(Stream stream)
     {
         using var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        var infoEntry = archive.GetEntry(InfoEntry) ?? throw new InvalidDataException($"The model has no {InfoEntry}.");
-        var pipelineEntry = archive.GetEntry(PipelineEntry) ?? throw new InvalidDataException($"The model has no {PipelineEntry}.");
         SavedModel saved;
-        using (var infoStream = infoEntry.Open())
+        using (var infoStream = Entry(archive, InfoEntry).Open())
         {
             saved = JsonSerializer.Deserialize<SavedModel>(infoStream) ?? throw new InvalidDataException($"{InfoEntry} is empty.");
         }
-        var ml = new MLContext(seed: _options.Seed);
-        using var pipelineStream = new MemoryStream();
-        using (var source = pipelineEntry.Open())
-        {
-            source.CopyTo(pipelineStream);
-        }
-        pipelineStream.Position = 0;
         if (saved.Format < CurrentFormat || saved.Weighting is not { } weighting)
         {
             throw new InvalidDataException(
                 $"The model {saved.Info.Version} was saved in format {saved.Format}, before per-language analysis (format {CurrentFormat}); it must be refitted.");
         }
+        TermVocabulary vocabulary;
+        using (var vocabularyStream = Entry(archive, VocabularyEntry).Open())
+        {
+            vocabulary = TermVocabulary.Read(vocabularyStream, weighting);
+        }
+        var ml = new MLContext(seed: _options.Seed);
+        using var pipelineStream = new MemoryStream();
+        using (var source = Entry(archive, PipelineEntry).Open())
+        {
+            source.CopyTo(pipelineStream);
+        }
+        pipelineStream.Position = 0;
         var transformer = ml.Model.Load(pipelineStream, out var schema);
-        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(weighting, saved.TitleWeight, saved.CommonTerms ?? []));
+        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.CommonTerms ?? []));
     }
+
+    private static ZipArchiveEntry Entry(ZipArchive archive, string name) =>
+        archive.GetEntry(name) ?? throw new InvalidDataException($"The model has no {name}.");
 
     public IFeaturizerModel LoadDefault()
     {
@@ -181,7 +173,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         return Load(stream);
     }
 
-    /// <summary>Writes the ML.NET pipeline and the model's info into one zip.</summary>
+    /// <summary>Writes the ML.NET pipeline, the vocabulary and the model's info into one zip.</summary>
     internal static void Save(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis, Stream stream)
     {
         using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
@@ -189,15 +181,21 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         {
             ml.Model.Save(transformer, schema, pipeline);
         }
+        using (var vocabulary = archive.CreateEntry(VocabularyEntry, CompressionLevel.Fastest).Open())
+        {
+            analysis.Vocabulary.Write(vocabulary);
+        }
         using var infoStream = archive.CreateEntry(InfoEntry, CompressionLevel.Fastest).Open();
-        JsonSerializer.Serialize(infoStream, new SavedModel(info, analysis.TitleWeight, analysis.Weighting, CurrentFormat, [.. analysis.CommonTerms]), SavedModelJson);
+        JsonSerializer.Serialize(infoStream,
+            new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms]), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
 
-    private string Describe(int rank) =>
-        $"Lucene.NET analysis per language (stop words, stemming, accents folded), word 1-2-grams in ≥ {_options.MinDocumentFrequency} articles weighted {_options.Weighting} by ML.NET (vocabulary ≤ {_options.MaxVocabulary:N0}), " +
-        $"title ×{_options.TitleWeight}, L2, PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2";
+    private string Describe(int rank, int vocabulary) =>
+        $"Lucene.NET analysis per language (stop words, stemming, accents folded), words and word pairs in ≥ {MinArticlesPerTerm(int.MaxValue, _options.MinDocumentFrequency)} articles " +
+        $"({vocabulary:N0} kept, ≤ {_options.MaxVocabulary:N0}) weighted {_options.Weighting}, title ×{_options.TitleWeight}, L2, " +
+        $"ML.NET PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2";
 
     /// <summary>A sortable, unique version: fit time plus a hash of the corpus and settings.</summary>
     private string NewVersion(DateTimeOffset fittedAt, IReadOnlyList<ArticleText> corpus)

@@ -8,26 +8,11 @@ using Recommender.Featurizer.Analysis;
 
 namespace Recommender.Featurizer;
 
-/// <summary>The ML.NET pipeline's input row: the article's analysed terms (<see cref="TermAnalysis"/>).</summary>
-internal sealed class TermsInput
+/// <summary>The ML.NET pipeline's input row: the article's L2-normalized term weights over the vocabulary.</summary>
+internal sealed class SparseInput
 {
-    public string[] Terms { get; set; } = [];
-}
-
-/// <summary>
-/// How text becomes a pipeline row, and the terms too common in the fitted corpus to explain
-/// anything; saved with the model, so a loaded model analyses text as it was fitted.
-/// </summary>
-internal sealed record AnalysisSettings(TermWeighting Weighting, int TitleWeight, IReadOnlyList<string> CommonTerms)
-{
-    public TermsInput Row(ArticleText text) => new() { Terms = TermAnalysis.Bag(text, Weighting, TitleWeight) };
-}
-
-/// <summary>The normalized term weights before the projection, for explanations.</summary>
-internal sealed class TermsOutput
-{
-    [ColumnName(MlNetFeaturizer.TermsColumn)]
-    public float[] Terms { get; set; } = [];
+    [ColumnName(MlNetFeaturizer.SparseColumn)]
+    public VBuffer<float> Terms { get; set; }
 }
 
 /// <summary>The pipeline's output row.</summary>
@@ -38,36 +23,65 @@ internal sealed class FeaturesOutput
 }
 
 /// <summary>
-/// A fitted pipeline. Batches go through <see cref="ITransformer.Transform"/>, which is
+/// How text becomes the pipeline's input, and the terms too common in the fitted corpus to explain
+/// anything; saved with the model, so a loaded model analyses text as it was fitted.
+/// </summary>
+internal sealed record AnalysisSettings(TermVocabulary Vocabulary, int TitleWeight, IReadOnlyList<string> CommonTerms)
+{
+    /// <summary>The input column's type: a vector as long as the vocabulary.</summary>
+    public SchemaDefinition InputSchema { get; } = InputSchemaFor(Vocabulary.Count);
+
+    public Dictionary<string, int> Counts(ArticleText text) => TermAnalysis.Counts(text, TitleWeight);
+
+    private static SchemaDefinition InputSchemaFor(int terms)
+    {
+        var schema = SchemaDefinition.Create(typeof(SparseInput));
+        schema[MlNetFeaturizer.SparseColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, terms);
+        return schema;
+    }
+}
+
+/// <summary>
+/// A fitted model. Batches go through <see cref="ITransformer.Transform"/>, which is
 /// thread-safe; single texts (draft previews) use a pool of prediction engines, since one
 /// <see cref="PredictionEngine{TSrc,TDst}"/> must never be shared between threads.
 /// </summary>
 internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis)
     : IFeaturizerModel
 {
-    private readonly ConcurrentBag<PredictionEngine<TermsInput, FeaturesOutput>> _engines = [];
-    private readonly Lazy<string[]> _termNames = new(() => TermNames(transformer, schema));
+    private readonly ConcurrentBag<PredictionEngine<SparseInput, FeaturesOutput>> _engines = [];
     private readonly HashSet<string> _commonTerms = new(analysis.CommonTerms, StringComparer.Ordinal);
 
     public ModelInfo Info { get; } = info;
 
     public float[][] Embed(IReadOnlyList<ArticleText> texts)
     {
-        if (texts.Count == 0)
-        {
-            return [];
-        }
-        if (texts.Count == 1)
-        {
-            return [EmbedOne(texts[0])];
-        }
-        var data = ml.Data.LoadFromEnumerable(texts.Select(analysis.Row));
-        var transformed = transformer.Transform(data);
         var vectors = new float[texts.Count][];
-        var i = 0;
-        foreach (var row in ml.Data.CreateEnumerable<FeaturesOutput>(transformed, reuseRowObject: false))
+        var inputs = new List<(int Index, SparseInput Input)>(texts.Count);
+        for (var i = 0; i < texts.Count; i++)
         {
-            vectors[i++] = Finish(row.Features);
+            var terms = analysis.Vocabulary.Vector(analysis.Counts(texts[i]));
+            if (terms.GetValues().Length == 0)
+            {
+                vectors[i] = new float[Info.Dimensions]; // no known term: like nothing, rather than like the average article
+            }
+            else
+            {
+                inputs.Add((i, new SparseInput { Terms = terms }));
+            }
+        }
+        if (inputs.Count == 1)
+        {
+            vectors[inputs[0].Index] = EmbedOne(inputs[0].Input);
+        }
+        else if (inputs.Count > 1)
+        {
+            var data = ml.Data.LoadFromEnumerable(inputs.Select(p => p.Input), analysis.InputSchema);
+            var row = 0;
+            foreach (var output in ml.Data.CreateEnumerable<FeaturesOutput>(transformer.Transform(data), reuseRowObject: false))
+            {
+                vectors[inputs[row++].Index] = Finish(output.Features);
+            }
         }
         return vectors;
     }
@@ -76,19 +90,17 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
 
     public IReadOnlyList<IReadOnlyList<SharedTerm>> SharedTerms(ArticleText query, IReadOnlyList<ArticleText> candidates, int top)
     {
-        var data = ml.Data.LoadFromEnumerable(candidates.Prepend(query).Select(analysis.Row));
-        var rows = ml.Data.CreateEnumerable<TermsOutput>(transformer.Transform(data), reuseRowObject: false).Select(r => r.Terms).ToList();
-        var names = _termNames.Value;
+        var vocabulary = analysis.Vocabulary;
+        var q = vocabulary.Weigh(analysis.Counts(query)).ToDictionary(e => e.Slot, e => e.Weight);
         var words = TermAnalysis.SurfaceForms(query);
-        var q = rows[0];
-        return rows.Skip(1).Select(c =>
+        return candidates.Select(candidate =>
         {
             var shared = new List<SharedTerm>();
-            for (var i = 0; i < q.Length && i < c.Length; i++)
+            foreach (var (slot, weight) in vocabulary.Weigh(analysis.Counts(candidate)))
             {
-                if (q[i] > 0 && c[i] > 0 && !IsCommon(names[i]))
+                if (q.TryGetValue(slot, out var own) && !IsCommon(vocabulary.Term(slot)))
                 {
-                    shared.Add(new SharedTerm(Readable(names[i], words), q[i] * c[i]));
+                    shared.Add(new SharedTerm(Readable(vocabulary.Term(slot), words), own * weight));
                 }
             }
             return (IReadOnlyList<SharedTerm>)shared.OrderByDescending(t => t.Weight).Take(top).ToList();
@@ -114,15 +126,6 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         return words.TryGetValue(first, out var a) && words.TryGetValue(second, out var b) ? a + " " + b : term;
     }
 
-    /// <summary>The vocabulary's terms, one per slot.</summary>
-    private static string[] TermNames(ITransformer transformer, DataViewSchema schema)
-    {
-        var column = transformer.GetOutputSchema(schema)[MlNetFeaturizer.TermsColumn];
-        VBuffer<ReadOnlyMemory<char>> names = default;
-        column.GetSlotNames(ref names);
-        return names.DenseValues().Select(n => n.ToString()).ToArray();
-    }
-
     public void Dispose()
     {
         while (_engines.TryTake(out var engine))
@@ -131,15 +134,15 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         }
     }
 
-    private float[] EmbedOne(ArticleText text)
+    private float[] EmbedOne(SparseInput input)
     {
         if (!_engines.TryTake(out var engine))
         {
-            engine = ml.Model.CreatePredictionEngine<TermsInput, FeaturesOutput>(transformer);
+            engine = ml.Model.CreatePredictionEngine<SparseInput, FeaturesOutput>(transformer, inputSchemaDefinition: analysis.InputSchema);
         }
         try
         {
-            return Finish(engine.Predict(analysis.Row(text)).Features);
+            return Finish(engine.Predict(input).Features);
         }
         finally
         {
@@ -147,7 +150,7 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         }
     }
 
-    /// <summary>A copy of the output with NaN (an empty text) turned into zeros, unit length otherwise.</summary>
+    /// <summary>A copy of the output with anything not finite turned into zeros, unit length otherwise.</summary>
     private float[] Finish(float[] features)
     {
         var vector = new float[Info.Dimensions];

@@ -6,8 +6,9 @@ namespace Recommender.Featurizer.Analysis;
 /// <summary>
 /// Guesses an article's language when the CMS did not send one, by counting the stop words of each
 /// language <see cref="LanguageAnalyzers"/> covers in the first few thousand characters (function
-/// words are the most frequent words of any text, and the surest sign of its language), and by
-/// script for Chinese, Japanese and Korean. Returns "" when no language stands out: such text gets
+/// words are the most frequent words of any text, and the surest sign of its language; a word that
+/// is a stop word in k languages gives each of them 1/k), and by script for Chinese, Japanese and
+/// Korean. Returns "" when no language stands out: such text gets
 /// the language-neutral analysis.
 /// </summary>
 public static class LanguageDetector
@@ -18,11 +19,16 @@ public static class LanguageDetector
     /// <summary>Fewest stop-word hits for a verdict (a headline alone may not reach it).</summary>
     private const int MinHits = 3;
 
-    /// <summary>How far the winner must be ahead of the runner-up (related languages share many function words).</summary>
-    private const double MinLead = 1.25;
+    /// <summary>How far the winner's score must be ahead of the runner-up's (related languages share many function words).</summary>
+    private const double MinLead = 1.1;
 
+    /// <summary>
+    /// The languages detection chooses from: every covered one but the CJK group (told by script),
+    /// Norwegian's aliases, and Galician, whose long stop-word list is nearly Portuguese's and would
+    /// take Portuguese text (a Galician article is analysed as such when its language field says so).
+    /// </summary>
     private static readonly string[] Candidates = LanguageAnalyzers.Codes
-        .Where(c => c is not ("zh" or "ja" or "ko" or "nb" or "nn"))
+        .Where(c => c is not ("zh" or "ja" or "ko" or "nb" or "nn" or "gl"))
         .Order(StringComparer.Ordinal)
         .ToArray();
 
@@ -32,6 +38,7 @@ public static class LanguageDetector
     public static string Detect(string text)
     {
         var sample = text.Length > SampleLength ? text.AsSpan(0, SampleLength) : text.AsSpan();
+        var scores = new double[Candidates.Length];
         var hits = new int[Candidates.Length];
         int han = 0, kana = 0, hangul = 0, letters = 0;
         var lookup = Votes.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -61,6 +68,7 @@ public static class LanguageDetector
                         foreach (var l in languages)
                         {
                             hits[l]++;
+                            scores[l] += 1.0 / languages.Length;
                         }
                     }
                 }
@@ -71,19 +79,20 @@ public static class LanguageDetector
         {
             return hangul >= kana && hangul >= han ? "ko" : kana > 0 ? "ja" : "zh";
         }
-        int best = -1, bestHits = 0, runnerUp = 0;
-        for (var l = 0; l < hits.Length; l++)
+        int best = -1;
+        double bestScore = 0, runnerUp = 0;
+        for (var l = 0; l < scores.Length; l++)
         {
-            if (hits[l] > bestHits)
+            if (scores[l] > bestScore)
             {
-                (runnerUp, bestHits, best) = (bestHits, hits[l], l);
+                (runnerUp, bestScore, best) = (bestScore, scores[l], l);
             }
-            else if (hits[l] > runnerUp)
+            else if (scores[l] > runnerUp)
             {
-                runnerUp = hits[l];
+                runnerUp = scores[l];
             }
         }
-        return best >= 0 && bestHits >= MinHits && bestHits >= runnerUp * MinLead ? Candidates[best] : "";
+        return best >= 0 && hits[best] >= MinHits && bestScore >= runnerUp * MinLead ? Candidates[best] : "";
     }
 
     private static FrozenDictionary<string, int[]> BuildVotes()

@@ -6,43 +6,25 @@ using Recommender.Core.Articles;
 
 namespace Recommender.Featurizer.Analysis;
 
-/// <summary>A token after analysis, and the words of the text it came from (for explanations).</summary>
+/// <summary>A token after analysis, and the word of the text it came from (for explanations; empty unless asked for).</summary>
 public readonly record struct AnalyzedToken(string Term, string Surface);
 
 /// <summary>
-/// Turns an article into the bag of terms the ML.NET pipeline weighs: the headline and the body
-/// analysed for the article's language (<see cref="LanguageAnalyzers"/>; the <c>language</c> field
-/// when sent, otherwise <see cref="LanguageDetector"/>), accents folded, tokens without a letter
-/// dropped, then words and adjacent word pairs. How often a term is repeated in the bag carries its
-/// in-article weight (<see cref="TermWeighting"/>); the pipeline then multiplies by idf.
+/// Turns an article into the terms the model weighs: the headline and the body analysed for the
+/// article's language (<see cref="LanguageAnalyzers"/>; the <c>language</c> field when sent,
+/// otherwise <see cref="LanguageDetector"/>), accents folded, tokens without a letter dropped,
+/// then words and adjacent word pairs, each with its count (the headline's counted
+/// <c>titleWeight</c> times).
 /// </summary>
 public static class TermAnalysis
 {
-    /// <summary>Copies of a term per unit of its sublinear weight: enough resolution for 1 + ln(count).</summary>
-    private const int SublinearResolution = 4;
-
-    public static string[] Bag(ArticleText text, TermWeighting weighting, int titleWeight)
+    public static Dictionary<string, int> Counts(ArticleText text, int titleWeight)
     {
         var language = LanguageOf(text);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         AddTerms(counts, Tokens(text.Title, language), titleWeight);
         AddTerms(counts, Tokens(text.Body, language), 1);
-        if (weighting == TermWeighting.Presence)
-        {
-            return counts.Keys.ToArray();
-        }
-        var bag = new List<string>(counts.Count * 2);
-        foreach (var (term, count) in counts)
-        {
-            var copies = weighting == TermWeighting.Count
-                ? count
-                : (int)Math.Round(SublinearResolution * (1 + Math.Log(count)));
-            for (var i = 0; i < copies; i++)
-            {
-                bag.Add(term);
-            }
-        }
-        return bag.ToArray();
+        return counts;
     }
 
     /// <summary>The article's language tag, detected when the CMS sent none ("" when none stands out).</summary>
@@ -54,15 +36,15 @@ public static class TermAnalysis
     {
         var language = LanguageOf(text);
         var words = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var token in Tokens(text.Title, language).Concat(Tokens(text.Body, language)))
+        foreach (var token in Tokens(text.Title, language, surfaces: true).Concat(Tokens(text.Body, language, surfaces: true)))
         {
             words.TryAdd(token.Term, token.Surface.ToLowerInvariant());
         }
         return words;
     }
 
-    /// <summary>The analysed tokens of <paramref name="text"/>, in order, with the words they came from.</summary>
-    public static List<AnalyzedToken> Tokens(string text, string language)
+    /// <summary>The analysed tokens of <paramref name="text"/>, in order, with the words they came from (when <paramref name="surfaces"/>).</summary>
+    public static List<AnalyzedToken> Tokens(string text, string language, bool surfaces = false)
     {
         var tokens = new List<AnalyzedToken>();
         if (string.IsNullOrWhiteSpace(text))
@@ -81,9 +63,13 @@ public static class TermAnalysis
             {
                 continue;
             }
-            var end = Math.Min(offset.EndOffset, text.Length);
-            var start = Math.Min(offset.StartOffset, end);
-            tokens.Add(new AnalyzedToken(folded, text[start..end]));
+            var surface = "";
+            if (surfaces)
+            {
+                var end = Math.Min(offset.EndOffset, text.Length);
+                surface = text[Math.Min(offset.StartOffset, end)..end];
+            }
+            tokens.Add(new AnalyzedToken(folded, surface));
         }
         stream.End();
         return tokens;
@@ -125,7 +111,7 @@ public static class TermAnalysis
     }
 }
 
-/// <summary>How a term's count in one article becomes its weight there (before idf).</summary>
+/// <summary>How a term's count in one article becomes its weight there (times its idf).</summary>
 public enum TermWeighting
 {
     /// <summary>1 when present: a word repeated in one long story does not make it more about that word.</summary>

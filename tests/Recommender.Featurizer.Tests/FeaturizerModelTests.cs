@@ -1,0 +1,113 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Recommender.Core.Articles;
+
+namespace Recommender.Featurizer.Tests;
+
+/// <summary>Fitting on a small bilingual corpus written for these tests, saving and loading, and the corpus-size rules.</summary>
+public sealed class FeaturizerModelTests
+{
+    private static readonly string[] EnglishTopics =
+    [
+        "The football club won the league match after a late goal from its striker in front of home fans",
+        "The central bank raised interest rates again as inflation kept rising and markets fell sharply",
+        "The new smartphone has a faster chip, a brighter screen and a battery that lasts two days",
+    ];
+
+    private static readonly string[] GermanTopics =
+    [
+        "Der Fußballverein gewann das Ligaspiel nach einem späten Tor seines Stürmers vor den eigenen Fans",
+        "Die Zentralbank erhöhte die Zinsen erneut, weil die Inflation weiter stieg und die Börsen stark fielen",
+        "Das neue Smartphone hat einen schnelleren Chip, einen helleren Bildschirm und einen Akku für zwei Tage",
+    ];
+
+    /// <summary>Eight variants of each topic in each language: the same story told with one sentence more each time.</summary>
+    private static List<ArticleText> Corpus(bool withLanguage) =>
+        Enumerable.Range(0, 8).SelectMany(n =>
+            EnglishTopics.Select((t, i) => new ArticleText($"Story {i} part {n}", t + new string('.', 1) + $" Update {n}.", withLanguage ? "en" : ""))
+            .Concat(GermanTopics.Select((t, i) => new ArticleText($"Bericht {i} Teil {n}", t + $". Nachtrag {n}.", withLanguage ? "de" : ""))))
+        .ToList();
+
+    private static MlNetFeaturizer Featurizer() => new(Options.Create(new FeaturizerOptions()));
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AMixedCorpus_PutsEachStoryNearestToItsOwnTopicInItsOwnLanguage(bool withLanguage)
+    {
+        var corpus = Corpus(withLanguage);
+        using var model = Featurizer().Fit(corpus);
+        var vectors = model.Embed(corpus);
+
+        for (var q = 0; q < corpus.Count; q++)
+        {
+            var nearest = Enumerable.Range(0, corpus.Count).Where(i => i != q)
+                .MaxBy(i => vectors[q].Zip(vectors[i], (a, b) => a * b).Sum());
+            Assert.Equal(q % 6, nearest % 6); // same topic, same language
+        }
+    }
+
+    [Fact]
+    public void ASavedModel_LoadsAndEmbedsAsTheFittedOne_AndExplainsWithWrittenWords()
+    {
+        var corpus = Corpus(withLanguage: true);
+        using var model = Featurizer().Fit(corpus);
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        saved.Position = 0;
+        using var loaded = Featurizer().Load(saved);
+
+        Assert.Equal(model.Info, loaded.Info);
+        Assert.Equal(2, loaded.Info.Format);
+        var probe = new ArticleText("Zinsen", "Die Zentralbank erhöhte die Zinsen", "de");
+        Assert.Equal(model.Embed([probe])[0], loaded.Embed([probe])[0]);
+        var terms = loaded.SharedTerms(probe, [corpus[1 + 3]], top: 5)[0].Select(t => t.Term).ToList();
+        Assert.Contains("zentralbank", terms);
+        Assert.Contains("zinsen", terms);
+    }
+
+    [Fact]
+    public void AModelOfTheFormerFormat_IsRefusedWithAClearMessage()
+    {
+        using var model = Featurizer().Fit(Corpus(withLanguage: true));
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        // Rewrite model.json as the previous featurizer wrote it: no format, no weighting.
+        using var old = new MemoryStream(saved.ToArray());
+        using (var archive = new ZipArchive(old, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = archive.GetEntry("model.json")!;
+            JsonObject json;
+            using (var reader = entry.Open())
+            {
+                json = JsonNode.Parse(reader)!.AsObject();
+            }
+            json.Remove("Format");
+            json.Remove("Weighting");
+            entry.Delete();
+            using var writer = archive.CreateEntry("model.json").Open();
+            writer.Write(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        }
+        old.Position = 0;
+
+        var error = Assert.Throws<InvalidDataException>(() => Featurizer().Load(old));
+        Assert.Contains("must be refitted", error.Message);
+    }
+
+    [Theory]
+    [InlineData(30, 29)]
+    [InlineData(1_028, 48)]
+    [InlineData(2_225, 71)]
+    [InlineData(10_000, 128)]
+    public void TheProjectionRank_FollowsTheCorpusSize(int articles, int rank) =>
+        Assert.Equal(rank, MlNetFeaturizer.ProjectionRank(articles, dimensions: 128, perRootArticle: 1.5));
+
+    [Theory]
+    [InlineData(30, 2)]
+    [InlineData(899, 2)]
+    [InlineData(900, 3)]
+    [InlineData(100_000, 3)]
+    public void TheFewestArticlesPerTerm_RiseWithTheCorpus(int articles, int minimum) =>
+        Assert.Equal(minimum, MlNetFeaturizer.MinArticlesPerTerm(articles, configured: 3));
+}

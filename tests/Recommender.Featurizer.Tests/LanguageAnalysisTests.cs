@@ -1,0 +1,83 @@
+using Recommender.Core.Articles;
+using Recommender.Featurizer.Analysis;
+
+namespace Recommender.Featurizer.Tests;
+
+/// <summary>Per-language analysis and detection, on sentences written for these tests.</summary>
+public sealed class LanguageAnalysisTests
+{
+    [Theory]
+    [InlineData("en", "The minister said on Tuesday that the government would raise taxes on fuel, and that the opposition was wrong about it.")]
+    [InlineData("de", "Der Minister sagte am Dienstag, dass die Regierung die Steuern auf Treibstoff erhöhen werde und die Opposition sich irre.")]
+    [InlineData("fr", "Le ministre a déclaré mardi que le gouvernement allait augmenter les taxes sur le carburant et que l'opposition avait tort.")]
+    [InlineData("es", "El ministro dijo el martes que el gobierno subirá los impuestos sobre el combustible y que la oposición se equivoca.")]
+    [InlineData("pt", "O ministro disse na terça-feira que o governo não vai aumentar os impostos do combustível. A oposição afirma que a decisão é um erro e pede uma investigação da comissão.")]
+    [InlineData("it", "Il ministro ha detto martedì che il governo aumenterà le tasse sul carburante e che l'opposizione ha torto.")]
+    [InlineData("nl", "De minister zei dinsdag dat de regering de belasting op brandstof zal verhogen en dat de oppositie het mis heeft.")]
+    [InlineData("ru", "Министр заявил во вторник, что правительство повысит налоги на топливо и что оппозиция ошибается в этом.")]
+    public void Detect_NamesTheLanguageOfAParagraph(string expected, string text) =>
+        Assert.Equal(expected, LanguageDetector.Detect(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Zurich 3:1")]
+    [InlineData("qwz plorf vrint skado")]
+    public void Detect_WithoutEnoughEvidence_IsEmpty(string text) =>
+        Assert.Equal("", LanguageDetector.Detect(text));
+
+    [Fact]
+    public void Tokens_Stem_DropStopWordsAndNumbers_AndRememberTheWrittenWord()
+    {
+        var english = TermAnalysis.Tokens("The elections were held in 2024; electing a council.", "en-GB", surfaces: true);
+        var german = TermAnalysis.Tokens("Die Wahlen in Österreich: gewählt wurde am Sonntag.", "de", surfaces: true);
+
+        Assert.Equal(["elect", "held", "elect", "council"], english.Select(t => t.Term));
+        Assert.Equal("elections", english[0].Surface.ToLowerInvariant());
+        Assert.DoesNotContain(german, t => t.Term is "die" or "in" or "am");
+        Assert.Contains(german, t => t.Term == "osterreich" && t.Surface == "Österreich"); // umlaut folded
+    }
+
+    [Fact]
+    public void Tokens_OfALanguageWithoutAnalyzer_AreLowerCasedWordsWithAccentsFolded()
+    {
+        var tokens = TermAnalysis.Tokens("Kuala Lumpur: Menteri Besar dilantik semula, kata Café Pelangi.", "ms");
+
+        Assert.Equal(["kuala", "lumpur", "menteri", "besar", "dilantik", "semula", "kata", "cafe", "pelangi"], tokens.Select(t => t.Term));
+    }
+
+    [Fact]
+    public void Counts_HoldWordsAndPairs_AndDetectTheLanguageWhenNoneIsGiven()
+    {
+        var text = new ArticleText("Flood warning", "The river rose overnight. The river broke its banks and the river flooded the town; residents left.");
+
+        var counts = TermAnalysis.Counts(text, titleWeight: 2);
+
+        Assert.Equal(3, counts["river"]);
+        Assert.Equal(2, counts["flood warn"]); // a word pair of the headline, counted twice, stemmed: detected as English
+        Assert.Equal(3, counts["flood"]); // twice in the headline, once in the body ("flooded")
+        Assert.DoesNotContain("the", counts.Keys);
+    }
+
+    [Fact]
+    public void TheVocabulary_KeepsSharedTerms_WeighsThemSublinearly_AndNamesTheCommonOnes()
+    {
+        var articles = new List<Dictionary<string, int>>
+        {
+            new() { ["river"] = 3, ["town"] = 1, ["said"] = 1, ["unique"] = 1 },
+            new() { ["river"] = 1, ["town"] = 1, ["said"] = 1 },
+            new() { ["market"] = 2, ["said"] = 1 },
+            new() { ["market"] = 1, ["said"] = 1, ["bank"] = 1 },
+            new() { ["bank"] = 4, ["said"] = 1 },
+        };
+
+        var vocabulary = TermVocabulary.Fit(articles, minArticles: 2, maxTerms: 100, TermWeighting.Sublinear, out var common);
+
+        Assert.Equal(["bank", "market", "river", "said", "town"], Enumerable.Range(0, vocabulary.Count).Select(vocabulary.Term));
+        Assert.Equal(["bank", "market", "river", "said", "town"], common); // each in more than a fifth of five articles
+        var weights = vocabulary.Weigh(articles[0]).ToDictionary(e => vocabulary.Term(e.Slot), e => e.Weight);
+        Assert.Equal(0f, weights["said"]); // in every article: idf 0
+        Assert.Equal(1 + Math.Log(3), weights["river"] / weights["town"], 4); // same idf, counts 3 and 1
+        Assert.Equal(1.0, weights.Values.Sum(w => (double)w * w), 4);
+        Assert.False(weights.ContainsKey("unique"));
+    }
+}
