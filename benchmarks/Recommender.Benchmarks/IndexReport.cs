@@ -49,10 +49,16 @@ internal static class IndexReport
         var random = new Random(7);
         var sample = Enumerable.Range(0, queries).Select(_ => random.Next(articles)).ToArray();
         var found = 0;
+        var foundOrTied = 0;
+        var slotOf = infos.Select((info, i) => (info.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
         foreach (var q in sample)
         {
             var exact = ExactTop(vectors, vectors[q], 10);
-            found += index.Search(vectors[q], 10).Count(h => exact.Contains(h.Article.Id));
+            var tenth = exact.Min(id => VectorMath.Dot(vectors[q], vectors[slotOf[id]]));
+            var hits = index.Search(vectors[q], 10);
+            found += hits.Count(h => exact.Contains(h.Article.Id));
+            // Articles with the same float32 similarity as the exact 10th (to the 16-bit codes' resolution) are equally right answers.
+            foundOrTied += hits.Count(h => exact.Contains(h.Article.Id) || VectorMath.Dot(vectors[q], vectors[slotOf[h.Article.Id]]) >= tenth - TieTolerance);
         }
 
         var options = new RankingOptions();
@@ -96,6 +102,7 @@ internal static class IndexReport
             ["index_bytes_per_article"] = Math.Round((double)indexBytes / articles, 1),
             ["minhash_bytes_per_article"] = MinHash.Size * sizeof(uint) + 24,
             ["recall_at_10"] = Math.Round(found / (10.0 * queries), 4),
+            ["recall_at_10_ties_counted"] = Math.Round(foundOrTied / (10.0 * queries), 4),
             ["search_top10_us"] = Math.Round(Time(q => index.Search(vectors[q], 10)), 1),
             ["exact_float32_top10_us"] = Math.Round(Time(q => ExactTop(vectors, vectors[q], 10), queryCount: 20), 1),
             ["rank_limit10_us"] = Math.Round(Time(q => RelatedRanker.Rank(index, vectors[q], plain, infos[q], options, DateTimeOffset.UnixEpoch)), 1),
@@ -106,6 +113,9 @@ internal static class IndexReport
         return 0;
     }
 
+    /// <summary>Cosine differences below this are within the 16-bit codes' rounding (1/32767 per component, summed).</summary>
+    private const float TieTolerance = 1e-4f;
+
     private static HashSet<string> ExactTop(float[][] vectors, float[] query, int k) =>
         Enumerable.Range(0, vectors.Length)
             .Select(i => (Id: $"syn-{i:D7}", Score: VectorMath.Dot(query, vectors[i])))
@@ -115,7 +125,9 @@ internal static class IndexReport
     /// <summary>Every article embedded by a model fitted on an evenly spread 10,000-article sample; cached on disk.</summary>
     private static float[][] Embeddings(List<Article> corpus)
     {
-        var cache = Path.Combine(Path.GetTempPath(), $"recommender-index-report-{corpus.Count}.bin");
+        // Named by the featurizer's model format, so that a changed featurizer is not measured with old vectors.
+        var format = new MlNetFeaturizer(Options.Create(new FeaturizerOptions())).ModelFormat;
+        var cache = Path.Combine(Path.GetTempPath(), $"recommender-index-report-{corpus.Count}-format{format}.bin");
         if (File.Exists(cache))
         {
             using var reader = new BinaryReader(File.OpenRead(cache));

@@ -13,7 +13,8 @@ namespace Recommender.Benchmarks;
 /// <summary>
 /// Relevance of the featurizer and ranker in process, for ablations that would take minutes
 /// through the service:
-/// <c>dotnet run -c Release --project benchmarks/Recommender.Benchmarks -- relevance A.jsonl B.jsonl [--no-language] [Featurizer:Key=Value] [Ranking:Key=Value]</c>.
+/// <c>dotnet run -c Release --project benchmarks/Recommender.Benchmarks -- relevance A.jsonl B.jsonl [--no-language | --language CODE] [Featurizer:Key=Value] [Ranking:Key=Value]</c>
+/// (<c>--language xx</c>, a code without an analyzer, measures the language-neutral analysis).
 /// Follows the text-only protocol (section and labels stripped before fitting), fits on every
 /// article as a refit of a corpus this size does, and ranks each article's list with the
 /// service's ranker. <c>recommender eval</c> is the measurement that counts; this one agrees with
@@ -23,7 +24,8 @@ internal static class RelevanceAblation
 {
     public static int Run(string[] args)
     {
-        var files = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !a.Contains('=')).ToList();
+        var forcedLanguage = args.SkipWhile(a => a != "--language").Skip(1).FirstOrDefault();
+        var files = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !a.Contains('=') && a != forcedLanguage).ToList();
         var noLanguage = args.Contains("--no-language");
         var featurizerOptions = new FeaturizerOptions();
         var rankingOptions = new RankingOptions();
@@ -48,7 +50,7 @@ internal static class RelevanceAblation
                 Console.Error.WriteLine($"{file}: {errors.Count} lines not read, first: line {errors[0].LineNumber}: {errors[0].Message}");
                 return 2;
             }
-            var articles = lines.Select(l => l.Article with { Section = "", Language = noLanguage ? "" : l.Article.Language }).ToList();
+            var articles = lines.Select(l => l.Article with { Section = "", Language = forcedLanguage ?? (noLanguage ? "" : l.Article.Language) }).ToList();
             var timer = Stopwatch.StartNew();
             var featurizer = new MlNetFeaturizer(Options.Create(featurizerOptions));
             using var model = featurizer.Fit(articles.Select(a => a.ToText()).ToList());

@@ -51,6 +51,40 @@ public sealed class RedisStoreLayoutTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
     }
 
+    /// <summary>
+    /// After an upgrade, a namespace whose stored model was saved by the former featurizer (no
+    /// format recorded) is served by the default model at once, loses no article, takes writes,
+    /// and gets a model of the current format from the refit this schedules.
+    /// </summary>
+    [Fact]
+    public async Task AStoredModelOfTheFormerFormat_GivesWayToTheDefault_ThenToARefit_LosingNothing()
+    {
+        var store = StoreSetup.NewRedis();
+        var db = _redis.GetDatabase();
+        var ns = store.Namespace;
+        var host = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(host.Client, TestData.Samples());
+        var fitted = (await host.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
+        host.Dispose();
+        // What the former version wrote: the same info without "Format".
+        var info = System.Text.Json.Nodes.JsonNode.Parse((string)(await db.HashGetAsync($"{ns}:model", "info"))!)!.AsObject();
+        Assert.True(info.Remove("Format"));
+        await db.HashSetAsync($"{ns}:model", "info", info.ToJsonString());
+
+        using var restarted = await new ServiceHost(store).StartAsync();
+        await restarted.Client.UpsertArticlesAsync(TestData.Upsert(TestData.Samples()[0].Article with { Id = "after-upgrade" }));
+        var stats = await TestData.WaitForRefitAsync(restarted.Client);
+
+        Assert.NotEqual(fitted, stats.Model.Version);
+        Assert.False(stats.Model.Version.StartsWith("default-", StringComparison.Ordinal));
+        Assert.Equal(31, stats.Corpus.Articles);
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse((string)(await db.HashGetAsync($"{ns}:model", "info"))!).RootElement.GetProperty("Format").GetInt32());
+        foreach (var id in TestData.Samples().Select(a => a.Article.Id).Append("after-upgrade"))
+        {
+            Assert.NotEmpty((await restarted.Client.GetRelatedAsync(new GetRelatedRequest { Id = id })).Items);
+        }
+    }
+
     [Fact]
     public async Task Import_WritesNamespacedHashTaggedKeysWithBinaryVectors_AndRefitDropsOldVectors()
     {
