@@ -55,6 +55,8 @@ internal static class RelevanceAblation
             var featurizer = new MlNetFeaturizer(Options.Create(featurizerOptions));
             using var model = featurizer.Fit(articles.Select(a => a.ToText()).ToList());
             var fitSeconds = timer.Elapsed.TotalSeconds;
+            using var saved = new MemoryStream();
+            model.Save(saved);
             timer.Restart();
             var vectors = model.Embed(articles.Select(a => a.ToText()).ToList());
             var embedSeconds = timer.Elapsed.TotalSeconds;
@@ -73,7 +75,7 @@ internal static class RelevanceAblation
             var report = metrics.Score(lists);
             rows.Add((Path.GetFileName(file), report));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(file),-24} P@5 {report.PrecisionAt5:0.000}  P@10 {report.PrecisionAt10:0.000}  nDCG@10 {report.NdcgAt10:0.000}  dup@5 {report.DuplicateAt5:0.000}  fit {fitSeconds:0.0} s  embed {articles.Count / embedSeconds:0} articles/s"));
+                $"{Path.GetFileName(file),-24} P@5 {report.PrecisionAt5:0.000}  P@10 {report.PrecisionAt10:0.000}  nDCG@10 {report.NdcgAt10:0.000}  dup@5 {report.DuplicateAt5:0.000}  fit {fitSeconds:0.0} s  embed {articles.Count / embedSeconds:0} articles/s  model {saved.Length / 1e6:0.0} MB, {model.Info.Dimensions} dimensions"));
         }
         if (rows.Count > 1)
         {
