@@ -64,9 +64,13 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             transformer = pipeline.Fit(data);
             // A corpus of near-copies spans fewer directions than the rank asked for: the
             // projection then holds NaN (and could not be loaded again). Ask for fewer.
-            if (rank <= 1 || ProjectsFinitely(ml, transformer, rows))
+            if (ProjectsFinitely(ml, transformer, rows, analysis.InputSchema))
             {
                 break;
+            }
+            if (rank <= 1)
+            {
+                throw new ArgumentException("The articles are too much alike to fit a model on: their texts vary in no direction.", nameof(corpus));
             }
             rank /= 2;
         }
@@ -83,12 +87,11 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
     }
 
-    private static bool ProjectsFinitely(MLContext ml, ITransformer transformer, List<SparseInput> rows)
+    /// <summary>Whether the fitted projection maps (a sample of) the fitting rows to finite vectors.</summary>
+    private static bool ProjectsFinitely(MLContext ml, ITransformer transformer, List<SparseInput> rows, SchemaDefinition inputSchema)
     {
         var sample = rows.Where(r => r.Terms.GetValues().Length > 0).Take(20).ToList();
-        var schema = SchemaDefinition.Create(typeof(SparseInput));
-        schema[SparseColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows[0].Terms.Length);
-        var projected = ml.Data.CreateEnumerable<FeaturesOutput>(transformer.Transform(ml.Data.LoadFromEnumerable(sample, schema)), reuseRowObject: false);
+        var projected = ml.Data.CreateEnumerable<FeaturesOutput>(transformer.Transform(ml.Data.LoadFromEnumerable(sample, inputSchema)), reuseRowObject: false);
         return projected.All(p => p.Features.All(float.IsFinite));
     }
 

@@ -95,6 +95,15 @@ public sealed class FeaturizerModelTests
         Assert.Contains("must be refitted", error.Message);
     }
 
+    [Fact]
+    public void ACorpusOfOneStoryRepeated_IsRefusedRatherThanSavedAsAModelThatCannotLoad()
+    {
+        var corpus = Enumerable.Repeat(new ArticleText("Flood warning", "The river rose overnight and flooded the town.", "en"), 12).ToList();
+
+        var error = Assert.Throws<ArgumentException>(() => Featurizer().Fit(corpus));
+        Assert.Contains("too much alike", error.Message);
+    }
+
     [Theory]
     [InlineData(30, 29)]
     [InlineData(1_028, 48)]

@@ -91,10 +91,14 @@ public static class TermAnalysis
     private static void Add(Dictionary<string, int> counts, string term, int times) =>
         counts[term] = counts.GetValueOrDefault(term) + times;
 
-    /// <summary>Accents and other combining marks removed ("café" → "cafe"), as most search engines fold them.</summary>
+    /// <summary>
+    /// Accents removed from Latin, Greek and Cyrillic words ("café" → "cafe"), as most search
+    /// engines fold them. Other scripts are left to their analyzers' own normalization (in
+    /// Devanagari, for one, the combining marks are vowels).
+    /// </summary>
     private static string Fold(string term)
     {
-        if (term.All(char.IsAscii))
+        if (term.All(char.IsAscii) || term.Any(c => c >= '\u0530'))
         {
             return term;
         }
