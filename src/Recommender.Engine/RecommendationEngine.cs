@@ -446,13 +446,13 @@ public sealed partial class RecommendationEngine : IDisposable
             ArticleRules.ValidateText(tags[i], $"tags[{i}]", _limits.MaxTagLength, nameof(_limits.MaxTagLength), required: true, multiline: false);
         }
         var serving = Current;
-        var vector = (await serving.Model).Embed([new ArticleText(title, body)])[0];
+        var vector = (await serving.Model).Embed([new ArticleText(title, body, language)])[0];
         // A draft that repeats a stored story must not be shown that story.
         var draft = new ArticleInfo("", title, "", section, tags, language, null, ContentHash.OfBody(body), MinHash.Of(body));
         var items = Rank(serving, vector, query, draft);
         if (query.Explain && items.Count > 0)
         {
-            items = await ExplainAsync(serving, new ArticleText(title, body), draft, items, cancellationToken);
+            items = await ExplainAsync(serving, new ArticleText(title, body, language), draft, items, cancellationToken);
         }
         return new RelatedList(items, serving.Info.Version, !_store.IsAvailable, NewRecommendationId(items.Count));
     }

@@ -47,10 +47,11 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             throw new ArgumentException("A model needs at least two articles to fit on.", nameof(corpus));
         }
         var started = Stopwatch.GetTimestamp();
-        var counts = corpus.AsParallel().AsOrdered().Select(t => TermAnalysis.Counts(t, _options.TitleWeight)).ToList();
+        var mainLanguage = TermAnalysis.MainLanguage(corpus);
+        var counts = corpus.AsParallel().AsOrdered().Select(t => TermAnalysis.Counts(t, _options.TitleWeight, mainLanguage)).ToList();
         var vocabulary = TermVocabulary.Fit(
             counts, MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency), _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms);
-        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, commonTerms);
+        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms);
 
         var ml = new MLContext(seed: _options.Seed);
         var rows = counts.Select(c => new SparseInput { Terms = vocabulary.Vector(c) }).ToList();
@@ -157,7 +158,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         }
         pipelineStream.Position = 0;
         var transformer = ml.Model.Load(pipelineStream, out var schema);
-        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.CommonTerms ?? []));
+        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.MainLanguage ?? "", saved.CommonTerms ?? []));
     }
 
     private static ZipArchiveEntry Entry(ZipArchive archive, string name) =>
@@ -190,7 +191,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         }
         using var infoStream = archive.CreateEntry(InfoEntry, CompressionLevel.Fastest).Open();
         JsonSerializer.Serialize(infoStream,
-            new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms]), SavedModelJson);
+            new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms], analysis.MainLanguage), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
@@ -216,5 +217,6 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     }
 
     /// <summary>model.json: what a loaded model needs besides the ML.NET pipeline (format 1 had no weighting or format).</summary>
-    private sealed record SavedModel(ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null);
+    private sealed record SavedModel(
+        ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null, string? MainLanguage = null);
 }

@@ -23,15 +23,17 @@ internal sealed class FeaturesOutput
 }
 
 /// <summary>
-/// How text becomes the pipeline's input, and the terms too common in the fitted corpus to explain
-/// anything; saved with the model, so a loaded model analyses text as it was fitted.
+/// How text becomes the pipeline's input (the vocabulary, the headline's weight, and the corpus's
+/// main language: what a text in no detectable language is analysed as), and the terms too common
+/// in the fitted corpus to explain anything; saved with the model, so a loaded model analyses text
+/// as it was fitted.
 /// </summary>
-internal sealed record AnalysisSettings(TermVocabulary Vocabulary, int TitleWeight, IReadOnlyList<string> CommonTerms)
+internal sealed record AnalysisSettings(TermVocabulary Vocabulary, int TitleWeight, string MainLanguage, IReadOnlyList<string> CommonTerms)
 {
     /// <summary>The input column's type: a vector as long as the vocabulary.</summary>
     public SchemaDefinition InputSchema { get; } = InputSchemaFor(Vocabulary.Count);
 
-    public Dictionary<string, int> Counts(ArticleText text) => TermAnalysis.Counts(text, TitleWeight);
+    public Dictionary<string, int> Counts(ArticleText text) => TermAnalysis.Counts(text, TitleWeight, MainLanguage);
 
     private static SchemaDefinition InputSchemaFor(int terms)
     {
@@ -92,7 +94,7 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
     {
         var vocabulary = analysis.Vocabulary;
         var q = vocabulary.Weigh(analysis.Counts(query)).ToDictionary(e => e.Slot, e => e.Weight);
-        var words = TermAnalysis.SurfaceForms(query);
+        var words = TermAnalysis.SurfaceForms(query, analysis.MainLanguage);
         return candidates.Select(candidate =>
         {
             var shared = new List<SharedTerm>();

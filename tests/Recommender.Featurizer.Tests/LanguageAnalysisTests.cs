@@ -59,6 +59,23 @@ public sealed class LanguageAnalysisTests
     }
 
     [Fact]
+    public void AHeadlineInNoDetectableLanguage_IsAnalysedAsTheCorpussMainLanguage()
+    {
+        var corpus = new[]
+        {
+            new ArticleText("Wahl", "Die Regierung und die Opposition streiten über die Wahlen im Herbst und über das Budget.", ""),
+            new ArticleText("Budget", "Der Minister sagte, dass die Steuern nicht steigen werden, weil die Wirtschaft wächst.", "de-AT"),
+            new ArticleText("Weather", "The storm moved east over the weekend and the rain stopped on Monday.", ""),
+        };
+        var headline = new ArticleText("Wahlen", "", "");
+
+        Assert.Equal("de", TermAnalysis.MainLanguage(corpus));
+        Assert.Equal("", LanguageDetector.Detect("Wahlen"));
+        Assert.Equal(["wahl"], TermAnalysis.Counts(headline, titleWeight: 1, fallbackLanguage: "de").Keys); // German stemming
+        Assert.Equal(["wahlen"], TermAnalysis.Counts(headline, titleWeight: 1).Keys); // language-neutral
+    }
+
+    [Fact]
     public void TheVocabulary_KeepsSharedTerms_WeighsThemSublinearly_AndNamesTheCommonOnes()
     {
         var articles = new List<Dictionary<string, int>>

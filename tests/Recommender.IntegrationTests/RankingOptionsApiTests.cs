@@ -114,17 +114,24 @@ public sealed class RankingOptionsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PreviewLanguage_OtherLanguageHalvesEveryScore()
+    public async Task PreviewLanguage_OtherLanguageHalvesEveryScore_AndAnUndeclaredLanguageIsDetected()
     {
-        var draft = new PreviewRelatedRequest { Title = "Bank holds rates", Body = "The central bank held interest rates as inflation eased.", Options = new RelatedOptions { Limit = 3 } };
+        var draft = new PreviewRelatedRequest { Title = "Bank holds rates", Body = "The central bank held interest rates as inflation eased.", Options = new RelatedOptions { Limit = 3, Explain = true } };
         var unknown = await Client.PreviewRelatedAsync(draft);
-        draft.Language = "fr";
-        var french = await Client.PreviewRelatedAsync(draft);
         draft.Language = "en-GB";
         var english = await Client.PreviewRelatedAsync(draft);
+        draft.Language = "fr";
+        var french = await Client.PreviewRelatedAsync(draft);
 
-        Assert.Equal(unknown.Items.Select(i => i.Id), french.Items.Select(i => i.Id));
-        Assert.All(unknown.Items.Zip(french.Items), p => Assert.Equal(p.First.Score * 0.5f, p.Second.Score, 4));
-        Assert.Equal(unknown.Items.Select(i => i.Score), english.Items.Select(i => i.Score));
+        // Undeclared, the draft is detected as English: the same analysis, and no language factor.
+        Assert.Equal(english.Items.Select(i => (i.Id, i.Score)), unknown.Items.Select(i => (i.Id, i.Score)));
+        Assert.All(english.Items, i => Assert.Equal(1f, i.Why.LanguageFactor));
+        // Declared French (the sample articles carry "en"): analysed as French, every score halved.
+        Assert.Equal(3, french.Items.Count);
+        Assert.All(french.Items, i =>
+        {
+            Assert.Equal(0.5f, i.Why.LanguageFactor);
+            Assert.Equal(i.Why.Similarity * 0.5f, i.Score, 4);
+        });
     }
 }

@@ -101,6 +101,21 @@ public sealed class RelevanceEndToEndTests
         Assert.Equal(german.Count, germanReport.Queries);
         Assert.True(germanReport.PrecisionAt10 >= 0.55, $"German P@10 {germanReport.PrecisionAt10:0.000} in the mixed namespace");
         Assert.True(englishReport.PrecisionAt10 >= 0.90, $"English P@10 {englishReport.PrecisionAt10:0.000} in the mixed namespace");
+
+        // A German draft (a stored story's text, rewritten as an editor would: another headline)
+        // is analysed as German and gets German suggestions.
+        foreach (var line in german.Take(20))
+        {
+            var draft = await host.Client.PreviewRelatedAsync(new PreviewRelatedRequest
+            {
+                Title = "Entwurf: " + line.Article.Title,
+                Body = line.Article.Body,
+                Language = sendLanguage ? "de" : "",
+                Options = new RelatedOptions { Limit = 10 },
+            });
+            Assert.Equal(10, draft.Items.Count);
+            Assert.All(draft.Items, item => Assert.Contains(item.Id, isGerman));
+        }
     }
 
     /// <summary>The shared protocol: the section (a label in disguise) removed; labels are never sent. Optionally the language too.</summary>

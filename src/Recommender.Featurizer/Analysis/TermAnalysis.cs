@@ -18,23 +18,37 @@ public readonly record struct AnalyzedToken(string Term, string Surface);
 /// </summary>
 public static class TermAnalysis
 {
-    public static Dictionary<string, int> Counts(ArticleText text, int titleWeight)
+    /// <param name="text">The article.</param>
+    /// <param name="titleWeight">Times the headline's terms count.</param>
+    /// <param name="fallbackLanguage">The language to analyse for when the article has none and none is detected (a headline alone rarely tells).</param>
+    public static Dictionary<string, int> Counts(ArticleText text, int titleWeight, string fallbackLanguage = "")
     {
-        var language = LanguageOf(text);
+        var language = LanguageOf(text, fallbackLanguage);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         AddTerms(counts, Tokens(text.Title, language), titleWeight);
         AddTerms(counts, Tokens(text.Body, language), 1);
         return counts;
     }
 
-    /// <summary>The article's language tag, detected when the CMS sent none ("" when none stands out).</summary>
-    public static string LanguageOf(ArticleText text) =>
-        text.Language.Length > 0 ? text.Language : LanguageDetector.Detect(text.Title + "\n" + text.Body);
+    /// <summary>The article's language tag, detected when the CMS sent none, else <paramref name="fallbackLanguage"/>.</summary>
+    public static string LanguageOf(ArticleText text, string fallbackLanguage = "") =>
+        text.Language.Length > 0 ? text.Language
+        : LanguageDetector.Detect(text.Title + "\n" + text.Body) is { Length: > 0 } detected ? detected
+        : fallbackLanguage;
+
+    /// <summary>The language most of <paramref name="corpus"/> is in (as <see cref="LanguageOf"/> finds it), "" when none is found.</summary>
+    public static string MainLanguage(IEnumerable<ArticleText> corpus) =>
+        corpus.Select(t => LanguageAnalyzers.PrimaryCode(LanguageOf(t)))
+            .Where(l => l.Length > 0)
+            .GroupBy(l => l, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Key)
+            .FirstOrDefault() ?? "";
 
     /// <summary>Each analysed term of the article → the word it first came from, lower-cased ("elect" → "elections").</summary>
-    public static Dictionary<string, string> SurfaceForms(ArticleText text)
+    public static Dictionary<string, string> SurfaceForms(ArticleText text, string fallbackLanguage = "")
     {
-        var language = LanguageOf(text);
+        var language = LanguageOf(text, fallbackLanguage);
         var words = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var token in Tokens(text.Title, language, surfaces: true).Concat(Tokens(text.Body, language, surfaces: true)))
         {
