@@ -15,6 +15,9 @@ public sealed class LanguageAnalysisTests
     [InlineData("it", "Il ministro ha detto martedì che il governo aumenterà le tasse sul carburante e che l'opposizione ha torto.")]
     [InlineData("nl", "De minister zei dinsdag dat de regering de belasting op brandstof zal verhogen en dat de oppositie het mis heeft.")]
     [InlineData("ru", "Министр заявил во вторник, что правительство повысит налоги на топливо и что оппозиция ошибается в этом.")]
+    [InlineData("ja", "東京で大きな地震がありました。政府は被害の調査を始めました。")]
+    [InlineData("zh", "北京今天发生了地震，政府已经开始调查损失。")]
+    [InlineData("ko", "서울에서 지진이 발생했습니다. 정부는 피해 조사를 시작했습니다.")]
     public void Detect_NamesTheLanguageOfAParagraph(string expected, string text) =>
         Assert.Equal(expected, LanguageDetector.Detect(text));
 
