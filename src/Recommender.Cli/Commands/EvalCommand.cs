@@ -43,7 +43,7 @@ public sealed class EvalSettings : ClientSettings
         Files.Length == 0 ? ValidationResult.Error("name at least one corpus file.")
         : Limit is < 1 or > 50 ? ValidationResult.Error("--limit must be between 1 and 50.")
         : Concurrency is < 1 or > 256 ? ValidationResult.Error("--concurrency must be between 1 and 256.")
-        : Files.Length > 1 && !string.IsNullOrEmpty(Namespace) ? ValidationResult.Error("--namespace takes one corpus file: each corpus needs a namespace of its own.")
+        : Files.Length > 1 && NamespaceName.Length > 0 ? ValidationResult.Error($"--namespace (or ${NamespaceVariable}) takes one corpus file: each corpus needs a namespace of its own.")
         : ValidationResult.Success();
 }
 
