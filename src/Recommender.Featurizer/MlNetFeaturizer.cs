@@ -47,10 +47,15 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             throw new ArgumentException("A model needs at least two articles to fit on.", nameof(corpus));
         }
         var started = Stopwatch.GetTimestamp();
-        var mainLanguage = TermAnalysis.MainLanguage(corpus);
-        var counts = corpus.AsParallel().AsOrdered().Select(t => TermAnalysis.Counts(t, _options.TitleWeight, mainLanguage)).ToList();
-        var vocabulary = TermVocabulary.Fit(
-            counts, MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency), _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms);
+        // Each article's language found once: it names the corpus's main language, which then
+        // stands in for the articles whose language could not be told.
+        var languages = corpus.AsParallel().AsOrdered().Select(t => TermAnalysis.LanguageOf(t)).ToList();
+        var mainLanguage = TermAnalysis.MainLanguage(languages);
+        var counts = corpus.AsParallel().AsOrdered()
+            .Select((t, i) => TermAnalysis.Counts(t with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight))
+            .ToList();
+        var minArticles = MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency);
+        var vocabulary = TermVocabulary.Fit(counts, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms);
         var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms);
 
         var ml = new MLContext(seed: _options.Seed);
@@ -84,7 +89,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
             corpus.Count,
             rank,
             Math.Round(fitSeconds, 3),
-            Describe(rank, vocabulary.Count)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
+            Describe(rank, vocabulary.Count, minArticles)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
     }
 
@@ -196,8 +201,8 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
 
-    private string Describe(int rank, int vocabulary) =>
-        $"Lucene.NET analysis per language (stop words, stemming, accents folded), words and word pairs in ≥ {MinArticlesPerTerm(int.MaxValue, _options.MinDocumentFrequency)} articles " +
+    private string Describe(int rank, int vocabulary, int minArticles) =>
+        $"Lucene.NET analysis per language (stop words, stemming, accents folded), words and word pairs in ≥ {minArticles} articles " +
         $"({vocabulary:N0} kept, ≤ {_options.MaxVocabulary:N0}) weighted {_options.Weighting}, title ×{_options.TitleWeight}, L2, " +
         $"ML.NET PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2";
 

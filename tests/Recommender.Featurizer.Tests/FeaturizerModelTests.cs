@@ -25,7 +25,7 @@ public sealed class FeaturizerModelTests
     /// <summary>Eight variants of each topic in each language: the same story told with one sentence more each time.</summary>
     private static List<ArticleText> Corpus(bool withLanguage) =>
         Enumerable.Range(0, 8).SelectMany(n =>
-            EnglishTopics.Select((t, i) => new ArticleText($"Story {i} part {n}", t + new string('.', 1) + $" Update {n}.", withLanguage ? "en" : ""))
+            EnglishTopics.Select((t, i) => new ArticleText($"Story {i} part {n}", t + $". Update {n}.", withLanguage ? "en" : ""))
             .Concat(GermanTopics.Select((t, i) => new ArticleText($"Bericht {i} Teil {n}", t + $". Nachtrag {n}.", withLanguage ? "de" : ""))))
         .ToList();
 

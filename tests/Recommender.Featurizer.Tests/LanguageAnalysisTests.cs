@@ -72,7 +72,7 @@ public sealed class LanguageAnalysisTests
         };
         var headline = new ArticleText("Wahlen", "", "");
 
-        Assert.Equal("de", TermAnalysis.MainLanguage(corpus));
+        Assert.Equal("de", TermAnalysis.MainLanguage(corpus.Select(t => TermAnalysis.LanguageOf(t))));
         Assert.Equal("", LanguageDetector.Detect("Wahlen"));
         Assert.Equal(["wahl"], TermAnalysis.Counts(headline, titleWeight: 1, fallbackLanguage: "de").Keys); // German stemming
         Assert.Equal(["wahlen"], TermAnalysis.Counts(headline, titleWeight: 1).Keys); // language-neutral

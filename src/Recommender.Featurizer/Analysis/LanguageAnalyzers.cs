@@ -57,7 +57,7 @@ internal static class LanguageAnalyzers
     private static readonly FrozenDictionary<string, (Analyzer Analyzer, CharArraySet StopWords)> ByCode = Build();
 
     /// <summary>Tokenizer and lower case, no stop words, no stemming: for languages without an analyzer.</summary>
-    public static Analyzer Neutral { get; } = new StandardAnalyzer(Version, CharArraySet.Empty);
+    private static readonly Analyzer Neutral = new StandardAnalyzer(Version, CharArraySet.Empty);
 
     /// <summary>The codes with a language-specific analyzer.</summary>
     public static IEnumerable<string> Codes => ByCode.Keys;
@@ -65,9 +65,6 @@ internal static class LanguageAnalyzers
     /// <summary>The analyzer for a language tag ("de", "en-GB", "pt_BR"); the neutral one when it is empty or not covered.</summary>
     public static Analyzer For(string language) =>
         ByCode.TryGetValue(PrimaryCode(language), out var entry) ? entry.Analyzer : Neutral;
-
-    /// <summary>Whether <paramref name="language"/> has an analyzer of its own.</summary>
-    public static bool Covers(string language) => ByCode.ContainsKey(PrimaryCode(language));
 
     /// <summary>The stop words of each covered language, for detection.</summary>
     public static IEnumerable<(string Code, CharArraySet StopWords)> StopWords() =>

@@ -36,9 +36,9 @@ public static class TermAnalysis
         : LanguageDetector.Detect(text.Title + "\n" + text.Body) is { Length: > 0 } detected ? detected
         : fallbackLanguage;
 
-    /// <summary>The language most of <paramref name="corpus"/> is in (as <see cref="LanguageOf"/> finds it), "" when none is found.</summary>
-    public static string MainLanguage(IEnumerable<ArticleText> corpus) =>
-        corpus.Select(t => LanguageAnalyzers.PrimaryCode(LanguageOf(t)))
+    /// <summary>The most frequent of <paramref name="languages"/> (by primary code), "" when none is given.</summary>
+    public static string MainLanguage(IEnumerable<string> languages) =>
+        languages.Select(LanguageAnalyzers.PrimaryCode)
             .Where(l => l.Length > 0)
             .GroupBy(l => l, StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
