@@ -1,6 +1,7 @@
+using Domain = Recommender.Core.Editorial;
 using Google.Protobuf.WellKnownTypes;
 using Recommender.Core.Articles;
-using Domain = Recommender.Core.Editorial;
+using Recommender.Core.Errors;
 
 namespace Recommender.Api.V1;
 
@@ -19,7 +20,7 @@ public static class RuleMessages
             }
             catch (Exception ex) when (ex is ArgumentOutOfRangeException or InvalidOperationException)
             {
-                throw new ArticleValidationException(prefix + "until", "is not a valid timestamp");
+                throw new RequestValidationException(prefix + "until", "is not a valid timestamp");
             }
         }
         return new Domain.EditorialRule

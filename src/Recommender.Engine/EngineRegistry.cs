@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
@@ -50,7 +51,7 @@ public sealed class EngineRegistry(
         if (_engines.Count > options.Value.MaxNamespaces && !entry.IsValueCreated)
         {
             _engines.TryRemove(new KeyValuePair<string, Lazy<Task<RecommendationEngine>>>(ns, entry));
-            throw new CapacityException($"This service already serves {options.Value.MaxNamespaces} namespaces (Recommender:Engine:MaxNamespaces).");
+            throw new QuotaExceededException($"This service already serves {options.Value.MaxNamespaces} namespaces (Recommender:Engine:MaxNamespaces).");
         }
         try
         {
@@ -75,7 +76,7 @@ public sealed class EngineRegistry(
         ns = Resolve(ns);
         if (ns == DefaultNamespace)
         {
-            throw new EngineStateException($"'{ns}' is this service's default namespace; it cannot be deleted through the API.");
+            throw new PreconditionFailedException($"'{ns}' is this service's default namespace; it cannot be deleted through the API.");
         }
         if (_engines.TryRemove(ns, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
         {

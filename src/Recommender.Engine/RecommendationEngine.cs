@@ -4,6 +4,7 @@ using Recommender.Core;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
+using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
@@ -107,7 +108,7 @@ public sealed partial class RecommendationEngine : IDisposable
     /// <summary>True while a refit is scheduled or running.</summary>
     public bool RefitPending => Volatile.Read(ref _refitScheduled) || Volatile.Read(ref _refitsRunning) > 0;
 
-    private Serving Current => _serving ?? throw new EngineNotReadyException();
+    private Serving Current => _serving ?? throw new NotReadyException();
 
     /// <summary>
     /// Builds the index of the serving model (the store's, else the shipped default, which is not
@@ -195,7 +196,7 @@ public sealed partial class RecommendationEngine : IDisposable
         var stored = await _store.GetActiveModelAsync(cancellationToken);
         if (stored is null || stored.Info.Version != info.Version)
         {
-            throw new EngineStateException($"Model {info.Version} stopped serving while this process started; the newer one is being loaded.");
+            throw new NotReadyException($"Model {info.Version} stopped serving while this process started; the newer one is being loaded.");
         }
         using var stream = new MemoryStream(stored.Model, writable: false);
         var model = _featurizer.Load(stream);
@@ -434,7 +435,7 @@ public sealed partial class RecommendationEngine : IDisposable
     {
         if (string.IsNullOrWhiteSpace(title) && string.IsNullOrWhiteSpace(body))
         {
-            throw new ArticleValidationException("body", "title and body are both empty; a draft needs some text");
+            throw new RequestValidationException("body", "title and body are both empty; a draft needs some text");
         }
         ArticleRules.ValidateText(title, "title", _limits.MaxTitleLength, nameof(_limits.MaxTitleLength), required: false, multiline: false);
         ArticleRules.ValidateText(body, "body", _limits.MaxBodyLength, nameof(_limits.MaxBodyLength), required: false, multiline: true);
@@ -468,7 +469,7 @@ public sealed partial class RecommendationEngine : IDisposable
         ArticleRules.ValidateText(text, "query", _limits.MaxTitleLength, nameof(_limits.MaxTitleLength), required: true, multiline: false);
         if (limit < 0 || limit > _limits.MaxListLimit)
         {
-            throw new ArticleValidationException("limit", $"must be between 1 and {_limits.MaxListLimit} (0 means {DefaultSearchResults})");
+            throw new RequestValidationException("limit", $"must be between 1 and {_limits.MaxListLimit} (0 means {DefaultSearchResults})");
         }
         var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         return Current.Index.Articles()
@@ -511,7 +512,7 @@ public sealed partial class RecommendationEngine : IDisposable
     {
         if (string.IsNullOrEmpty(id))
         {
-            throw new ArticleValidationException("id", "is required");
+            throw new RequestValidationException("id", "is required");
         }
         EnsureStoreAvailable();
         var removed = false;
@@ -567,17 +568,17 @@ public sealed partial class RecommendationEngine : IDisposable
             if (!_recommendationIds.TryRead(Namespace, events[i].RecommendationId, out var issued, out var items) ||
                 issued > now + FeedbackClockSkew)
             {
-                throw new ArticleValidationException(prefix + "recommendation_id",
+                throw new RequestValidationException(prefix + "recommendation_id",
                     $"was not issued by this service for namespace '{Namespace}' (use RelatedResponse.recommendation_id as returned)");
             }
             if (now - issued > _options.FeedbackDeduplicationWindow)
             {
-                throw new ArticleValidationException(prefix + "recommendation_id",
+                throw new RequestValidationException(prefix + "recommendation_id",
                     $"is older than the feedback window ({_options.FeedbackDeduplicationWindow.TotalDays:0.##} days, Recommender:Engine:FeedbackDeduplicationWindow)");
             }
             if (events[i].Position > items)
             {
-                throw new ArticleValidationException(prefix + "position", $"is beyond the {items} item(s) of that list");
+                throw new RequestValidationException(prefix + "position", $"is beyond the {items} item(s) of that list");
             }
         }
         EnsureStoreAvailable();
@@ -906,7 +907,7 @@ public sealed partial class RecommendationEngine : IDisposable
             }
             if (corpus.Count == 0)
             {
-                throw new EngineStateException("No articles are stored: import some before retraining.");
+                throw new PreconditionFailedException("No articles are stored: import some before retraining.");
             }
             var sample = Sample(corpus, _options.MaxFitArticles);
             Log.RefitStarted(_logger, Namespace, sample.Count, corpus.Count);

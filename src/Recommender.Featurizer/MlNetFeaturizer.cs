@@ -9,6 +9,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 using Recommender.Featurizer.Analysis;
 
 namespace Recommender.Featurizer;

@@ -6,6 +6,7 @@ using Recommender.Core;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
+using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 using StackExchange.Redis;
 

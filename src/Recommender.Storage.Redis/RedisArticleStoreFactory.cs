@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
+using Recommender.Core.Errors;
 using StackExchange.Redis;
 
 namespace Recommender.Storage.Redis;

@@ -1,4 +1,5 @@
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 
 namespace Recommender.Core.Tests;
 
@@ -13,7 +14,7 @@ public class ArticleRulesTests
     [InlineData("tab\t")]
     public void ValidateId_BadIds_AreRejectedWithTheFieldName(string id)
     {
-        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateId(id, "articles[0].id"));
+        var ex = Assert.Throws<RequestValidationException>(() => ArticleRules.ValidateId(id, "articles[0].id"));
         Assert.Equal("articles[0].id", ex.Field);
     }
 
@@ -26,13 +27,13 @@ public class ArticleRulesTests
     [Fact]
     public void ValidateId_TooLong_IsRejected()
     {
-        Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateId(new string('a', InputLimits.Default.MaxIdLength + 1), "id"));
+        Assert.Throws<RequestValidationException>(() => ArticleRules.ValidateId(new string('a', InputLimits.Default.MaxIdLength + 1), "id"));
     }
 
     [Fact]
     public void Validate_EmptyTitle_NamesTitle()
     {
-        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.Validate(Valid() with { Title = " " }, "articles[2]"));
+        var ex = Assert.Throws<RequestValidationException>(() => ArticleRules.Validate(Valid() with { Title = " " }, "articles[2]"));
         Assert.Equal("articles[2].title", ex.Field);
     }
 
@@ -40,14 +41,14 @@ public class ArticleRulesTests
     public void Validate_ControlCharacterInTitle_IsRejectedButNewlinesInBodyAreFine()
     {
         ArticleRules.Validate(Valid() with { Body = "line one\nline two\r\n\tindented" });
-        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.Validate(Valid() with { Title = "bell\u0007" }));
+        var ex = Assert.Throws<RequestValidationException>(() => ArticleRules.Validate(Valid() with { Title = "bell\u0007" }));
         Assert.Equal("title", ex.Field);
     }
 
     [Fact]
     public void Validate_UnpairedSurrogate_IsRejected()
     {
-        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.Validate(Valid() with { Body = "bad \ud800 text" }));
+        var ex = Assert.Throws<RequestValidationException>(() => ArticleRules.Validate(Valid() with { Body = "bad \ud800 text" }));
         Assert.Equal("body", ex.Field);
         ArticleRules.Validate(Valid() with { Body = "emoji \ud83d\ude00 is fine" });
     }
@@ -56,14 +57,14 @@ public class ArticleRulesTests
     public void Validate_CustomLimits_NameTheirKey()
     {
         var limits = new InputLimits { MaxTitleLength = 5 };
-        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.Validate(Valid() with { Title = "Longer" }, limits: limits));
+        var ex = Assert.Throws<RequestValidationException>(() => ArticleRules.Validate(Valid() with { Title = "Longer" }, limits: limits));
         Assert.Contains("Recommender:Limits:MaxTitleLength", ex.Description);
     }
 
     [Fact]
     public void ValidateBatch_DuplicateIds_NameTheSecondOccurrence()
     {
-        var ex = Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateBatch([Valid("x"), Valid("y"), Valid("x")]));
+        var ex = Assert.Throws<RequestValidationException>(() => ArticleRules.ValidateBatch([Valid("x"), Valid("y"), Valid("x")]));
         Assert.Equal("articles[2].id", ex.Field);
         Assert.Contains("articles[0]", ex.Description);
     }
@@ -71,8 +72,8 @@ public class ArticleRulesTests
     [Fact]
     public void ValidateBatch_EmptyOrTooLarge_IsRejected()
     {
-        Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateBatch([]));
+        Assert.Throws<RequestValidationException>(() => ArticleRules.ValidateBatch([]));
         var tooMany = Enumerable.Range(0, InputLimits.Default.MaxBatchSize + 1).Select(i => Valid($"id{i}")).ToList();
-        Assert.Equal("articles", Assert.Throws<ArticleValidationException>(() => ArticleRules.ValidateBatch(tooMany)).Field);
+        Assert.Equal("articles", Assert.Throws<RequestValidationException>(() => ArticleRules.ValidateBatch(tooMany)).Field);
     }
 }

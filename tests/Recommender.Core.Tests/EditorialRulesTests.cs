@@ -1,5 +1,6 @@
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
+using Recommender.Core.Errors;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 
@@ -106,7 +107,7 @@ public class EditorialRulesTests
     {
         var rule = new EditorialRule { Id = "", Action = action, ArticleId = article, Section = section, Tag = tag, InListOf = inListOf, Position = position };
 
-        var error = Assert.Throws<ArticleValidationException>(() => rule.Validate(InputLimits.Default, Now));
+        var error = Assert.Throws<RequestValidationException>(() => rule.Validate(InputLimits.Default, Now));
 
         Assert.Equal(field, error.Field);
     }
@@ -117,8 +118,8 @@ public class EditorialRulesTests
         var twoScopes = Block("a", inListOf: "q", underSection: "politics");
         var past = Block("a") with { Until = Now.AddMinutes(-1) };
 
-        Assert.Equal("rule.in_list_of", Assert.Throws<ArticleValidationException>(() => twoScopes.Validate(InputLimits.Default, Now)).Field);
-        Assert.Equal("rule.until", Assert.Throws<ArticleValidationException>(() => past.Validate(InputLimits.Default, Now)).Field);
+        Assert.Equal("rule.in_list_of", Assert.Throws<RequestValidationException>(() => twoScopes.Validate(InputLimits.Default, Now)).Field);
+        Assert.Equal("rule.until", Assert.Throws<RequestValidationException>(() => past.Validate(InputLimits.Default, Now)).Field);
         Pin("a", "q", 2, Now.AddDays(1)).Validate(InputLimits.Default, Now);
     }
 }

@@ -1,4 +1,5 @@
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 
@@ -194,7 +195,7 @@ public class RelatedRankerTests
     [InlineData(51)]
     public void Create_LimitOutOfRange_NamesTheField(int limit)
     {
-        var ex = Assert.Throws<ArticleValidationException>(() => RelatedQuery.Create(limit, [], [], null));
+        var ex = Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(limit, [], [], null));
         Assert.Equal("options.limit", ex.Field);
     }
 
@@ -207,8 +208,8 @@ public class RelatedRankerTests
     [Fact]
     public void Create_BadDiversityOrHalfLifeOrExcludedId_NamesTheField()
     {
-        Assert.Equal("options.diversity", Assert.Throws<ArticleValidationException>(() => RelatedQuery.Create(5, [], [], null, diversity: 1.5)).Field);
-        Assert.Equal("options.freshness_half_life", Assert.Throws<ArticleValidationException>(() => RelatedQuery.Create(5, [], [], null, freshnessHalfLife: TimeSpan.FromHours(-1))).Field);
-        Assert.Equal("options.exclude_ids", Assert.Throws<ArticleValidationException>(() => RelatedQuery.Create(5, [], ["has space"], null)).Field);
+        Assert.Equal("options.diversity", Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(5, [], [], null, diversity: 1.5)).Field);
+        Assert.Equal("options.freshness_half_life", Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(5, [], [], null, freshnessHalfLife: TimeSpan.FromHours(-1))).Field);
+        Assert.Equal("options.exclude_ids", Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(5, [], ["has space"], null)).Field);
     }
 }

@@ -1,5 +1,6 @@
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
+using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 
 namespace Recommender.Core.Abstractions;
@@ -123,9 +124,3 @@ public sealed record StoredArticle(Article Article, string BodyHash, uint[] Body
 
 /// <summary>A saved model and its bytes.</summary>
 public sealed record StoredModel(ModelInfo Info, byte[] Model);
-
-/// <summary>The store is too full to take this write without risking what it holds; nothing was written.</summary>
-public sealed class StoreFullException(string message) : Exception(message);
-
-/// <summary>The store could not be reached or did not answer in time.</summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,3 +1,4 @@
+using Recommender.Core.Errors;
 namespace Recommender.Core.Abstractions;
 
 /// <summary>What a write to the store is for: content is refused last, feedback counters first.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Recommender.Core.Errors;
 
 namespace Recommender.Core.Articles;
 
@@ -104,7 +105,7 @@ public static class ArticleJsonLines
         {
             error = new LineError(lineNumber, ex.Message);
         }
-        catch (ArticleValidationException ex)
+        catch (RequestValidationException ex)
         {
             error = new LineError(lineNumber, $"{ex.Field} {ex.Description}");
         }

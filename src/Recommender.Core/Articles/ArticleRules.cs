@@ -1,3 +1,4 @@
+using Recommender.Core.Errors;
 namespace Recommender.Core.Articles;
 
 /// <summary>
@@ -14,7 +15,7 @@ public static class ArticleRules
     {
         if (ns.Length is 0 or > MaxNamespaceLength || !ns.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
         {
-            throw new ArticleValidationException(field, $"'{ns}' is not a namespace: use 1-{MaxNamespaceLength} letters, digits, '.', '_' or '-'");
+            throw new RequestValidationException(field, $"'{ns}' is not a namespace: use 1-{MaxNamespaceLength} letters, digits, '.', '_' or '-'");
         }
     }
 
@@ -24,17 +25,17 @@ public static class ArticleRules
         limits ??= InputLimits.Default;
         if (string.IsNullOrEmpty(id))
         {
-            throw new ArticleValidationException(field, "is required");
+            throw new RequestValidationException(field, "is required");
         }
         if (id.Length > limits.MaxIdLength)
         {
-            throw new ArticleValidationException(field, $"is longer than {limits.MaxIdLength} characters ({InputLimits.SectionName}:MaxIdLength)");
+            throw new RequestValidationException(field, $"is longer than {limits.MaxIdLength} characters ({InputLimits.SectionName}:MaxIdLength)");
         }
         foreach (var c in id)
         {
             if (!IsIdChar(c))
             {
-                throw new ArticleValidationException(
+                throw new RequestValidationException(
                     field, $"contains '{Printable(c)}'; ids use letters, digits and . _ - : / @ ~");
             }
         }
@@ -54,7 +55,7 @@ public static class ArticleRules
         ValidateText(article.Language, p + "language", limits.MaxLanguageLength, nameof(limits.MaxLanguageLength), required: false, multiline: false);
         if (article.Tags.Count > limits.MaxTags)
         {
-            throw new ArticleValidationException(p + "tags", $"has more than {limits.MaxTags} tags ({InputLimits.SectionName}:MaxTags)");
+            throw new RequestValidationException(p + "tags", $"has more than {limits.MaxTags} tags ({InputLimits.SectionName}:MaxTags)");
         }
         for (var i = 0; i < article.Tags.Count; i++)
         {
@@ -79,7 +80,7 @@ public static class ArticleRules
         var scheme = link[..colon];
         if (!scheme.Equals("http", StringComparison.OrdinalIgnoreCase) && !scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArticleValidationException(field,
+            throw new RequestValidationException(field,
                 $"has the scheme '{(scheme.Length > 20 ? scheme[..20] + "…" : scheme)}:'; links must start with http:// or https:// (or be a path on the site, such as /sport/001)");
         }
     }
@@ -95,7 +96,7 @@ public static class ArticleRules
             Validate(articles[i], $"{field}[{i}]", limits);
             if (!seen.TryAdd(articles[i].Id, i))
             {
-                throw new ArticleValidationException(
+                throw new RequestValidationException(
                     $"{field}[{i}].id", $"'{articles[i].Id}' also appears at {field}[{seen[articles[i].Id]}]");
             }
         }
@@ -107,11 +108,11 @@ public static class ArticleRules
         limits ??= InputLimits.Default;
         if (count == 0)
         {
-            throw new ArticleValidationException(field, "is empty");
+            throw new RequestValidationException(field, "is empty");
         }
         if (count > limits.MaxBatchSize)
         {
-            throw new ArticleValidationException(field, $"has {count} entries; at most {limits.MaxBatchSize} per request ({InputLimits.SectionName}:MaxBatchSize)");
+            throw new RequestValidationException(field, $"has {count} entries; at most {limits.MaxBatchSize} per request ({InputLimits.SectionName}:MaxBatchSize)");
         }
     }
 
@@ -126,25 +127,25 @@ public static class ArticleRules
         {
             if (required)
             {
-                throw new ArticleValidationException(field, "is required");
+                throw new RequestValidationException(field, "is required");
             }
             return;
         }
         if (value.Length > maxLength)
         {
-            throw new ArticleValidationException(field, $"is longer than {maxLength} characters ({InputLimits.SectionName}:{limitName})");
+            throw new RequestValidationException(field, $"is longer than {maxLength} characters ({InputLimits.SectionName}:{limitName})");
         }
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
             if (char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t') && !(!multiline && c == '\t'))
             {
-                throw new ArticleValidationException(field, $"contains the control character {Printable(c)} at position {i}");
+                throw new RequestValidationException(field, $"contains the control character {Printable(c)} at position {i}");
             }
             if (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) &&
                 !(char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(value[i - 1])))
             {
-                throw new ArticleValidationException(field, $"contains an unpaired surrogate at position {i} (invalid UTF-16)");
+                throw new RequestValidationException(field, $"contains an unpaired surrogate at position {i} (invalid UTF-16)");
             }
         }
     }

@@ -1,4 +1,5 @@
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 
 namespace Recommender.Core.Editorial;
 
@@ -69,17 +70,17 @@ public sealed record EditorialRule
     {
         if (Action is not (RuleAction.Pin or RuleAction.Block))
         {
-            throw new ArticleValidationException(prefix + "action", "must be RULE_ACTION_PIN or RULE_ACTION_BLOCK");
+            throw new RequestValidationException(prefix + "action", "must be RULE_ACTION_PIN or RULE_ACTION_BLOCK");
         }
         var subjects = new[] { ArticleId, Section, Tag }.Count(s => s.Length > 0);
         if (subjects != 1)
         {
-            throw new ArticleValidationException(prefix + "article_id",
+            throw new RequestValidationException(prefix + "article_id",
                 subjects == 0 ? "a rule needs what it pins or blocks: one of article_id, section, tag" : "give only one of article_id, section, tag");
         }
         if (new[] { InListOf, UnderSection, UnderTag }.Count(s => s.Length > 0) > 1)
         {
-            throw new ArticleValidationException(prefix + "in_list_of", "give at most one of in_list_of, under_section, under_tag");
+            throw new RequestValidationException(prefix + "in_list_of", "give at most one of in_list_of, under_section, under_tag");
         }
         if (ArticleId.Length > 0)
         {
@@ -98,28 +99,28 @@ public sealed record EditorialRule
         {
             if (ArticleId.Length == 0)
             {
-                throw new ArticleValidationException(prefix + "article_id", "a pin needs the article to pin");
+                throw new RequestValidationException(prefix + "article_id", "a pin needs the article to pin");
             }
             if (InListOf.Length == 0)
             {
-                throw new ArticleValidationException(prefix + "in_list_of", "a pin needs the article whose list it goes into");
+                throw new RequestValidationException(prefix + "in_list_of", "a pin needs the article whose list it goes into");
             }
             if (InListOf == ArticleId)
             {
-                throw new ArticleValidationException(prefix + "article_id", "an article cannot be pinned into its own list");
+                throw new RequestValidationException(prefix + "article_id", "an article cannot be pinned into its own list");
             }
             if (Position < 1 || Position > limits.MaxListLimit)
             {
-                throw new ArticleValidationException(prefix + "position", $"must be between 1 and {limits.MaxListLimit}");
+                throw new RequestValidationException(prefix + "position", $"must be between 1 and {limits.MaxListLimit}");
             }
         }
         else if (Position != 0)
         {
-            throw new ArticleValidationException(prefix + "position", "only a pin has a position");
+            throw new RequestValidationException(prefix + "position", "only a pin has a position");
         }
         if (Until is { } until && until <= now)
         {
-            throw new ArticleValidationException(prefix + "until", "is in the past");
+            throw new RequestValidationException(prefix + "until", "is in the past");
         }
     }
 

@@ -1,4 +1,5 @@
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 
 namespace Recommender.Core.Feedback;
 
@@ -18,17 +19,17 @@ public sealed record FeedbackEvent(string RecommendationId, FeedbackKind Kind, s
         if (RecommendationId.Length is 0 or > MaxRecommendationIdLength ||
             !RecommendationId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            throw new ArticleValidationException(prefix + "recommendation_id",
+            throw new RequestValidationException(prefix + "recommendation_id",
                 RecommendationId.Length == 0 ? "is required" : "is not a recommendation id (RelatedResponse.recommendation_id)");
         }
         if (Kind is not (FeedbackKind.Impression or FeedbackKind.Click))
         {
-            throw new ArticleValidationException(prefix + "kind", "must be FEEDBACK_KIND_IMPRESSION or FEEDBACK_KIND_CLICK");
+            throw new RequestValidationException(prefix + "kind", "must be FEEDBACK_KIND_IMPRESSION or FEEDBACK_KIND_CLICK");
         }
         ArticleRules.ValidateId(ArticleId, prefix + "article_id", limits);
         if (Position < 1 || Position > limits.MaxListLimit)
         {
-            throw new ArticleValidationException(prefix + "position", $"must be between 1 and {limits.MaxListLimit}");
+            throw new RequestValidationException(prefix + "position", $"must be between 1 and {limits.MaxListLimit}");
         }
     }
 }

@@ -1,4 +1,5 @@
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 
 namespace Recommender.Core.Ranking;
 
@@ -52,15 +53,15 @@ public sealed record RelatedQuery
         limits ??= InputLimits.Default;
         if (freshnessHalfLife is { } halfLife && halfLife < TimeSpan.Zero)
         {
-            throw new ArticleValidationException(fieldPrefix + "freshness_half_life", "must not be negative");
+            throw new RequestValidationException(fieldPrefix + "freshness_half_life", "must not be negative");
         }
         if (diversity is { } d && (d < 0 || d > 1 || double.IsNaN(d)))
         {
-            throw new ArticleValidationException(fieldPrefix + "diversity", "must be between 0 and 1");
+            throw new RequestValidationException(fieldPrefix + "diversity", "must be between 0 and 1");
         }
         if (limit < 0 || limit > limits.MaxListLimit)
         {
-            throw new ArticleValidationException(fieldPrefix + "limit",
+            throw new RequestValidationException(fieldPrefix + "limit",
                 $"must be between 1 and {limits.MaxListLimit} (0 means {DefaultLimit}; {InputLimits.SectionName}:MaxListLimit)");
         }
         var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -77,11 +78,11 @@ public sealed record RelatedQuery
         }
         if (sections.Count > limits.MaxFilterEntries)
         {
-            throw new ArticleValidationException(fieldPrefix + "include_sections", $"has more than {limits.MaxFilterEntries} entries ({InputLimits.SectionName}:MaxFilterEntries)");
+            throw new RequestValidationException(fieldPrefix + "include_sections", $"has more than {limits.MaxFilterEntries} entries ({InputLimits.SectionName}:MaxFilterEntries)");
         }
         if (excluded.Count > limits.MaxFilterEntries)
         {
-            throw new ArticleValidationException(fieldPrefix + "exclude_ids", $"has more than {limits.MaxFilterEntries} entries ({InputLimits.SectionName}:MaxFilterEntries)");
+            throw new RequestValidationException(fieldPrefix + "exclude_ids", $"has more than {limits.MaxFilterEntries} entries ({InputLimits.SectionName}:MaxFilterEntries)");
         }
         return new RelatedQuery
         {

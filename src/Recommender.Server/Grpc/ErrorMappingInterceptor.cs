@@ -4,14 +4,16 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 using Recommender.Engine;
 
 namespace Recommender.Server.Grpc;
 
 /// <summary>
-/// Turns domain exceptions into gRPC statuses: a wrong argument is INVALID_ARGUMENT with a
-/// google.rpc.BadRequest naming the field, an unknown id NOT_FOUND, an unreachable store or a
-/// service still starting UNAVAILABLE. Anything unexpected is logged and answered with INTERNAL and
+/// Turns the error vocabulary of <c>Recommender.Core.Errors</c> into gRPC statuses: a wrong
+/// argument is INVALID_ARGUMENT with a google.rpc.BadRequest naming the field, an unknown id
+/// NOT_FOUND, an unreachable store or a namespace still starting UNAVAILABLE, a used-up quota
+/// RESOURCE_EXHAUSTED, a state that refuses the request FAILED_PRECONDITION. Anything unexpected is logged and answered with INTERNAL and
 /// a fixed message: exception text never reaches a client.
 /// </summary>
 public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
@@ -33,7 +35,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
     {
         switch (ex)
         {
-            case ArticleValidationException invalid:
+            case RequestValidationException invalid:
                 return new Google.Rpc.Status
                 {
                     Code = (int)Code.InvalidArgument,
@@ -52,11 +54,11 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 Log.StoreUnavailable(logger, context.Method, ex);
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable,
                     "The article store is unreachable; retry shortly. Each article is written whole or not at all."));
-            case CapacityException or StoreFullException:
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
-            case EngineNotReadyException:
+            case NotReadyException:
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable, ex.Message));
-            case EngineStateException:
+            case QuotaExceededException:
+                return new RpcException(new global::Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
+            case PreconditionFailedException:
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.FailedPrecondition, ex.Message));
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled."));

@@ -1,7 +1,8 @@
-using Recommender.Core.Abstractions;
 using Google.Protobuf.WellKnownTypes;
+using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
+using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 using Recommender.Core.Ranking;
 using Recommender.Engine;
@@ -92,7 +93,7 @@ internal static class ProtoMapping
 
     /// <summary>A rule as a client sent it; its id and creation time are left for the server to set.</summary>
     public static EditorialRule ToRule(V1.EditorialRule? rule) =>
-        rule is null ? throw new ArticleValidationException("rule", "is required") : V1.RuleMessages.ToDomain(rule) with { Id = "", Created = default };
+        rule is null ? throw new RequestValidationException("rule", "is required") : V1.RuleMessages.ToDomain(rule) with { Id = "", Created = default };
 
     public static V1.EditorialRule ToProto(EditorialRule rule) => V1.RuleMessages.FromDomain(rule);
 
@@ -134,7 +135,7 @@ internal static class ProtoMapping
         }
         catch (InvalidOperationException)
         {
-            throw new ArticleValidationException(field, "is not a valid duration");
+            throw new RequestValidationException(field, "is not a valid duration");
         }
     }
 
@@ -150,11 +151,11 @@ internal static class ProtoMapping
         }
         catch (ArgumentOutOfRangeException)
         {
-            throw new ArticleValidationException(field, "is not a valid timestamp");
+            throw new RequestValidationException(field, "is not a valid timestamp");
         }
         catch (InvalidOperationException)
         {
-            throw new ArticleValidationException(field, "is not a valid timestamp");
+            throw new RequestValidationException(field, "is not a valid timestamp");
         }
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Recommender.Api.V1;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 using Recommender.Engine;
 using Recommender.Server.Hosting;
 
@@ -81,7 +82,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     {
         if (string.IsNullOrEmpty(request.Namespace))
         {
-            throw new ArticleValidationException("namespace", "is required");
+            throw new RequestValidationException("namespace", "is required");
         }
         var deleted = await engines.DropAsync(request.Namespace, context.CancellationToken);
         return new DeleteNamespaceResponse { DeletedArticles = deleted };

@@ -1,5 +1,6 @@
-using Recommender.Core.Abstractions;
 using Microsoft.Extensions.Options;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Errors;
 using Recommender.Engine;
 using Recommender.Server.Configuration;
 

@@ -1,5 +1,6 @@
 using Recommender.Api.V1;
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 
 namespace Recommender.IntegrationTests.Infrastructure;
 
