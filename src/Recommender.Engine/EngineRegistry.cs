@@ -7,6 +7,7 @@ using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
+using Recommender.Core.Storage;
 
 namespace Recommender.Engine;
 
@@ -17,7 +18,7 @@ namespace Recommender.Engine;
 /// </summary>
 public sealed class EngineRegistry(
     string defaultNamespace,
-    IArticleStoreFactory stores,
+    INamespaceStores stores,
     IFeaturizer featurizer,
     IOptions<EngineOptions> options,
     IOptions<RankingOptions> ranking,
@@ -43,7 +44,7 @@ public sealed class EngineRegistry(
     public async Task<RecommendationEngine> GetAsync(string? ns, CancellationToken cancellationToken, bool create = false)
     {
         ns = Resolve(ns);
-        if (!create && ns != DefaultNamespace && !_engines.ContainsKey(ns) && !await stores.Open(ns).ExistsAsync(cancellationToken))
+        if (!create && ns != DefaultNamespace && !_engines.ContainsKey(ns) && !await stores.ExistsAsync(ns, cancellationToken))
         {
             throw new NamespaceNotFoundException(ns);
         }
@@ -82,7 +83,7 @@ public sealed class EngineRegistry(
         {
             entry.Value.Result.Dispose();
         }
-        return await stores.Open(ns).DropAsync(cancellationToken);
+        return await stores.DropAsync(ns, cancellationToken);
     }
 
     public void Dispose()
@@ -108,7 +109,7 @@ public sealed class EngineRegistry(
         // Signed with a secret the store holds, so that every replica verifies what another issued.
         _recommendationIds ??= new RecommendationIds(await stores.GetSharedSecretAsync("recommendation-ids", CancellationToken.None));
         var engine = new RecommendationEngine(
-            ns, stores.Open(ns), featurizer, options.Value, ranking.Value, index.Value, limits.Value, clock,
+            stores.Open(ns), featurizer, options.Value, ranking.Value, index.Value, limits.Value, clock,
             loggerFactory.CreateLogger<RecommendationEngine>(), _recommendationIds);
         try
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Recommender.Core.Abstractions;
 using Recommender.Core.Errors;
+using Recommender.Core.Storage;
 using StackExchange.Redis;
 
 namespace Recommender.Storage.Redis;

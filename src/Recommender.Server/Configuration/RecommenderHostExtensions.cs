@@ -2,14 +2,16 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Recommender.Core;
-using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
+using Recommender.Core.Storage;
 using Recommender.Engine;
 using Recommender.Featurizer;
 using Recommender.Server.Grpc;
@@ -123,13 +125,13 @@ public static partial class RecommenderHostExtensions
         services.AddSingleton<IFeaturizer, MlNetFeaturizer>();
         services.AddSingleton(sp => new EngineRegistry(
             sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Namespace,
-            sp.GetRequiredService<IArticleStoreFactory>(),
+            sp.GetRequiredService<INamespaceStores>(),
             sp.GetRequiredService<IFeaturizer>(),
             sp.GetRequiredService<IOptions<EngineOptions>>(),
             sp.GetRequiredService<IOptions<RankingOptions>>(),
             sp.GetRequiredService<IOptions<IndexOptions>>(),
             sp.GetRequiredService<IOptions<InputLimits>>(),
-            TimeProvider.System,
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
 
@@ -230,7 +232,8 @@ public static partial class RecommenderHostExtensions
             sp.GetRequiredService<IConnectionMultiplexer>(),
             embedded: string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection),
             sp.GetRequiredService<ILogger<StoreCapacity>>()));
-        services.AddSingleton<IArticleStoreFactory, RedisArticleStoreFactory>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<INamespaceStores, RedisStores>();
         return services;
     }
 

@@ -5,6 +5,7 @@ using Recommender.Core.Editorial;
 using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 using Recommender.Core.Ranking;
+using Recommender.Core.Storage;
 using Recommender.Engine;
 using V1 = Recommender.Api.V1;
 

@@ -4,6 +4,7 @@ using Recommender.Api.V1;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Errors;
+using Recommender.Core.Storage;
 using Recommender.Engine;
 using Recommender.Server.Hosting;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Recommender.Core.Abstractions;
+using Recommender.Core.Storage;
 using Recommender.Engine;
 
 namespace Recommender.Server.Hosting;

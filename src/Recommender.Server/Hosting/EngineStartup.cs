@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Errors;
+using Recommender.Core.Storage;
 using Recommender.Engine;
 using Recommender.Server.Configuration;
 

@@ -1,5 +1,6 @@
 using Recommender.Core.Errors;
-namespace Recommender.Core.Abstractions;
+
+namespace Recommender.Core.Storage;
 
 /// <summary>What a write to the store is for: content is refused last, feedback counters first.</summary>
 public enum StoreWriteKind

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+
+namespace Recommender.Engine;
+
+/// <summary>The engine's log messages, one id each (ids are stable: dashboards and alerts key on them).</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Namespace {Namespace}: serving {Articles} articles with model {Version}; ready after {Seconds:F2} s")]
+    public static partial void Ready(ILogger logger, string @namespace, int articles, string version, double seconds);
+
+    [LoggerMessage(16, LogLevel.Warning, "Namespace {Namespace}: the stored model {Version} is of featurizer format {Format}, this version fits format {Current}; the default model serves until the refit scheduled now")]
+    public static partial void ModelOutdated(ILogger logger, string @namespace, string version, int format, int current);
+
+    [LoggerMessage(2, LogLevel.Information, "Namespace {Namespace}: embedded {Count} stored articles that had no vector of model {Version}")]
+    public static partial void EmbeddedMissing(ILogger logger, string @namespace, int count, string version);
+
+    [LoggerMessage(3, LogLevel.Information, "Namespace {Namespace}: refitting the featurizer on {Articles} of {Corpus} articles")]
+    public static partial void RefitStarted(ILogger logger, string @namespace, int articles, int corpus);
+
+    [LoggerMessage(4, LogLevel.Information, "Namespace {Namespace}: model {Version} now serves {Articles} articles (fit {FitSeconds:F1} s, total {Seconds:F1} s)")]
+    public static partial void RefitDone(ILogger logger, string @namespace, string version, int articles, double fitSeconds, double seconds);
+
+    [LoggerMessage(6, LogLevel.Warning, "Namespace {Namespace}: could not tell other replicas about a change")]
+    public static partial void PublishFailed(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "Namespace {Namespace}: could not apply another replica's change; it shows after a restart")]
+    public static partial void RemoteApplyFailed(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Information, "Namespace {Namespace}: now serving model {Version}, fitted by another replica")]
+    public static partial void RemoteModel(ILogger logger, string @namespace, string version);
+
+    [LoggerMessage(9, LogLevel.Information, "Namespace {Namespace}: read {Articles} articles in {ReadSeconds:F2} s (indexing {IndexSeconds:F2} s of it), partitioned into {Cells} cells in {PartitionSeconds:F2} s")]
+    public static partial void IndexBuilt(ILogger logger, string @namespace, int articles, double readSeconds, double indexSeconds, double partitionSeconds, int cells);
+
+    [LoggerMessage(13, LogLevel.Information, "Namespace {Namespace}: loaded model {Version} ({Megabytes:F1} MB) {Seconds:F2} s after starting")]
+    public static partial void ModelLoaded(ILogger logger, string @namespace, string version, double megabytes, double seconds);
+
+    [LoggerMessage(10, LogLevel.Information, "Namespace {Namespace}: restored {Articles} articles from the index snapshot of {TakenAt:u} ({Megabytes:F1} MB read in {ReadSeconds:F2} s), re-read {Changed} changed since, in {Seconds:F2} s")]
+    public static partial void SnapshotRestored(ILogger logger, string @namespace, int articles, DateTimeOffset takenAt, double megabytes, double readSeconds, int changed, double seconds);
+
+    [LoggerMessage(11, LogLevel.Warning, "Namespace {Namespace}: the index snapshot cannot be read; rebuilding from the articles")]
+    public static partial void SnapshotUnreadable(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Warning, "Namespace {Namespace}: could not save an index snapshot; the next start reads every article")]
+    public static partial void SnapshotFailed(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Error, "Namespace {Namespace}: scheduled refit failed; the previous model keeps serving")]
+    public static partial void RefitFailed(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Warning, "Namespace {Namespace}: removed {Count} id(s) from the id registry whose article is not stored (a write cut off by a crash): {Ids}")]
+    public static partial void DanglingIdsRemoved(ILogger logger, string @namespace, int count, string ids);
+
+    [LoggerMessage(15, LogLevel.Warning, "Namespace {Namespace}: the id registry was not checked after start")]
+    public static partial void RepairSkipped(ILogger logger, string @namespace, Exception exception);
+}

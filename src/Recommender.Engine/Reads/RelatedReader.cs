@@ -1,0 +1,87 @@
+using Recommender.Core.Articles;
+using Recommender.Core.Errors;
+using Recommender.Core.Ranking;
+using Recommender.Engine.Editorial;
+using Recommender.Engine.Serving;
+
+namespace Recommender.Engine.Reads;
+
+/// <summary>
+/// Related lists of stored articles and of drafts, ranked from the in-memory index alone; only an
+/// explained list reads the store (the texts of the query and its items). Also the title search.
+/// </summary>
+internal sealed class RelatedReader(EngineContext context, ServingState state, EditorialRules rules, FeedbackRecorder feedback)
+{
+    /// <summary>Shared terms shown per explained item.</summary>
+    private const int ExplainedTerms = 8;
+
+    /// <summary>The related list for a stored article.</summary>
+    public async Task<RelatedList> GetRelatedAsync(string id, RelatedQuery query, CancellationToken cancellationToken)
+    {
+        var serving = state.Current;
+        if (!serving.Index.TryGet(id, out var info, out var vector))
+        {
+            throw new ArticleNotFoundException(id);
+        }
+        var items = Rank(serving, vector, query, info);
+        if (query.Explain && items.Count > 0)
+        {
+            items = await ExplainAsync(serving, null, info, items, cancellationToken);
+        }
+        return List(serving, items);
+    }
+
+    /// <summary>The related list for a draft that is not stored; its section and tags select the editorial rules that apply.</summary>
+    public async Task<RelatedList> PreviewAsync(
+        ArticleText text, string section, IReadOnlyList<string> tags, RelatedQuery query, CancellationToken cancellationToken)
+    {
+        var serving = state.Current;
+        var vector = (await serving.Model).Embed([text])[0];
+        // A draft that repeats a stored story must not be shown that story.
+        var draft = new ArticleInfo("", text.Title, "", section, tags, text.Language, null, ContentHash.OfBody(text.Body), MinHash.Of(text.Body));
+        var items = Rank(serving, vector, query, draft);
+        if (query.Explain && items.Count > 0)
+        {
+            items = await ExplainAsync(serving, text, draft, items, cancellationToken);
+        }
+        return List(serving, items);
+    }
+
+    /// <summary>Stored articles whose title contains every word of <paramref name="text"/>, newest first.</summary>
+    public IReadOnlyList<ArticleInfo> SearchTitles(string text, int limit)
+    {
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return state.Current.Index.Articles()
+            .Where(a => words.All(w => a.Title.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(a => a.Published ?? DateTimeOffset.MinValue)
+            .ThenBy(a => a.Title, StringComparer.OrdinalIgnoreCase)
+            .Take(limit == 0 ? RequestRules.DefaultSearchResults : limit)
+            .ToList();
+    }
+
+    private RelatedList List(ServingModel serving, IReadOnlyList<RelatedItem> items) =>
+        new(items, serving.Info.Version, !context.Store.IsAvailable, feedback.Issue(items.Count));
+
+    private IReadOnlyList<RelatedItem> Rank(ServingModel serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
+        RelatedRanker.Rank(serving.Index, vector, query, self, context.Ranking, context.Clock.GetUtcNow(), rules.Current);
+
+    /// <summary>
+    /// Adds to each item the terms it shares with the query, from the stored texts (the query's too
+    /// when it is a stored article, <paramref name="query"/> null), read in one round trip.
+    /// </summary>
+    private async Task<IReadOnlyList<RelatedItem>> ExplainAsync(
+        ServingModel serving, ArticleText? query, ArticleInfo self, IReadOnlyList<RelatedItem> items, CancellationToken cancellationToken)
+    {
+        var ids = items.Select(i => i.Article.Id).ToList();
+        if (query is null)
+        {
+            ids.Add(self.Id);
+        }
+        var texts = (await context.Store.Articles.GetArticlesAsync(ids, cancellationToken))
+            .ToDictionary(a => a.Id, a => a.ToText(), StringComparer.Ordinal);
+        var queryText = query ?? (texts.TryGetValue(self.Id, out var own) ? own : new ArticleText(self.Title, ""));
+        var candidates = items.Select(i => texts.TryGetValue(i.Article.Id, out var t) ? t : new ArticleText(i.Article.Title, "")).ToList();
+        var terms = (await serving.Model).SharedTerms(queryText, candidates, ExplainedTerms);
+        return items.Select((item, i) => item with { Terms = terms[i] }).ToList();
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Recommender.Core;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+using Recommender.Core.Errors;
+using Recommender.Core.Index;
+using Recommender.Engine.Replicas;
+using Recommender.Engine.Serving;
+
+namespace Recommender.Engine.Refits;
+
+/// <summary>
+/// Refits the featurizer on the stored corpus when it has changed materially (or when asked), one
+/// refit at a time. A refit fits and embeds outside the write lock; the ids written meanwhile are
+/// recorded and re-embedded with the new model just before the swap, which holds the lock.
+/// </summary>
+internal sealed class Refitter(EngineContext context, ServingState state, IndexFeeder feeder, SnapshotKeeper snapshots, ReplicaSync replicas)
+{
+    private readonly SemaphoreSlim _refitGate = new(1, 1);
+    private bool _scheduled; // under the write lock
+    private int _running;
+
+    /// <summary>True while a refit is scheduled or running.</summary>
+    public bool Pending => Volatile.Read(ref _scheduled) || Volatile.Read(ref _running) > 0;
+
+    /// <summary>Schedules a refit when the corpus changed materially; returns whether one is needed. Caller holds the write lock.</summary>
+    public bool ScheduleIfNeeded()
+    {
+        var serving = state.Current;
+        var info = serving.Info;
+        var needed = serving.Index.Count >= context.Options.MinArticlesToFit &&
+            (info.IsDefault || state.ChangesSinceFit >= Math.Max(1, context.Options.RefitChangeFraction * info.BaselineArticles));
+        if (!needed || _scheduled)
+        {
+            return needed;
+        }
+        _scheduled = true;
+        _ = Task.Run(RunScheduledAsync);
+        return true;
+    }
+
+    /// <summary>Refits now and returns when the new model serves (or the refit failed, or was cancelled: the previous model keeps serving).</summary>
+    public async Task RefitAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _running);
+        try
+        {
+            await _refitGate.WaitAsync(cancellationToken);
+            try
+            {
+                await RefitExclusiveAsync(cancellationToken);
+            }
+            finally
+            {
+                _refitGate.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private async Task RunScheduledAsync()
+    {
+        var token = context.Stopping;
+        try
+        {
+            // Wait for a quiet moment so that a many-batch import refits once, at its end.
+            while (state.QuietFor is var quietFor && quietFor < context.Options.RefitQuietPeriod)
+            {
+                await Task.Delay(context.Options.RefitQuietPeriod - quietFor, token);
+            }
+            await RefitAsync(token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            EngineLog.RefitFailed(context.Logger, context.Namespace, ex);
+            Volatile.Write(ref _scheduled, false);
+        }
+    }
+
+    private async Task RefitExclusiveAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        int changesBefore;
+        using (await state.LockAsync(cancellationToken))
+        {
+            // From here on, writes are counted toward the next refit and redone before the swap.
+            state.WrittenDuringRefit = new HashSet<string>(StringComparer.Ordinal);
+            _scheduled = false;
+            changesBefore = state.ChangesSinceFit;
+            state.ChangesSinceFit = 0;
+        }
+
+        try
+        {
+            var corpus = new List<Article>();
+            await foreach (var batch in context.Store.Articles.ReadAllAsync(null, includeBodies: true, cancellationToken))
+            {
+                corpus.AddRange(batch.Select(s => s.Article));
+            }
+            if (corpus.Count == 0)
+            {
+                throw new PreconditionFailedException("No articles are stored: import some before retraining.");
+            }
+            var sample = Sample(corpus, context.Options.MaxFitArticles);
+            EngineLog.RefitStarted(context.Logger, context.Namespace, sample.Count, corpus.Count);
+
+            var model = await Task.Run(() => context.Featurizer.Fit(sample.Select(a => a.ToText()).ToList(), corpus.Count), cancellationToken);
+            var version = model.Info.Version;
+            var index = new VectorIndex(model.Info.Dimensions, corpus.Count, context.Index, partitionAutomatically: false);
+            // Embedding is the cost of a refit: one batch per core at a time.
+            await Parallel.ForEachAsync(corpus.Chunk(context.Options.BatchSize),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                async (chunk, token) => await feeder.EmbedAsync(index, chunk, model, version, token));
+
+            ServingModel old;
+            using (await state.LockAsync(cancellationToken))
+            {
+                var redo = state.WrittenDuringRefit!.ToList();
+                foreach (var id in redo)
+                {
+                    index.Remove(id);
+                }
+                var current = await context.Store.Articles.GetArticlesAsync(redo, cancellationToken);
+                await feeder.EmbedAsync(index, current, model, version, cancellationToken);
+                // Deleted during the refit: drop the vectors the refit wrote for them.
+                var gone = redo.Except(current.Select(a => a.Id), StringComparer.Ordinal).ToList();
+                await context.Store.Articles.DeleteVectorsAsync(version, gone, cancellationToken);
+                index.Partition();
+                await context.Store.Models.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
+                old = state.Current;
+                state.Serve(new ServingModel(model, index));
+                state.WrittenDuringRefit = null;
+                await replicas.PublishAsync([], [], version);
+            }
+
+            Telemetry.RefitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("namespace", context.Namespace));
+            EngineLog.RefitDone(context.Logger, context.Namespace, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            snapshots.SaveInBackground();
+            if (old.Info.Version != version)
+            {
+                await context.Store.Articles.DeleteVectorsAsync(old.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
+            }
+        }
+        catch
+        {
+            // The changes this refit was to absorb still count, so the next write schedules it again.
+            using (await state.LockAsync(CancellationToken.None))
+            {
+                state.WrittenDuringRefit = null;
+                state.ChangesSinceFit += changesBefore;
+            }
+            throw;
+        }
+    }
+
+    /// <summary>At most <paramref name="max"/> articles spread evenly over the corpus (all of a smaller one).</summary>
+    private static IReadOnlyList<Article> Sample(List<Article> corpus, int max) =>
+        corpus.Count <= max ? corpus : Enumerable.Range(0, max).Select(i => corpus[(int)((long)i * corpus.Count / max)]).ToList();
+
+    private static byte[] Serialize(IFeaturizerModel model)
+    {
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        return stream.ToArray();
+    }
+}

@@ -1,0 +1,103 @@
+using Recommender.Core.Errors;
+using Recommender.Core.Storage;
+using Recommender.Engine.Serving;
+
+namespace Recommender.Engine.Replicas;
+
+/// <summary>
+/// Keeps replicas that serve one namespace in step: announces this process's changes on the
+/// store's change feed, and applies what the others announce (their written articles read back,
+/// their deletions removed, a model they fitted loaded with the whole index rebuilt, their rule
+/// edits reloaded). A lost notice is logged, not fatal.
+/// </summary>
+internal sealed class ReplicaSync(EngineContext context, ServingState state, ServingLoader loader, IndexFeeder feeder)
+{
+    private readonly string _origin = Guid.NewGuid().ToString("n");
+    private IAsyncDisposable? _subscription;
+
+    /// <summary>Called when another replica changed the editorial rules.</summary>
+    public Func<CancellationToken, Task>? RulesChanged { get; set; }
+
+    /// <summary>Starts listening; call before reading the corpus, so nothing written meanwhile is missed.</summary>
+    public async Task SubscribeAsync(CancellationToken cancellationToken) =>
+        _subscription = await context.Store.Changes.SubscribeAsync(ApplyAsync, cancellationToken);
+
+    /// <summary>Announces written or deleted ids, or a newly serving model.</summary>
+    public Task PublishAsync(IReadOnlyList<string> upserted, IReadOnlyList<string> deleted, string? modelVersion) =>
+        PublishAsync(new ChangeNotice(_origin, upserted, deleted, modelVersion));
+
+    /// <summary>Announces that the editorial rules changed.</summary>
+    public Task PublishRulesChangedAsync() => PublishAsync(new ChangeNotice(_origin, [], [], null, RulesChanged: true));
+
+    public void Unsubscribe() => _subscription?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+
+    private async Task PublishAsync(ChangeNotice notice)
+    {
+        try
+        {
+            await context.Store.Changes.PublishAsync(notice, CancellationToken.None);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            EngineLog.PublishFailed(context.Logger, context.Namespace, ex);
+        }
+    }
+
+    /// <summary>Applies another replica's change under the write lock, like a local write.</summary>
+    private async Task ApplyAsync(ChangeNotice notice)
+    {
+        if (notice.Origin == _origin || !state.IsReady)
+        {
+            return;
+        }
+        var token = context.Stopping;
+        try
+        {
+            if (notice.RulesChanged)
+            {
+                if (RulesChanged is { } reload)
+                {
+                    await reload(token);
+                }
+                return;
+            }
+            using (await state.LockAsync(token))
+            {
+                var serving = state.Current;
+                if (notice.ModelVersion is { } version && version != serving.Info.Version)
+                {
+                    await LoadModelAsync(version, token);
+                    return;
+                }
+                if (notice.Upserted.Count > 0)
+                {
+                    var stored = await context.Store.Articles.GetStoredAsync(notice.Upserted, serving.Info.Version, token);
+                    await feeder.FeedStoredAsync(serving.Index, stored, () => serving.Model, persistVersion: null, token);
+                }
+                foreach (var id in notice.Deleted)
+                {
+                    serving.Index.Remove(id);
+                }
+                state.WrittenDuringRefit?.UnionWith(notice.Upserted.Concat(notice.Deleted));
+            }
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+        {
+            EngineLog.RemoteApplyFailed(context.Logger, context.Namespace, ex);
+        }
+    }
+
+    /// <summary>Serves the model another replica fitted, if it is still the stored one. Caller holds the write lock.</summary>
+    private async Task LoadModelAsync(string version, CancellationToken cancellationToken)
+    {
+        if (await context.Store.Models.GetActiveModelAsync(cancellationToken) is not { } stored || stored.Info.Version != version)
+        {
+            return;
+        }
+        using var stream = new MemoryStream(stored.Model, writable: false);
+        var model = context.Featurizer.Load(stream);
+        state.Serve(new ServingModel(model, await loader.BuildIndexAsync(model.Info, () => Task.FromResult(model), cancellationToken)));
+        state.ChangesSinceFit = 0;
+        EngineLog.RemoteModel(context.Logger, context.Namespace, version);
+    }
+}

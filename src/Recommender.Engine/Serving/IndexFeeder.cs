@@ -1,0 +1,57 @@
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+using Recommender.Core.Index;
+using Recommender.Core.Storage;
+
+namespace Recommender.Engine.Serving;
+
+/// <summary>
+/// The one way articles reach an index: with their stored vector when it is of the index's model,
+/// otherwise read whole and embedded now (and, when asked, the new vectors written back, so the
+/// next reader finds them).
+/// </summary>
+internal sealed class IndexFeeder(EngineContext context)
+{
+    /// <summary>
+    /// Adds <paramref name="stored"/> articles to <paramref name="index"/>; those without a usable
+    /// vector are embedded with <paramref name="model"/> (fetched only then). Returns how many were embedded.
+    /// </summary>
+    /// <param name="persistVersion">The model version to write new vectors under; null to keep them in memory only.</param>
+    public async Task<int> FeedStoredAsync(
+        VectorIndex index, IEnumerable<StoredArticle> stored, Func<Task<IFeaturizerModel>> model, string? persistVersion, CancellationToken cancellationToken)
+    {
+        var missing = new List<string>();
+        foreach (var article in stored)
+        {
+            if (article.Vector is { } vector && vector.Length == index.Dimensions)
+            {
+                index.Upsert(article.ToInfo(), vector);
+            }
+            else
+            {
+                missing.Add(article.Article.Id);
+            }
+        }
+        foreach (var chunk in missing.Chunk(context.Options.BatchSize))
+        {
+            var articles = await context.Store.Articles.GetArticlesAsync(chunk, cancellationToken);
+            await EmbedAsync(index, articles, await model(), persistVersion, cancellationToken);
+        }
+        return missing.Count;
+    }
+
+    /// <summary>Embeds whole <paramref name="articles"/>, writes their vectors of <paramref name="persistVersion"/> (when given) and adds them to <paramref name="index"/>.</summary>
+    public async Task EmbedAsync(
+        VectorIndex index, IReadOnlyList<Article> articles, IFeaturizerModel model, string? persistVersion, CancellationToken cancellationToken)
+    {
+        var vectors = model.Embed(articles.Select(a => a.ToText()).ToList());
+        if (persistVersion is not null)
+        {
+            await context.Store.Articles.WriteVectorsAsync(persistVersion, articles.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
+        }
+        for (var i = 0; i < articles.Count; i++)
+        {
+            index.Upsert(articles[i].ToInfo(), vectors[i]);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Recommender.Core.Articles;
+using Recommender.Core.Storage;
+using Recommender.Engine.Refits;
+using Recommender.Engine.Replicas;
+using Recommender.Engine.Serving;
+
+namespace Recommender.Engine.Writes;
+
+/// <summary>
+/// Upserts and deletes: each batch under the write lock, to the store first and then to the index,
+/// then announced to the other replicas and counted toward the next snapshot and refit.
+/// </summary>
+internal sealed class ArticleWriter(EngineContext context, ServingState state, SnapshotKeeper snapshots, Refitter refitter, ReplicaSync replicas)
+{
+    /// <summary>One article of an upsert that differs from what is stored, with its fingerprints computed once.</summary>
+    private sealed class Change(Article article, string recordHash, string textHash)
+    {
+        public Article Article { get; } = article;
+        public string RecordHash { get; } = recordHash;
+        public string TextHash { get; } = textHash;
+        public ArticleInfo Info { get; } = article.ToInfo();
+        public float[]? Vector { get; set; }
+        public bool Embedded { get; set; }
+
+        public ArticleWrite ToWrite() =>
+            // A metadata-only change keeps the stored vector: it is not sent again.
+            new(Article, RecordHash, TextHash, Info.BodyHash, Info.BodyMinHash, Embedded ? Vector : null);
+    }
+
+    /// <summary>Stores a validated batch; only articles whose title or body changed are embedded.</summary>
+    public async Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
+    {
+        context.EnsureStoreAvailable();
+        using var writeLock = await state.LockAsync(cancellationToken);
+        var serving = state.Current;
+        var version = serving.Info.Version;
+        var states = await context.Store.Articles.GetStatesAsync(articles.Select(a => a.Id).ToList(), version, cancellationToken);
+
+        int created = 0, updated = 0, unchanged = 0;
+        var changed = new List<Change>();
+        foreach (var article in articles)
+        {
+            var recordHash = ContentHash.OfRecord(article);
+            var textHash = ContentHash.OfText(article.Title, article.Body);
+            var indexed = serving.Index.TryGet(article.Id, out _, out var indexedVector);
+            float[]? keptVector = null;
+            if (states.TryGetValue(article.Id, out var stored))
+            {
+                if (stored.RecordHash == recordHash && stored.HasVector && indexed)
+                {
+                    unchanged++;
+                    continue;
+                }
+                updated++;
+                if (stored.TextHash == textHash && stored.HasVector && indexed)
+                {
+                    keptVector = indexedVector; // metadata only: the vector in the store and the index is still right
+                }
+            }
+            else
+            {
+                created++;
+            }
+            changed.Add(new Change(article, recordHash, textHash) { Vector = keptVector });
+        }
+
+        var toEmbed = changed.Where(c => c.Vector is null).ToList();
+        var vectors = toEmbed.Count == 0 ? [] : (await serving.Model).Embed(toEmbed.Select(c => c.Article.ToText()).ToList());
+        for (var i = 0; i < toEmbed.Count; i++)
+        {
+            toEmbed[i].Vector = vectors[i];
+            toEmbed[i].Embedded = true;
+        }
+        await context.Store.Articles.WriteAsync(changed.Select(c => c.ToWrite()).ToList(), version, cancellationToken);
+        foreach (var c in changed)
+        {
+            serving.Index.Upsert(c.Info, c.Vector!);
+        }
+        var ids = changed.Select(c => c.Article.Id).ToList();
+        state.RecordWrites(ids, changed.Count);
+        await replicas.PublishAsync(ids, [], null);
+        snapshots.CountChanges(changed.Count);
+        var scheduled = refitter.ScheduleIfNeeded();
+        return new UpsertResult(created, updated, unchanged, toEmbed.Count, version, scheduled);
+    }
+
+    /// <summary>Deletes validated, distinct ids from the store and the index.</summary>
+    public async Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        context.EnsureStoreAvailable();
+        using var writeLock = await state.LockAsync(cancellationToken);
+        var serving = state.Current;
+        var deleted = await context.Store.Articles.DeleteAsync(ids, serving.Info.Version, cancellationToken);
+        foreach (var id in ids)
+        {
+            serving.Index.Remove(id);
+        }
+        state.RecordWrites(ids, deleted.Count);
+        await replicas.PublishAsync([], deleted, null);
+        snapshots.CountChanges(deleted.Count);
+        refitter.ScheduleIfNeeded();
+        return new DeleteResult(deleted.Count, ids.Count - deleted.Count);
+    }
+}

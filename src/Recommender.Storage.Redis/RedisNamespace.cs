@@ -1,0 +1,23 @@
+using Recommender.Core.Storage;
+using StackExchange.Redis;
+
+namespace Recommender.Storage.Redis;
+
+/// <summary>What every role store of one namespace shares: the connection, the key schema, the options, the capacity check and the clock.</summary>
+internal sealed class RedisNamespace(IConnectionMultiplexer redis, RedisStoreOptions options, IStoreCapacity capacity, TimeProvider clock, string ns)
+{
+    /// <summary>Bytes a record costs the store beyond its key and value (an estimate on the safe side).</summary>
+    public const int RecordOverhead = 128;
+
+    public IConnectionMultiplexer Connection { get; } = redis;
+
+    public IDatabase Db => Connection.GetDatabase();
+
+    public RedisKeys Keys { get; } = new(ns);
+
+    public RedisStoreOptions Options { get; } = options;
+
+    public IStoreCapacity Capacity { get; } = capacity;
+
+    public TimeProvider Clock { get; } = clock;
+}
