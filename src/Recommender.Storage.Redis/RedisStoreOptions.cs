@@ -13,11 +13,6 @@ public sealed class RedisStoreOptions
     /// </summary>
     public string? Connection { get; set; }
 
-    /// <summary>Prefix of every key this service writes: one namespace per site.</summary>
-    [Required(ErrorMessage = "Recommender:Redis:Namespace is required.")]
-    [RegularExpression("^[A-Za-z0-9_.-]{1,64}$", ErrorMessage = "Recommender:Redis:Namespace must be 1-64 letters, digits, '.', '_' or '-'.")]
-    public string Namespace { get; set; } = "default";
-
     /// <summary>Articles read or written per pipelined round of commands.</summary>
     [Range(1, 100_000, ErrorMessage = "Recommender:Redis:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = 1_000;

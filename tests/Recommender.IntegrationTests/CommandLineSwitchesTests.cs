@@ -14,7 +14,7 @@ public sealed class CommandLineSwitchesTests
             "--Recommender:Server:Port=6000",
             "--Recommender:Embedded:DataDir=/tmp/site-b",
             "--Recommender:Redis:Connection=r:6379,password=x",
-            "--Recommender:Redis:Namespace=site-b",
+            "--Recommender:Namespace=site-b",
             "--urls=http://x",
         ], args);
     }

@@ -2,9 +2,6 @@ using Recommender.Core.Articles;
 
 namespace Recommender.Core.Index;
 
-/// <summary>One search result: the article, its cosine similarity to the query and, when asked for, its vector.</summary>
-public sealed record SearchHit(ArticleInfo Article, float Score, float[]? Vector);
-
 /// <summary>
 /// The in-memory nearest-neighbour index of one model.
 /// <para>
@@ -13,7 +10,7 @@ public sealed record SearchHit(ArticleInfo Article, float Score, float[]? Vector
 /// vectors in one contiguous block, so a search reads memory in order. Below
 /// <see cref="IndexOptions.PartitionFrom"/> articles there is one cell and every vector is scanned.
 /// From there on the index is an inverted file (IVF): spherical k-means splits the vectors into
-/// about √N / 2 cells, and a search scans the cells whose centres are nearest the query until it has
+/// about √N / 2 cells (<see cref="CellTrainer"/>), and a search scans the cells whose centres are nearest the query until it has
 /// scanned <see cref="IndexOptions.ScanShare"/> of the corpus and found k accepted hits. Cells are
 /// retrained when the corpus has doubled since they were.
 /// </para>
@@ -28,8 +25,8 @@ public sealed class VectorIndex
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly Dictionary<string, (int Cell, int Slot)> _where = new(StringComparer.Ordinal);
     private readonly IndexOptions _options;
-    private Cell[] _cells;
-    private short[]? _centreCodes;
+    private IndexCell[] _cells;
+    private CellCentres? _centres;
     private int _trainedOn;
     private int _count;
     private bool _autoPartition;
@@ -47,7 +44,7 @@ public sealed class VectorIndex
         Dimensions = dimensions;
         _options = options ?? new IndexOptions();
         _autoPartition = partitionAutomatically;
-        _cells = [new Cell(dimensions, Math.Max(capacity, 16))];
+        _cells = [new IndexCell(dimensions, Math.Max(capacity, 16))];
     }
 
     public int Dimensions { get; }
@@ -68,7 +65,7 @@ public sealed class VectorIndex
         get
         {
             _lock.EnterReadLock();
-            try { return _centreCodes is null ? 0 : _cells.Length; }
+            try { return _centres is null ? 0 : _cells.Length; }
             finally { _lock.ExitReadLock(); }
         }
     }
@@ -85,7 +82,7 @@ public sealed class VectorIndex
             {
                 bytes += cell.Capacity * (Dimensions * sizeof(short) + sizeof(float) + 8L) + 3 * 24;
             }
-            return bytes + (_centreCodes?.Length ?? 0) * sizeof(short);
+            return bytes + (_centres?.Codes.Length ?? 0) * sizeof(short);
         }
         finally
         {
@@ -93,51 +90,13 @@ public sealed class VectorIndex
         }
     }
 
-    private const int SnapshotFormat = 2;
-
-    /// <summary>
-    /// The whole index as bytes: its cells (centres and members, each article's metadata and
-    /// codes), so that <see cref="FromSnapshot"/> restores it without re-encoding or retraining.
-    /// Each cell's length is written ahead of the cells, so they can be read in parallel.
-    /// </summary>
+    /// <summary>The whole index as bytes (see <see cref="IndexSnapshot"/>), so that <see cref="FromSnapshot"/> restores it without re-encoding or retraining.</summary>
     public byte[] ToSnapshot()
     {
         _lock.EnterReadLock();
         try
         {
-            var cells = _cells.Select(cell =>
-            {
-                using var part = new MemoryStream(cell.Count * (Dimensions * 2 + 600) + 16);
-                using var writer = new BinaryWriter(part);
-                writer.Write(cell.Count);
-                for (var slot = 0; slot < cell.Count; slot++)
-                {
-                    WriteInfo(writer, cell.Infos[slot]);
-                    writer.Write(cell.Scales[slot]);
-                    writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(cell.Codes.AsSpan(slot * Dimensions, Dimensions)));
-                }
-                writer.Flush();
-                return part.ToArray();
-            }).ToList();
-            using var stream = new MemoryStream(cells.Sum(c => c.Length) + _cells.Length * 4 + (_centreCodes?.Length ?? 0) * 2 + 64);
-            using var header = new BinaryWriter(stream);
-            header.Write(SnapshotFormat);
-            header.Write(Dimensions);
-            header.Write(_count);
-            header.Write(_trainedOn);
-            header.Write(_centreCodes is null ? 0 : _cells.Length);
-            header.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes((_centreCodes ?? []).AsSpan()));
-            header.Write(cells.Count);
-            foreach (var cell in cells)
-            {
-                header.Write(cell.Length);
-            }
-            foreach (var cell in cells)
-            {
-                header.Write(cell);
-            }
-            header.Flush();
-            return stream.ToArray();
+            return IndexSnapshot.Write(new IndexLayout(Dimensions, _count, _trainedOn, _centres, _cells));
         }
         finally
         {
@@ -146,99 +105,15 @@ public sealed class VectorIndex
     }
 
     /// <summary>An index restored from <see cref="ToSnapshot"/> (its cells read in parallel); it keeps itself partitioned from then on.</summary>
+    /// <exception cref="InvalidDataException">The snapshot is of another format.</exception>
+    /// <exception cref="EndOfStreamException">The snapshot is cut short.</exception>
     public static VectorIndex FromSnapshot(byte[] snapshot, IndexOptions? options = null)
     {
-        using var reader = new BinaryReader(new MemoryStream(snapshot, writable: false));
-        if (reader.ReadInt32() != SnapshotFormat)
-        {
-            throw new InvalidDataException("The index snapshot is of an unknown format.");
-        }
-        var dimensions = reader.ReadInt32();
-        var count = reader.ReadInt32();
-        var index = new VectorIndex(dimensions, 16, options) { _count = count, _trainedOn = reader.ReadInt32() };
-        var centreCount = reader.ReadInt32();
-        if (centreCount > 0)
-        {
-            index._centreCodes = new short[centreCount * dimensions];
-            reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(index._centreCodes.AsSpan()));
-        }
-        var lengths = new int[reader.ReadInt32()];
-        var starts = new long[lengths.Length];
-        for (var c = 0; c < lengths.Length; c++)
-        {
-            lengths[c] = reader.ReadInt32();
-        }
-        var offset = reader.BaseStream.Position;
-        for (var c = 0; c < lengths.Length; c++)
-        {
-            starts[c] = offset;
-            offset += lengths[c];
-        }
-        var cells = new Cell[lengths.Length];
-        Parallel.For(0, cells.Length, c =>
-        {
-            using var part = new BinaryReader(new MemoryStream(snapshot, (int)starts[c], lengths[c], writable: false));
-            var members = part.ReadInt32();
-            var cell = new Cell(dimensions, Math.Max(members, 4));
-            var codes = new short[dimensions];
-            for (var m = 0; m < members; m++)
-            {
-                var info = ReadInfo(part);
-                var scale = part.ReadSingle();
-                part.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()));
-                cell.Add(info, codes, scale);
-            }
-            cells[c] = cell;
-        });
-        index._where.EnsureCapacity(count);
-        for (var c = 0; c < cells.Length; c++)
-        {
-            for (var slot = 0; slot < cells[c].Count; slot++)
-            {
-                index._where[cells[c].Infos[slot].Id] = (c, slot);
-            }
-        }
-        index._cells = cells;
+        var layout = IndexSnapshot.Read(snapshot);
+        var index = new VectorIndex(layout.Dimensions, 16, options) { _count = layout.Count, _trainedOn = layout.TrainedOn, _centres = layout.Centres };
+        index._cells = layout.Cells;
+        index.MapCells();
         return index;
-    }
-
-    private static void WriteInfo(BinaryWriter writer, ArticleInfo info)
-    {
-        writer.Write(info.Id);
-        writer.Write(info.Title);
-        writer.Write(info.Url);
-        writer.Write(info.Section);
-        writer.Write(info.Tags.Count);
-        foreach (var tag in info.Tags)
-        {
-            writer.Write(tag);
-        }
-        writer.Write(info.Language);
-        writer.Write(info.Published is not null);
-        writer.Write(info.Published?.UtcTicks ?? 0);
-        writer.Write(info.BodyHash);
-        writer.Write(info.BodyMinHash.Length);
-        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(info.BodyMinHash.AsSpan()));
-    }
-
-    private static ArticleInfo ReadInfo(BinaryReader reader)
-    {
-        var id = reader.ReadString();
-        var title = reader.ReadString();
-        var url = reader.ReadString();
-        var section = reader.ReadString();
-        var tags = new string[reader.ReadInt32()];
-        for (var i = 0; i < tags.Length; i++)
-        {
-            tags[i] = reader.ReadString();
-        }
-        var language = reader.ReadString();
-        var hasDate = reader.ReadBoolean();
-        var ticks = reader.ReadInt64();
-        var bodyHash = reader.ReadString();
-        var minHash = new uint[reader.ReadInt32()];
-        reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(minHash.AsSpan()));
-        return new ArticleInfo(id, title, url, section, tags, language, hasDate ? new DateTimeOffset(ticks, TimeSpan.Zero) : null, bodyHash, minHash);
     }
 
     /// <summary>Adds or replaces an article and its vector (a unit vector).</summary>
@@ -379,9 +254,10 @@ public sealed class VectorIndex
                 // few more than k unfiltered and filter those, which reads far fewer articles'
                 // metadata than filtering during the scan. When that leaves the list short (a
                 // selective filter), scan again with the filter.
-                var unfiltered = Collect(codes, queryScale, k + k / 2 + 8, null).Ranked();
+                var spare = UnfilteredCandidates(k);
+                var unfiltered = Collect(codes, queryScale, spare, null).Ranked();
                 var kept = unfiltered.Where(hit => accept(_cells[hit.Cell].Infos[hit.Slot])).Take(k).ToList();
-                if (kept.Count == k || unfiltered.Count < k + k / 2 + 8)
+                if (kept.Count == k || unfiltered.Count < spare)
                 {
                     return kept.Select(hit => Hit(hit, withVectors)).ToArray();
                 }
@@ -394,6 +270,9 @@ public sealed class VectorIndex
         }
     }
 
+    /// <summary>Hits taken unfiltered before a filtered search falls back to filtering during the scan: half as many again as asked for, and a few.</summary>
+    private static int UnfilteredCandidates(int k) => k + (k / 2) + 8;
+
     private SearchHit Hit((int Cell, int Slot, float Score) hit, bool withVectors)
     {
         var cell = _cells[hit.Cell];
@@ -404,14 +283,14 @@ public sealed class VectorIndex
     private TopK Collect(ReadOnlySpan<short> codes, float queryScale, int k, Func<ArticleInfo, bool>? accept)
     {
         var top = new TopK(k, accept);
-        if (_centreCodes is null)
+        if (_centres is null)
         {
             Scan(_cells[0], 0, codes, queryScale, top);
             return top;
         }
         var budget = Math.Max(_options.MinScannedRows, (int)(_count * _options.ScanShare));
         var scanned = 0;
-        foreach (var cell in NearestCells(codes))
+        foreach (var cell in _centres.Ranked(codes))
         {
             // Scan the budget, then go on only while filters leave the top k short.
             if (scanned >= budget && top.IsFull)
@@ -424,7 +303,7 @@ public sealed class VectorIndex
         return top;
     }
 
-    private void Scan(Cell cell, int index, ReadOnlySpan<short> query, float queryScale, TopK top)
+    private void Scan(IndexCell cell, int index, ReadOnlySpan<short> query, float queryScale, TopK top)
     {
         var codes = cell.Codes;
         for (var slot = 0; slot < cell.Count; slot++)
@@ -447,227 +326,29 @@ public sealed class VectorIndex
     }
 
     /// <summary>The cell for a new vector: the one whose centre is nearest, or the only one.</summary>
-    private int Nearest(ReadOnlySpan<short> codes) => _centreCodes is null ? 0 : NearestCentre(codes);
+    private int Nearest(ReadOnlySpan<short> codes) => _centres?.Nearest(codes) ?? 0;
 
-    /// <summary>Cells by decreasing similarity of their centre to the query, computed as for assigning a vector to a cell.</summary>
-    private int[] NearestCells(ReadOnlySpan<short> codes)
-    {
-        var order = new int[_cells.Length];
-        var keys = new int[_cells.Length];
-        for (var c = 0; c < order.Length; c++)
-        {
-            order[c] = c;
-            keys[c] = -Fixed16.Dot(_centreCodes.AsSpan(c * Dimensions, Dimensions), codes);
-        }
-        Array.Sort(keys, order);
-        return order;
-    }
+    private bool NeedsTraining() => _count >= _options.PartitionFrom && (_centres is null || _count >= 2 * _trainedOn);
 
-    private bool NeedsTraining() => _count >= _options.PartitionFrom && (_centreCodes is null || _count >= 2 * _trainedOn);
-
-    /// <summary>
-    /// Spherical k-means on a sample of the vectors, then every vector moved to the cell of its
-    /// nearest centre, each cell's block allocated at its exact size.
-    /// </summary>
+    /// <summary>Trains the cells (see <see cref="CellTrainer"/>) and moves every vector into its new cell.</summary>
     private void Train()
     {
-        var cellCount = Math.Clamp((int)Math.Round(Math.Sqrt(_count) / 2), 16, 4096);
-        var all = new List<(int Cell, int Slot)>(_count);
+        (_centres, _cells) = CellTrainer.Train(_cells, _count, Dimensions);
+        _trainedOn = _count;
+        MapCells();
+    }
+
+    /// <summary>Rebuilds the map from id to (cell, slot) after the cells were replaced.</summary>
+    private void MapCells()
+    {
+        _where.Clear();
+        _where.EnsureCapacity(_count);
         for (var c = 0; c < _cells.Length; c++)
         {
-            for (var s = 0; s < _cells[c].Count; s++)
+            for (var slot = 0; slot < _cells[c].Count; slot++)
             {
-                all.Add((c, s));
+                _where[_cells[c].Infos[slot].Id] = (c, slot);
             }
-        }
-        var random = new Random(_count);
-        var sample = all.OrderBy(_ => random.Next()).Take(Math.Min(_count, cellCount * 64)).ToArray();
-        var centres = new float[cellCount * Dimensions];
-        for (var c = 0; c < cellCount; c++)
-        {
-            Decode(sample[c], centres.AsSpan(c * Dimensions, Dimensions));
-        }
-        var assignment = new int[sample.Length];
-        var decoded = new float[Dimensions];
-        for (var iteration = 0; iteration < 8; iteration++)
-        {
-            SetCentres(centres, cellCount);
-            Parallel.For(0, sample.Length, i => assignment[i] = NearestCentre(Codes(sample[i])));
-            Array.Clear(centres);
-            for (var i = 0; i < sample.Length; i++)
-            {
-                Decode(sample[i], decoded);
-                var centre = centres.AsSpan(assignment[i] * Dimensions, Dimensions);
-                for (var d = 0; d < Dimensions; d++)
-                {
-                    centre[d] += decoded[d];
-                }
-            }
-            for (var c = 0; c < cellCount; c++)
-            {
-                var centre = centres.AsSpan(c * Dimensions, Dimensions);
-                if (VectorMath.Dot(centre, centre) == 0)
-                {
-                    Decode(sample[random.Next(sample.Length)], centre); // an empty cell restarts from a random vector
-                }
-                VectorMath.Normalize(centre);
-            }
-        }
-        SetCentres(centres, cellCount);
-        var cellOf = new int[all.Count];
-        Parallel.For(0, all.Count, i => cellOf[i] = NearestCentre(Codes(all[i])));
-        var sizes = new int[cellCount];
-        foreach (var c in cellOf)
-        {
-            sizes[c]++;
-        }
-        var cells = sizes.Select(size => new Cell(Dimensions, Math.Max(size, 4))).ToArray();
-        for (var i = 0; i < all.Count; i++)
-        {
-            var (c, s) = all[i];
-            var source = _cells[c];
-            var slot = cells[cellOf[i]].Add(source.Infos[s], Codes(all[i]), source.Scales[s]);
-            _where[source.Infos[s].Id] = (cellOf[i], slot);
-        }
-        _cells = cells;
-        _trainedOn = _count;
-    }
-
-    private void SetCentres(float[] centres, int cellCount)
-    {
-        _centreCodes = new short[centres.Length];
-        for (var c = 0; c < cellCount; c++)
-        {
-            Fixed16.Encode(centres.AsSpan(c * Dimensions, Dimensions), _centreCodes.AsSpan(c * Dimensions, Dimensions));
-        }
-    }
-
-    private int NearestCentre(ReadOnlySpan<short> codes)
-    {
-        var best = 0;
-        var bestDot = int.MinValue;
-        for (var c = 0; c < _centreCodes!.Length / Dimensions; c++)
-        {
-            var dot = Fixed16.Dot(_centreCodes.AsSpan(c * Dimensions, Dimensions), codes);
-            if (dot > bestDot)
-            {
-                (best, bestDot) = (c, dot);
-            }
-        }
-        return best;
-    }
-
-    private ReadOnlySpan<short> Codes((int Cell, int Slot) at) => _cells[at.Cell].Codes.AsSpan(at.Slot * Dimensions, Dimensions);
-
-    private void Decode((int Cell, int Slot) at, Span<float> vector)
-    {
-        Fixed16.Decode(Codes(at), _cells[at.Cell].Scales[at.Slot], vector);
-        VectorMath.Normalize(vector);
-    }
-
-    /// <summary>One cell's vectors in one block, with their scales and articles; removal moves the last into the gap.</summary>
-    private sealed class Cell(int dimensions, int capacity)
-    {
-        public short[] Codes = new short[capacity * dimensions];
-        public float[] Scales = new float[capacity];
-        public ArticleInfo[] Infos = new ArticleInfo[capacity];
-        public int Count;
-
-        public int Capacity => Infos.Length;
-
-        public int Add(ArticleInfo info, ReadOnlySpan<short> codes, float scale)
-        {
-            if (Count == Infos.Length)
-            {
-                Array.Resize(ref Codes, Codes.Length * 2);
-                Array.Resize(ref Scales, Scales.Length * 2);
-                Array.Resize(ref Infos, Infos.Length * 2);
-            }
-            codes.CopyTo(Codes.AsSpan(Count * dimensions, dimensions));
-            Scales[Count] = scale;
-            Infos[Count] = info;
-            return Count++;
-        }
-
-        /// <summary>Removes a slot; returns the article moved into it, if any.</summary>
-        public ArticleInfo? RemoveAt(int slot)
-        {
-            var last = --Count;
-            ArticleInfo? moved = null;
-            if (slot != last)
-            {
-                Codes.AsSpan(last * dimensions, dimensions).CopyTo(Codes.AsSpan(slot * dimensions, dimensions));
-                Scales[slot] = Scales[last];
-                moved = Infos[slot] = Infos[last];
-            }
-            Infos[last] = null!;
-            return moved;
-        }
-
-        public float[] Vector(int slot)
-        {
-            var vector = new float[dimensions];
-            Fixed16.Decode(Codes.AsSpan(slot * dimensions, dimensions), Scales[slot], vector);
-            return vector;
-        }
-    }
-
-    /// <summary>The best k offered so far that the filter accepts; the filter runs only on those that would get in.</summary>
-    private sealed class TopK(int k, Func<ArticleInfo, bool>? accept)
-    {
-        private readonly PriorityQueue<(int Cell, int Slot), (float Score, string Id)> _heap = new(k + 1, WeakestFirst.Instance);
-
-        /// <summary>Scores below this cannot get in.</summary>
-        public float Threshold { get; private set; } = float.NegativeInfinity;
-
-        public bool IsFull => _heap.Count == k;
-
-        public void Offer(float score, ArticleInfo info, int cell, int slot)
-        {
-            if (IsFull && _heap.TryPeek(out _, out var weakest) && WeakestFirst.Instance.Compare((score, info.Id), weakest) <= 0)
-            {
-                return;
-            }
-            if (accept is not null && !accept(info))
-            {
-                return;
-            }
-            if (IsFull)
-            {
-                _heap.DequeueEnqueue((cell, slot), (score, info.Id));
-            }
-            else
-            {
-                _heap.Enqueue((cell, slot), (score, info.Id));
-            }
-            if (IsFull && _heap.TryPeek(out _, out var kept))
-            {
-                Threshold = kept.Score;
-            }
-        }
-
-        /// <summary>What was kept, best first.</summary>
-        public List<(int Cell, int Slot, float Score)> Ranked()
-        {
-            var ranked = new List<(int Cell, int Slot, float Score)>(_heap.Count);
-            while (_heap.TryDequeue(out var at, out var key))
-            {
-                ranked.Add((at.Cell, at.Slot, key.Score));
-            }
-            ranked.Reverse();
-            return ranked;
-        }
-    }
-
-    /// <summary>Orders hits from weakest to strongest: lower score first, then the later id first.</summary>
-    private sealed class WeakestFirst : IComparer<(float Score, string Id)>
-    {
-        public static readonly WeakestFirst Instance = new();
-
-        public int Compare((float Score, string Id) x, (float Score, string Id) y)
-        {
-            var byScore = x.Score.CompareTo(y.Score);
-            return byScore != 0 ? byScore : string.CompareOrdinal(y.Id, x.Id);
         }
     }
 }

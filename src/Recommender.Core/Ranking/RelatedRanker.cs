@@ -55,10 +55,7 @@ public static class RelatedRanker
         var halfLife = query.FreshnessHalfLife ?? options.FreshnessHalfLife;
         var diversity = (float)(query.Diversity ?? options.Diversity);
 
-        // Copies of one story sit together in the ranking, so a few spare candidates usually
-        // suffice (more when diversity may pass over the best); when they do not, widen the search
-        // until the list is full or the index is spent.
-        var k = diversity > 0 ? query.Limit * 4 + 20 : query.Limit * 2 + 10;
+        var k = InitialCandidates(query.Limit, diverse: diversity > 0);
         while (true)
         {
             var hits = index.Search(expanded, k, Eligible, withVectors: diversity > 0);
@@ -68,9 +65,23 @@ public static class RelatedRanker
             {
                 return ApplyPins(index, expanded, picked.Select(c => c.Item).ToList(), rules.PinsFor(self, now), query.Limit, Eligible, IsCopy);
             }
-            k *= 4;
+            k *= WidenFactor;
         }
     }
+
+    /// <summary>
+    /// Candidates fetched for a list of <paramref name="limit"/>. Copies of one story sit together in
+    /// the ranking, so a few spare usually suffice (more when diversity may pass over the best); when
+    /// they do not, the search widens by <see cref="WidenFactor"/> until the list is full or the index is spent.
+    /// </summary>
+    private static int InitialCandidates(int limit, bool diverse) =>
+        diverse ? (limit * DiverseCandidatesPerItem) + DiverseSpareCandidates : (limit * CandidatesPerItem) + SpareCandidates;
+
+    private const int CandidatesPerItem = 2;
+    private const int SpareCandidates = 10;
+    private const int DiverseCandidatesPerItem = 4;
+    private const int DiverseSpareCandidates = 20;
+    private const int WidenFactor = 4;
 
     /// <summary>
     /// Puts each pinned article at its position (in order of position, so earlier pins keep theirs),

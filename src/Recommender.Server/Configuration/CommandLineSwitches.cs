@@ -19,7 +19,7 @@ public static class CommandLineSwitches
         new("--http-port", "N", "Recommender:Server:HttpPort", "HTTP/1.1 port: /preview, the /v1 JSON routes, /healthz, /readyz, /metrics; 0 closes it", "8080"),
         new("--data-dir", "DIR", "Recommender:Embedded:DataDir", "the embedded store's folder, relative to the working folder", "data"),
         new("--redis", "CONNECTION", "Recommender:Redis:Connection", "use this Redis (a StackExchange.Redis configuration string) instead of the embedded store", "embedded"),
-        new("--namespace", "NAME", "Recommender:Redis:Namespace", "the namespace of requests that name none", "default"),
+        new("--namespace", "NAME", "Recommender:Namespace", "the namespace of requests that name none", "default"),
     ];
 
     public static readonly IReadOnlyDictionary<string, string> Map =

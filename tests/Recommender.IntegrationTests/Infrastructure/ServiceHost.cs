@@ -61,7 +61,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
                 break;
             case StoreSetup.Redis redis:
                 _settings["Recommender:Redis:Connection"] = redis.Connection;
-                _settings["Recommender:Redis:Namespace"] = redis.Namespace;
+                _settings["Recommender:Namespace"] = redis.Namespace;
                 break;
         }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

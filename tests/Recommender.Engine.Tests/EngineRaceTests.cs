@@ -1,0 +1,188 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
+using Recommender.Core.Errors;
+using Recommender.Core.Evaluation;
+using Recommender.Core.Feedback;
+using Recommender.Core.Index;
+using Recommender.Core.Ranking;
+using Recommender.Featurizer;
+
+namespace Recommender.Engine.Tests;
+
+/// <summary>
+/// Refits, replicas and snapshots raced on purpose: the in-memory store pauses the engine where the
+/// race is (after a refit has read the corpus), the test writes meanwhile, then lets it go on.
+/// </summary>
+public sealed class EngineRaceTests
+{
+    private const string Ns = "site";
+
+    private static readonly MlNetFeaturizer Featurizer = new(Options.Create(new FeaturizerOptions
+    {
+        DefaultModelPath = Path.Combine(AppContext.BaseDirectory, "models", "default", "model.zip"),
+    }));
+
+    private static readonly RelatedQuery Query = RelatedQuery.Create(5, [], [], publishedAfter: null);
+
+    /// <summary>An engine that refits only when told to, so each test decides when.</summary>
+    private static async Task<RecommendationEngine> StartAsync(InMemoryStores stores)
+    {
+        var engine = new RecommendationEngine(
+            stores.Open(Ns), Featurizer,
+            new EngineOptions { MinArticlesToFit = 1_000_000, RefitQuietPeriod = TimeSpan.Zero },
+            new RankingOptions(), new IndexOptions(), InputLimits.Default, TimeProvider.System,
+            NullLogger<RecommendationEngine>.Instance, new RecommendationIds(new byte[32]));
+        await engine.InitializeAsync(CancellationToken.None);
+        return engine;
+    }
+
+    private static List<Article> Corpus(int count, int seed = 7) =>
+        SyntheticCorpus.Generate(count, seed).Select(line => line.Article).ToList();
+
+    /// <summary>Pauses the next refit once it has read the corpus; returns (paused, release).</summary>
+    private static (Task Paused, TaskCompletionSource Release) PauseRefit(InMemoryNamespace store)
+    {
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.AfterFullReadWithBodies = async () =>
+        {
+            store.AfterFullReadWithBodies = null;
+            paused.SetResult();
+            await release.Task;
+        };
+        return (paused.Task, release);
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        for (var waited = 0; !condition(); waited += 20)
+        {
+            Assert.True(waited < 15_000, $"Not within 15 s: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task WritesDuringARefit_AreEmbeddedWithTheNewModelBeforeItServes()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        using var engine = await StartAsync(stores);
+        var corpus = Corpus(60);
+        await engine.UpsertAsync(corpus, CancellationToken.None);
+        var (paused, release) = PauseRefit(store);
+
+        var retrain = engine.RetrainAsync(CancellationToken.None);
+        await paused;
+        var added = corpus[5] with { Id = "added-during-refit", Title = "Harbour ferry timetable changes", Body = "The harbour ferry runs every twenty minutes from May." };
+        var edited = corpus[0] with { Body = "Rewritten: the council voted to close the old library and open a new one by the river." };
+        await engine.UpsertAsync([added, edited], CancellationToken.None);
+        await engine.DeleteAsync([corpus[1].Id], CancellationToken.None);
+        release.SetResult();
+        var stats = await retrain;
+
+        var version = stats.Model.Version;
+        Assert.False(stats.Model.IsDefault);
+        Assert.Equal(60, engine.ArticleCount);
+        var stored = await store.GetActiveModelAsync(CancellationToken.None);
+        Assert.Equal(version, stored!.Info.Version);
+        using var saved = new MemoryStream(stored.Model);
+        var model = Featurizer.Load(saved);
+        foreach (var article in new[] { added, edited })
+        {
+            var expected = model.Embed([article.ToText()])[0];
+            Assert.Equal(expected, store.Vectors[(version, article.Id)], new NearlyEqual());
+            var related = await engine.GetRelatedAsync(article.Id, Query, CancellationToken.None);
+            Assert.Equal(5, related.Items.Count);
+        }
+        Assert.False(store.Vectors.ContainsKey((version, corpus[1].Id)), "the refit's vector of an article deleted meanwhile is dropped");
+        await Assert.ThrowsAsync<ArticleNotFoundException>(() => engine.GetRelatedAsync(corpus[1].Id, Query, CancellationToken.None));
+        Assert.All(store.Vectors.Keys, key => Assert.Equal(version, key.Version));
+    }
+
+    [Fact]
+    public async Task ACancelledRefit_SwapsNothing_AndThePreviousModelKeepsServing()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        using var engine = await StartAsync(stores);
+        await engine.UpsertAsync(Corpus(40), CancellationToken.None);
+        var before = engine.GetStats().Model.Version;
+        var (paused, release) = PauseRefit(store);
+
+        using var cancel = new CancellationTokenSource();
+        var retrain = engine.RetrainAsync(cancel.Token);
+        await paused;
+        cancel.Cancel();
+        release.SetResult();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => retrain);
+        Assert.Equal(before, engine.GetStats().Model.Version);
+        Assert.Null(await store.GetActiveModelInfoAsync(CancellationToken.None));
+        Assert.All(store.Vectors.Keys, key => Assert.Equal(before, key.Version));
+        Assert.Equal(5, (await engine.GetRelatedAsync(Corpus(40)[3].Id, Query, CancellationToken.None)).Items.Count);
+    }
+
+    [Fact]
+    public async Task AnotherReplicasWritesModelAndRules_AreServedHere()
+    {
+        var stores = new InMemoryStores();
+        using var writer = await StartAsync(stores);
+        using var reader = await StartAsync(stores);
+        var corpus = Corpus(40);
+
+        await writer.UpsertAsync(corpus, CancellationToken.None);
+        await Eventually(() => reader.ArticleCount == 40, "the other replica's 40 upserts show here");
+
+        var fitted = (await writer.RetrainAsync(CancellationToken.None)).Model.Version;
+        await Eventually(() => reader.GetStats().Model.Version == fitted, "the other replica's model serves here");
+        var there = await writer.GetRelatedAsync(corpus[2].Id, Query, CancellationToken.None);
+        var here = await reader.GetRelatedAsync(corpus[2].Id, Query, CancellationToken.None);
+        Assert.Equal(there.Items.Select(i => i.Article.Id), here.Items.Select(i => i.Article.Id));
+
+        var blocked = here.Items[0].Article.Id;
+        await writer.AddRuleAsync(new EditorialRule { Id = "", Action = RuleAction.Block, ArticleId = blocked }, CancellationToken.None);
+        await Eventually(() => reader.Rules.Count == 1, "the other replica's rule applies here");
+        var after = await reader.GetRelatedAsync(corpus[2].Id, Query, CancellationToken.None);
+        Assert.DoesNotContain(blocked, after.Items.Select(i => i.Article.Id));
+
+        await writer.DeleteAsync([corpus[3].Id], CancellationToken.None);
+        await Eventually(() => reader.ArticleCount == 39, "the other replica's delete shows here");
+    }
+
+    [Fact]
+    public async Task ARestart_RestoresTheSnapshot_AndRereadsWhatChangedSinceIt()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        var corpus = Corpus(50);
+        string version;
+        using (var first = await StartAsync(stores))
+        {
+            await first.UpsertAsync(corpus.Take(40).ToList(), CancellationToken.None);
+            version = (await first.RetrainAsync(CancellationToken.None)).Model.Version;
+            await Eventually(() => store.SnapshotTakenAt is not null, "the refit saves a snapshot");
+            await first.UpsertAsync(corpus.Skip(40).ToList(), CancellationToken.None);
+            await first.DeleteAsync([corpus[0].Id, corpus[1].Id], CancellationToken.None);
+        }
+        store.IndexBuildReads = 0;
+
+        using var second = await StartAsync(stores);
+
+        Assert.Equal(0, store.IndexBuildReads);
+        Assert.Equal(version, second.GetStats().Model.Version);
+        Assert.Equal(48, second.ArticleCount);
+        Assert.Equal(5, (await second.GetRelatedAsync(corpus[45].Id, Query, CancellationToken.None)).Items.Count);
+        await Assert.ThrowsAsync<ArticleNotFoundException>(() => second.GetRelatedAsync(corpus[0].Id, Query, CancellationToken.None));
+    }
+
+    /// <summary>Vectors equal to the index's 16-bit precision.</summary>
+    private sealed class NearlyEqual : IEqualityComparer<float[]>
+    {
+        public bool Equals(float[]? x, float[]? y) => x!.Length == y!.Length && x.Zip(y).All(p => Math.Abs(p.First - p.Second) < 1e-5);
+
+        public int GetHashCode(float[] obj) => obj.Length;
+    }
+}

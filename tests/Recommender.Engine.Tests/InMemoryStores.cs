@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
+using Recommender.Core.Feedback;
+using Recommender.Core.Storage;
+
+namespace Recommender.Engine.Tests;
+
+/// <summary>
+/// The store contract in memory, for driving the engine directly: every namespace is one
+/// <see cref="InMemoryNamespace"/>, shared by every engine (replica) that opens it.
+/// </summary>
+public sealed class InMemoryStores : INamespaceStores
+{
+    private readonly ConcurrentDictionary<string, InMemoryNamespace> _namespaces = new(StringComparer.Ordinal);
+
+    public InMemoryNamespace this[string ns] => _namespaces.GetOrAdd(ns, n => new InMemoryNamespace(n));
+
+    public NamespaceStore Open(string ns)
+    {
+        var store = this[ns];
+        return new NamespaceStore(ns, store, store, store, store, store, store);
+    }
+
+    public Task<bool> ExistsAsync(string ns, CancellationToken cancellationToken) =>
+        Task.FromResult(_namespaces.TryGetValue(ns, out var store) && store.Articles.Count > 0);
+
+    public Task<int> DropAsync(string ns, CancellationToken cancellationToken) =>
+        Task.FromResult(_namespaces.TryRemove(ns, out var store) ? store.Articles.Count : 0);
+
+    public Task<byte[]> GetSharedSecretAsync(string name, CancellationToken cancellationToken) => Task.FromResult(new byte[32]);
+}
+
+/// <summary>One namespace's data, with hooks a test uses to pause the engine at a chosen point.</summary>
+public sealed class InMemoryNamespace(string ns) : IArticleStore, IModelStore, ISnapshotStore, IRuleStore, IFeedbackStore, IChangeFeed
+{
+    private readonly object _lock = new();
+    private readonly List<Channel<ChangeNotice>> _subscribers = [];
+    private readonly Dictionary<string, DateTimeOffset> _changed = new(StringComparer.Ordinal);
+    private (DateTimeOffset TakenAt, string Version, byte[] Bytes)? _snapshot;
+    private StoredModel? _model;
+
+    public string Namespace { get; } = ns;
+
+    public ConcurrentDictionary<string, ArticleWrite> Articles { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Vectors by (model version, id).</summary>
+    public ConcurrentDictionary<(string Version, string Id), float[]> Vectors { get; } = new();
+
+    /// <summary>Runs after a read of every article with bodies (a refit's read), before the reader goes on.</summary>
+    public Func<Task>? AfterFullReadWithBodies { get; set; }
+
+    /// <summary>Reads of every article without bodies (an index build; a restore from a snapshot makes none).</summary>
+    public int IndexBuildReads;
+
+    /// <summary>While false, published notices are dropped (a replica that missed them).</summary>
+    public bool Delivering { get; set; } = true;
+
+    public bool IsAvailable => true;
+
+    public DateTimeOffset? SnapshotTakenAt => _snapshot?.TakenAt;
+
+    // Articles and vectors
+
+    public Task<IReadOnlyDictionary<string, StoredState>> GetStatesAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, StoredState>>(ids
+            .Where(Articles.ContainsKey)
+            .Distinct()
+            .ToDictionary(id => id, id => new StoredState(Articles[id].RecordHash, Articles[id].TextHash, Vectors.ContainsKey((modelVersion, id)))));
+
+    public Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken)
+    {
+        foreach (var write in writes)
+        {
+            Articles[write.Article.Id] = write;
+            if (write.Vector is { } vector)
+            {
+                Vectors[(modelVersion, write.Article.Id)] = vector;
+            }
+            Log(write.Article.Id);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken)
+    {
+        var deleted = ids.Where(id => Articles.TryRemove(id, out _)).ToList();
+        foreach (var id in ids)
+        {
+            Vectors.TryRemove((modelVersion, id), out _);
+            Log(id);
+        }
+        return Task.FromResult<IReadOnlyList<string>>(deleted);
+    }
+
+    public Task<IReadOnlyList<Article>> GetArticlesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Article>>(ids.Select(id => Articles.TryGetValue(id, out var w) ? w.Article : null).OfType<Article>().ToList());
+
+    public Task<IReadOnlyList<StoredArticle>> GetStoredAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredArticle>>(ids.Select(id => Stored(id, modelVersion, withBody: false)).OfType<StoredArticle>().ToList());
+
+    public async IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(
+        string? modelVersion, bool includeBodies, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!includeBodies)
+        {
+            Interlocked.Increment(ref IndexBuildReads);
+        }
+        var all = Articles.Keys.Order(StringComparer.Ordinal).Select(id => Stored(id, modelVersion, includeBodies)).OfType<StoredArticle>().ToList();
+        foreach (var chunk in all.Chunk(7))
+        {
+            await Task.Yield();
+            yield return chunk;
+        }
+        if (includeBodies && AfterFullReadWithBodies is { } hook)
+        {
+            await hook();
+        }
+    }
+
+    public Task WriteVectorsAsync(string modelVersion, IReadOnlyList<(string Id, float[] Vector)> vectors, CancellationToken cancellationToken)
+    {
+        foreach (var (id, vector) in vectors)
+        {
+            Vectors[(modelVersion, id)] = vector;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteVectorsAsync(string modelVersion, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        foreach (var id in ids)
+        {
+            Vectors.TryRemove((modelVersion, id), out _);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> RemoveDanglingIdsAsync(IReadOnlySet<string> keep, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
+    private StoredArticle? Stored(string id, string? modelVersion, bool withBody)
+    {
+        if (!Articles.TryGetValue(id, out var write))
+        {
+            return null;
+        }
+        var vector = modelVersion is not null && Vectors.TryGetValue((modelVersion, id), out var v) ? v : null;
+        return new StoredArticle(withBody ? write.Article : write.Article with { Body = "" }, write.BodyHash, write.BodyMinHash, vector);
+    }
+
+    private void Log(string id)
+    {
+        lock (_lock)
+        {
+            _changed[id] = DateTimeOffset.UtcNow;
+        }
+    }
+
+    // Models
+
+    public Task<ModelInfo?> GetActiveModelInfoAsync(CancellationToken cancellationToken) => Task.FromResult(_model?.Info);
+
+    public Task<StoredModel?> GetActiveModelAsync(CancellationToken cancellationToken) => Task.FromResult(_model);
+
+    public Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken)
+    {
+        _model = new StoredModel(info, model);
+        return Task.CompletedTask;
+    }
+
+    // Snapshots and the change log
+
+    public Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken)
+    {
+        _snapshot = (takenAt, modelVersion, snapshot.ToArray());
+        return Task.CompletedTask;
+    }
+
+    public Task<(DateTimeOffset TakenAt, byte[] Snapshot)?> ReadSnapshotAsync(string modelVersion, CancellationToken cancellationToken) =>
+        Task.FromResult(_snapshot is { } s && s.Version == modelVersion ? (s.TakenAt, s.Bytes) : ((DateTimeOffset, byte[])?)null);
+
+    public Task<IReadOnlyList<string>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(_changed.Where(c => c.Value >= since).Select(c => c.Key).ToList());
+        }
+    }
+
+    // Rules and feedback
+
+    private readonly ConcurrentDictionary<string, EditorialRule> _rules = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<EditorialRule>> GetRulesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<EditorialRule>>(_rules.Values.OrderBy(r => r.Created).ToList());
+
+    public Task SaveRuleAsync(EditorialRule rule, CancellationToken cancellationToken)
+    {
+        _rules[rule.Id] = rule;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken) => Task.FromResult(_rules.TryRemove(id, out _));
+
+    public Task<int> RecordFeedbackAsync(IReadOnlyList<(FeedbackEvent Event, string Section)> events, TimeSpan window, CancellationToken cancellationToken) =>
+        Task.FromResult(events.Count);
+
+    public Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken) => Task.FromResult(new FeedbackStats(0, 0, [], []));
+
+    // The change feed: each subscriber gets every notice, one at a time, in order.
+
+    public Task PublishAsync(ChangeNotice notice, CancellationToken cancellationToken)
+    {
+        if (Delivering)
+        {
+            lock (_lock)
+            {
+                foreach (var subscriber in _subscribers)
+                {
+                    subscriber.Writer.TryWrite(notice);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IAsyncDisposable> SubscribeAsync(Func<ChangeNotice, Task> handler, CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateUnbounded<ChangeNotice>();
+        lock (_lock)
+        {
+            _subscribers.Add(channel);
+        }
+        var pump = Task.Run(async () =>
+        {
+            await foreach (var notice in channel.Reader.ReadAllAsync())
+            {
+                await handler(notice);
+            }
+        });
+        return Task.FromResult<IAsyncDisposable>(new Subscription(this, channel, pump));
+    }
+
+    private sealed class Subscription(InMemoryNamespace store, Channel<ChangeNotice> channel, Task pump) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            lock (store._lock)
+            {
+                store._subscribers.Remove(channel);
+            }
+            channel.Writer.TryComplete();
+            await pump;
+        }
+    }
+}
