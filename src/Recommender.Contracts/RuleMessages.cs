@@ -1,6 +1,5 @@
 using Domain = Recommender.Core.Editorial;
 using Google.Protobuf.WellKnownTypes;
-using Recommender.Core.Articles;
 using Recommender.Core.Errors;
 
 namespace Recommender.Api.V1;

@@ -1,5 +1,4 @@
 using Recommender.Core.Abstractions;
-using Recommender.Core.Errors;
 using Recommender.Core.Ranking;
 
 namespace Recommender.Engine;

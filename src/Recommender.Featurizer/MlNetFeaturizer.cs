@@ -9,7 +9,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
-using Recommender.Core.Errors;
 using Recommender.Featurizer.Analysis;
 
 namespace Recommender.Featurizer;
@@ -23,7 +22,7 @@ namespace Recommender.Featurizer;
 /// vectors that are cheap to store and scan, and that match articles sharing a topic rather than
 /// exact words.
 /// </summary>
-public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeaturizer
+public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimeProvider? clock = null) : IFeaturizer
 {
     internal const string SparseColumn = "Sparse";
     internal const string FeaturesColumn = "Features";
@@ -37,6 +36,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
     public int ModelFormat => CurrentFormat;
 
     private readonly FeaturizerOptions _options = options.Value;
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, int corpusArticles = 0) => Fit(corpus, versionPrefix: "", corpusArticles);
 
@@ -83,14 +83,15 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options) : IFeat
         }
 
         var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var fittedAt = DateTimeOffset.UtcNow;
+        var fittedAt = _clock.GetUtcNow();
         var info = new ModelInfo(
             versionPrefix + NewVersion(fittedAt, corpus),
             fittedAt,
             corpus.Count,
             rank,
             Math.Round(fitSeconds, 3),
-            Describe(rank, vocabulary.Count, minArticles)) { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
+            Describe(rank, vocabulary.Count, minArticles))
+        { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
     }
 

@@ -1,47 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Index;
 using Recommender.Featurizer.Analysis;
 
 namespace Recommender.Featurizer;
-
-/// <summary>The ML.NET pipeline's input row: the article's L2-normalized term weights over the vocabulary.</summary>
-internal sealed class SparseInput
-{
-    [ColumnName(MlNetFeaturizer.SparseColumn)]
-    public VBuffer<float> Terms { get; set; }
-}
-
-/// <summary>The pipeline's output row.</summary>
-internal sealed class FeaturesOutput
-{
-    [ColumnName(MlNetFeaturizer.FeaturesColumn)]
-    public float[] Features { get; set; } = [];
-}
-
-/// <summary>
-/// How text becomes the pipeline's input (the vocabulary, the headline's weight, and the corpus's
-/// main language: what a text in no detectable language is analysed as), and the terms too common
-/// in the fitted corpus to explain anything; saved with the model, so a loaded model analyses text
-/// as it was fitted.
-/// </summary>
-internal sealed record AnalysisSettings(TermVocabulary Vocabulary, int TitleWeight, string MainLanguage, IReadOnlyList<string> CommonTerms)
-{
-    /// <summary>The input column's type: a vector as long as the vocabulary.</summary>
-    public SchemaDefinition InputSchema { get; } = InputSchemaFor(Vocabulary.Count);
-
-    public Dictionary<string, int> Counts(ArticleText text) => TermAnalysis.Counts(text, TitleWeight, MainLanguage);
-
-    private static SchemaDefinition InputSchemaFor(int terms)
-    {
-        var schema = SchemaDefinition.Create(typeof(SparseInput));
-        schema[MlNetFeaturizer.SparseColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, terms);
-        return schema;
-    }
-}
 
 /// <summary>
 /// A fitted model. Batches go through <see cref="ITransformer.Transform"/>, which is

@@ -19,24 +19,3 @@ public interface IFeaturizer
     /// <summary>The model shipped with the service, serving until the first fit on a real corpus.</summary>
     IFeaturizerModel LoadDefault();
 }
-
-/// <summary>A fitted model: turns article text into unit-length vectors. Thread-safe.</summary>
-public interface IFeaturizerModel : IDisposable
-{
-    ModelInfo Info { get; }
-
-    /// <summary>One L2-normalized vector of <see cref="ModelInfo.Dimensions"/> floats per text, in order.</summary>
-    float[][] Embed(IReadOnlyList<ArticleText> texts);
-
-    /// <summary>Writes the model (and its info) so that <see cref="IFeaturizer.Load"/> restores it.</summary>
-    void Save(Stream stream);
-
-    /// <summary>
-    /// For each candidate, the words and word pairs it shares with <paramref name="query"/> that
-    /// weigh most in their (pre-projection) similarity, heaviest first, at most <paramref name="top"/>.
-    /// </summary>
-    IReadOnlyList<IReadOnlyList<SharedTerm>> SharedTerms(ArticleText query, IReadOnlyList<ArticleText> candidates, int top);
-}
-
-/// <summary>A term two articles share, and its share of their similarity (the product of its two weights).</summary>
-public sealed record SharedTerm(string Term, float Weight);

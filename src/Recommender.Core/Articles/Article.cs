@@ -22,22 +22,3 @@ public sealed record Article(
 
     public ArticleText ToText() => new(Title, Body, Language);
 }
-
-/// <summary>
-/// What the index keeps per article: everything a related list shows, plus the body fingerprints
-/// that duplicate suppression compares (an exact hash of the normalized body, and for
-/// near-identical copies: a MinHash signature). The body itself stays in the store.
-/// </summary>
-public sealed record ArticleInfo(
-    string Id,
-    string Title,
-    string Url,
-    string Section,
-    IReadOnlyList<string> Tags,
-    string Language,
-    DateTimeOffset? Published,
-    string BodyHash,
-    uint[] BodyMinHash);
-
-/// <summary>The text the featurizer reads, and its language tag when the CMS sent one ("" to detect it).</summary>
-public readonly record struct ArticleText(string Title, string Body, string Language = "");

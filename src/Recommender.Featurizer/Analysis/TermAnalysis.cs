@@ -1,13 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.TokenAttributes;
 using Recommender.Core.Articles;
 
 namespace Recommender.Featurizer.Analysis;
-
-/// <summary>A token after analysis, and the word of the text it came from (for explanations; empty unless asked for).</summary>
-public readonly record struct AnalyzedToken(string Term, string Surface);
 
 /// <summary>
 /// Turns an article into the terms the model weighs: the headline and the body analysed for the
@@ -127,17 +123,4 @@ public static class TermAnalysis
         }
         return kept.ToString().Normalize(NormalizationForm.FormC);
     }
-}
-
-/// <summary>How a term's count in one article becomes its weight there (times its idf).</summary>
-public enum TermWeighting
-{
-    /// <summary>1 when present: a word repeated in one long story does not make it more about that word.</summary>
-    Presence,
-
-    /// <summary>1 + ln(count): repetition counts, with diminishing returns (sublinear tf).</summary>
-    Sublinear,
-
-    /// <summary>The raw count.</summary>
-    Count,
 }

@@ -2,10 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Recommender.Core.Abstractions;
-using Recommender.Core.Articles;
 using Recommender.Core.Errors;
-using Recommender.Engine;
 
 namespace Recommender.Server.Grpc;
 

@@ -1,5 +1,4 @@
 using Google.Protobuf.WellKnownTypes;
-using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
 using Recommender.Core.Errors;

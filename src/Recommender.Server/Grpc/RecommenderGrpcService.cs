@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Recommender.Api.V1;
-using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Errors;
 using Recommender.Core.Storage;

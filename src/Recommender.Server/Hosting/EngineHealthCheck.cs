@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Recommender.Core.Abstractions;
 using Recommender.Core.Storage;
 using Recommender.Engine;
 

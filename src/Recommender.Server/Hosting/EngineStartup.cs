@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Recommender.Core.Abstractions;
 using Recommender.Core.Errors;
 using Recommender.Core.Storage;
 using Recommender.Engine;

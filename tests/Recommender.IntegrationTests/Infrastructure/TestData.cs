@@ -1,6 +1,5 @@
 using Recommender.Api.V1;
 using Recommender.Core.Articles;
-using Recommender.Core.Errors;
 
 namespace Recommender.IntegrationTests.Infrastructure;
 
