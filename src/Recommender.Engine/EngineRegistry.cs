@@ -52,7 +52,7 @@ public sealed class EngineRegistry(
         if (_engines.Count > options.Value.MaxNamespaces && !entry.IsValueCreated)
         {
             _engines.TryRemove(new KeyValuePair<string, Lazy<Task<RecommendationEngine>>>(ns, entry));
-            throw new QuotaExceededException($"This service already serves {options.Value.MaxNamespaces} namespaces (Recommender:Engine:MaxNamespaces).");
+            throw new QuotaExceededException($"This service already serves {options.Value.MaxNamespaces} namespaces (Recommender:Engine:MaxNamespaces).", ErrorReason.NamespaceLimit);
         }
         try
         {
@@ -77,7 +77,7 @@ public sealed class EngineRegistry(
         ns = Resolve(ns);
         if (ns == DefaultNamespace)
         {
-            throw new PreconditionFailedException($"'{ns}' is this service's default namespace; it cannot be deleted through the API.");
+            throw new PreconditionFailedException($"'{ns}' is this service's default namespace; it cannot be deleted through the API.", ErrorReason.DefaultNamespace);
         }
         if (_engines.TryRemove(ns, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
         {

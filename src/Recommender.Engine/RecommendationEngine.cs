@@ -40,6 +40,8 @@ public sealed class RecommendationEngine : IDisposable
     private readonly EditorialRules _rules;
     private readonly FeedbackRecorder _feedback;
     private readonly RelatedReader _reader;
+    private readonly CatalogReader _catalog;
+    private readonly ChangeBroadcast _broadcast;
 
     public RecommendationEngine(
         NamespaceStore store,
@@ -56,12 +58,14 @@ public sealed class RecommendationEngine : IDisposable
         var feeder = new IndexFeeder(_context);
         _loader = new ServingLoader(_context, feeder);
         _snapshots = new SnapshotKeeper(_context, _state);
-        _replicas = new ReplicaSync(_context, _state, _loader, feeder);
+        _broadcast = new ChangeBroadcast(_context);
+        _replicas = new ReplicaSync(_context, _state, _loader, feeder, _broadcast);
         _refitter = new Refitter(_context, _state, feeder, _snapshots, _replicas);
         _writer = new ArticleWriter(_context, _state, _snapshots, _refitter, _replicas);
         _rules = new EditorialRules(_context, _state, _replicas);
         _feedback = new FeedbackRecorder(_context, _state, recommendationIds);
         _reader = new RelatedReader(_context, _state, _rules, _feedback);
+        _catalog = new CatalogReader(_context);
         _replicas.RulesChanged = _rules.LoadAsync;
     }
 
@@ -135,18 +139,40 @@ public sealed class RecommendationEngine : IDisposable
         return _reader.PreviewAsync(new ArticleText(title, body, language), section, tags, query, cancellationToken);
     }
 
-    /// <summary>Stored articles whose title contains every word of <paramref name="text"/>, newest first.</summary>
-    public IReadOnlyList<ArticleInfo> SearchTitles(string text, int limit)
+    /// <summary>A page of the stored articles whose title contains every word of <paramref name="text"/>, newest first.</summary>
+    /// <param name="limit">Results when <paramref name="pageSize"/> is 0 (0: 10).</param>
+    public (IReadOnlyList<ArticleInfo> Articles, string NextPageToken) SearchTitles(string text, int limit, int pageSize = 0, string pageToken = "")
     {
-        RequestRules.ValidateSearch(text, limit, _context.Limits);
-        return _reader.SearchTitles(text, limit);
+        var size = RequestRules.ValidateSearch(text, limit, pageSize, _context.Limits);
+        return _reader.SearchTitles(text, size, pageToken);
     }
 
-    /// <summary>Validates and stores an editorial rule (see <see cref="EditorialRules.AddAsync"/>).</summary>
-    public Task<EditorialRule> AddRuleAsync(EditorialRule rule, CancellationToken cancellationToken) => _rules.AddAsync(rule, cancellationToken);
+    /// <summary>One stored article with its update time; NotFound when it is not stored.</summary>
+    public Task<CatalogEntry> GetArticleAsync(string id, CancellationToken cancellationToken)
+    {
+        ArticleRules.ValidateId(id, "id", _context.Limits);
+        return _catalog.GetAsync(id, cancellationToken);
+    }
+
+    /// <summary>A page of the stored ids (ordinal order) with their update times.</summary>
+    public Task<(IReadOnlyList<(string Id, DateTimeOffset? Updated)> Articles, string NextPageToken)> ListArticlesAsync(
+        int pageSize, string pageToken, DateTimeOffset? updatedAfter, CancellationToken cancellationToken) =>
+        _catalog.ListAsync(
+            PageToken.Size(pageSize, RequestRules.DefaultListPageSize, RequestRules.MaxListPageSize), pageToken, updatedAfter, cancellationToken);
+
+    /// <summary>Validates and stores an editorial rule, once per <paramref name="requestId"/> (see <see cref="EditorialRules.AddAsync"/>).</summary>
+    public Task<EditorialRule> AddRuleAsync(EditorialRule rule, CancellationToken cancellationToken, string requestId = "") =>
+        _rules.AddAsync(rule, requestId, cancellationToken);
 
     /// <summary>Removes a rule; NotFound when there is none with that id.</summary>
     public Task RemoveRuleAsync(string id, CancellationToken cancellationToken) => _rules.RemoveAsync(id, cancellationToken);
+
+    /// <summary>A page of the editorial rules, oldest first; every rule when <paramref name="pageSize"/> is 0 and no token is given.</summary>
+    public (IReadOnlyList<EditorialRule> Rules, string NextPageToken) ListRules(int pageSize = 0, string pageToken = "") =>
+        _rules.Page(pageSize, pageToken);
+
+    /// <summary>What changes lists here from this call on (made here or by another replica), until cancelled or the engine stops.</summary>
+    public IAsyncEnumerable<EngineChange> Watch(CancellationToken cancellationToken) => _broadcast.Watch(cancellationToken);
 
     /// <summary>Counts impressions and clicks (see <see cref="FeedbackRecorder.RecordAsync"/>).</summary>
     public Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackEvent> events, CancellationToken cancellationToken) =>
@@ -179,5 +205,6 @@ public sealed class RecommendationEngine : IDisposable
         // Not disposed: a scheduled refit may still read the token; cancelling is what stops it.
         _stopping.Cancel();
         _replicas.Unsubscribe();
+        _broadcast.Complete();
     }
 }

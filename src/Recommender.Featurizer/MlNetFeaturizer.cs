@@ -38,10 +38,11 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     private readonly FeaturizerOptions _options = options.Value;
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, int corpusArticles = 0) => Fit(corpus, versionPrefix: "", corpusArticles);
+    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, int corpusArticles = 0, CancellationToken cancellationToken = default) =>
+        Fit(corpus, versionPrefix: "", corpusArticles, cancellationToken);
 
     /// <summary>Fits a model whose version starts with <paramref name="versionPrefix"/> (e.g. the shipped default's).</summary>
-    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, string versionPrefix, int corpusArticles = 0)
+    public IFeaturizerModel Fit(IReadOnlyList<ArticleText> corpus, string versionPrefix, int corpusArticles = 0, CancellationToken cancellationToken = default)
     {
         if (corpus.Count < 2)
         {
@@ -50,15 +51,16 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         var started = Stopwatch.GetTimestamp();
         // Each article's language found once: it names the corpus's main language, which then
         // stands in for the articles whose language could not be told.
-        var languages = corpus.AsParallel().AsOrdered().Select(t => TermAnalysis.LanguageOf(t)).ToList();
+        var languages = corpus.AsParallel().AsOrdered().WithCancellation(cancellationToken).Select(t => TermAnalysis.LanguageOf(t)).ToList();
         var mainLanguage = TermAnalysis.MainLanguage(languages);
-        var counts = corpus.AsParallel().AsOrdered()
+        var counts = corpus.AsParallel().AsOrdered().WithCancellation(cancellationToken)
             .Select((t, i) => TermAnalysis.Counts(t with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight))
             .ToList();
         var minArticles = MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency);
         var vocabulary = TermVocabulary.Fit(counts, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms);
         var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms);
 
+        cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(seed: _options.Seed);
         var rows = counts.Select(c => new SparseInput { Terms = vocabulary.Vector(c) }).ToList();
         var data = ml.Data.LoadFromEnumerable(rows, analysis.InputSchema);
@@ -68,7 +70,10 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         {
             var pipeline = ml.Transforms.ProjectToPrincipalComponents("Projected", SparseColumn, rank: rank, seed: _options.Seed)
                 .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, "Projected"));
+            // ML.NET's projection cannot be stopped from outside (its MLContext.CancelExecution is in
+            // Microsoft.ML.Experimental, not published here); cancellation is honoured on each side of it.
             transformer = pipeline.Fit(data);
+            cancellationToken.ThrowIfCancellationRequested();
             // A corpus of near-copies spans fewer directions than the rank asked for: the
             // projection then holds NaN (and could not be loaded again). Ask for fewer.
             if (ProjectsFinitely(ml, transformer, rows, analysis.InputSchema))

@@ -22,16 +22,22 @@ internal static class ArticleHash
     public static readonly RedisValue BodyHash = "body_hash";
     public static readonly RedisValue BodyMinHash = "body_minhash";
 
+    /// <summary>When the article was last written (Unix ms, the writer's clock); absent in articles written before it was kept.</summary>
+    public static readonly RedisValue Updated = "updated";
+
     /// <summary>What the index needs: everything but the body and the change-detection hashes.</summary>
     public static readonly RedisValue[] Metadata = [Id, Title, Url, Section, Tags, Language, Published, BodyHash, BodyMinHash];
 
     /// <summary>The metadata and the body.</summary>
     public static readonly RedisValue[] Full = [.. Metadata, Body];
 
+    /// <summary>What a listing reads: the id (present when stored) and the update time.</summary>
+    public static readonly RedisValue[] Version = [Id, Updated];
+
     /// <summary>What tells whether a write changes the stored article.</summary>
     public static readonly RedisValue[] State = [RecordHash, TextHash];
 
-    public static HashEntry[] ToEntries(ArticleWrite write)
+    public static HashEntry[] ToEntries(ArticleWrite write, DateTimeOffset now)
     {
         var a = write.Article;
         return
@@ -48,6 +54,7 @@ internal static class ArticleHash
             new(TextHash, write.TextHash),
             new(BodyHash, write.BodyHash),
             new(BodyMinHash, MinHash.ToBytes(write.BodyMinHash)),
+            new(Updated, now.ToUnixTimeMilliseconds()),
         ];
     }
 
@@ -72,6 +79,10 @@ internal static class ArticleHash
         var minHash = hash[BodyMinHash].IsNull ? [] : MinHash.FromBytes((byte[])hash[BodyMinHash]!);
         return new StoredArticle(article, hash[BodyHash]!, minHash, vector);
     }
+
+    /// <summary>An update time as stored; null when absent.</summary>
+    public static DateTimeOffset? ReadTime(RedisValue value) =>
+        value.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)value);
 
     /// <summary>About what an article's write adds to the store: its text, fields, hashes and vector.</summary>
     public static long SizeOf(ArticleWrite write)

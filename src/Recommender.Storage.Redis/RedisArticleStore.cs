@@ -54,10 +54,11 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
             db.SetAddAsync(Keys.Ids(), writes.Select(w => (RedisValue)w.Article.Id).ToArray()),
             changeLog.LogAsync(db, writes.Select(w => w.Article.Id)),
         };
+        var now = store.Clock.GetUtcNow();
         foreach (var write in writes)
         {
             var transaction = db.CreateTransaction();
-            _ = transaction.HashSetAsync(Keys.Article(write.Article.Id), ArticleHash.ToEntries(write));
+            _ = transaction.HashSetAsync(Keys.Article(write.Article.Id), ArticleHash.ToEntries(write, now));
             if (write.Vector is { } vector)
             {
                 _ = transaction.StringSetAsync(Keys.Vector(modelVersion, write.Article.Id), VectorCodec.Encode(vector));

@@ -16,6 +16,7 @@ public sealed class RedisStores(IConnectionMultiplexer redis, IOptions<RedisStor
         return new NamespaceStore(
             ns,
             new RedisArticleStore(store, changeLog),
+            new RedisArticleCatalog(store),
             new RedisModelStore(store),
             new RedisSnapshotStore(store, changeLog),
             new RedisRuleStore(store),

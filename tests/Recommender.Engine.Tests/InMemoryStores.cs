@@ -22,7 +22,7 @@ public sealed class InMemoryStores : INamespaceStores
     public NamespaceStore Open(string ns)
     {
         var store = this[ns];
-        return new NamespaceStore(ns, store, store, store, store, store, store);
+        return new NamespaceStore(ns, store, store, store, store, store, store, store);
     }
 
     public Task<bool> ExistsAsync(string ns, CancellationToken cancellationToken) =>
@@ -35,7 +35,7 @@ public sealed class InMemoryStores : INamespaceStores
 }
 
 /// <summary>One namespace's data, with hooks a test uses to pause the engine at a chosen point.</summary>
-public sealed class InMemoryNamespace(string ns) : IArticleStore, IModelStore, ISnapshotStore, IRuleStore, IFeedbackStore, IChangeFeed
+public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalog, IModelStore, ISnapshotStore, IRuleStore, IFeedbackStore, IChangeFeed
 {
     private readonly object _lock = new();
     private readonly List<Channel<ChangeNotice>> _subscribers = [];
@@ -158,6 +158,18 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IModelStore, I
         {
             _changed[id] = DateTimeOffset.UtcNow;
         }
+    }
+
+    // The catalog (update times are not kept here)
+
+    public Task<CatalogEntry?> GetAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult(Articles.TryGetValue(id, out var write) ? new CatalogEntry(write.Article, null) : null);
+
+    public Task<CatalogPage> ListAsync(string? after, int pageSize, DateTimeOffset? updatedAfter, CancellationToken cancellationToken)
+    {
+        var ids = Articles.Keys.Where(id => after is null || string.CompareOrdinal(id, after) > 0).Order(StringComparer.Ordinal).ToList();
+        var page = ids.Take(pageSize).Select(id => (id, (DateTimeOffset?)null)).ToList();
+        return Task.FromResult(new CatalogPage(page, ids.Count > pageSize ? ids[pageSize - 1] : null));
     }
 
     // Models

@@ -38,13 +38,21 @@ public static class RequestRules
         }
     }
 
-    /// <summary>A title search: the words to find and how many results (0: <see cref="DefaultSearchResults"/>).</summary>
-    public static void ValidateSearch(string text, int limit, InputLimits limits)
+    /// <summary>
+    /// A title search: the words to find, how many results (0: <see cref="DefaultSearchResults"/>)
+    /// and the page size (0: the limit). Returns the page size.
+    /// </summary>
+    public static int ValidateSearch(string text, int limit, int pageSize, InputLimits limits)
     {
         ArticleRules.ValidateText(text, "query", limits.MaxTitleLength, nameof(limits.MaxTitleLength), required: true, multiline: false);
         if (limit < 0 || limit > limits.MaxListLimit)
         {
             throw new RequestValidationException("limit", $"must be between 1 and {limits.MaxListLimit} (0 means {DefaultSearchResults})");
         }
+        return PageToken.Size(pageSize, limit == 0 ? DefaultSearchResults : limit, limits.MaxListLimit);
     }
+
+    /// <summary>Most articles in one page of ListArticles, and the size of a page that names none.</summary>
+    public const int MaxListPageSize = 10_000;
+    public const int DefaultListPageSize = 1_000;
 }

@@ -31,6 +31,15 @@ public sealed record EditorialRule
     public string Note { get; init; } = "";
     public DateTimeOffset Created { get; init; }
 
+    /// <summary>The client's id of the AddRule request that added it (empty when none was sent): a retry with it returns this rule.</summary>
+    public string RequestId { get; init; } = "";
+
+    public const int MaxRequestIdLength = 128;
+
+    /// <summary>Whether the two rules say the same thing (everything but id, creation time and request id).</summary>
+    public bool SameAs(EditorialRule other) =>
+        this with { Id = "", Created = default, RequestId = "" } == other with { Id = "", Created = default, RequestId = "" };
+
     public const int MaxNoteLength = 1_000;
 
     /// <summary>Applies at <paramref name="now"/>: not yet expired.</summary>

@@ -1,4 +1,4 @@
 namespace Recommender.Core.Errors;
 
 /// <summary>Something the request names does not exist (NOT_FOUND).</summary>
-public class NotFoundException(string message) : Exception(message);
+public class NotFoundException(string message, string reason) : ReasonedException(message, reason);

@@ -34,6 +34,9 @@ public sealed record RelatedQuery
     /// <summary>Explain each suggestion: the terms it shares with the query article.</summary>
     public bool Explain { get; init; }
 
+    /// <summary>Leave out suggestions scoring below this, so the list may be shorter than <see cref="Limit"/>. Null: no floor.</summary>
+    public float? MinScore { get; init; }
+
     /// <summary>
     /// Builds a query from request values, validating each. A limit of 0 means the default; an
     /// unset half-life or diversity leaves the server's default to the ranker.
@@ -48,9 +51,14 @@ public sealed record RelatedQuery
         double? diversity = null,
         InputLimits? limits = null,
         bool explain = false,
-        string fieldPrefix = "options.")
+        string fieldPrefix = "options.",
+        float? minScore = null)
     {
         limits ??= InputLimits.Default;
+        if (minScore is { } floor && (float.IsNaN(floor) || floor < -1 || floor > 1))
+        {
+            throw new RequestValidationException(fieldPrefix + "min_score", "must be between -1 and 1 (scores are cosine similarities times factors of at most 1)");
+        }
         if (freshnessHalfLife is { } halfLife && halfLife < TimeSpan.Zero)
         {
             throw new RequestValidationException(fieldPrefix + "freshness_half_life", "must not be negative");
@@ -94,6 +102,7 @@ public sealed record RelatedQuery
             FreshnessHalfLife = freshnessHalfLife,
             Diversity = diversity,
             Explain = explain,
+            MinScore = minScore,
         };
     }
 

@@ -59,9 +59,14 @@ public static class RelatedRanker
         while (true)
         {
             var hits = index.Search(expanded, k, Eligible, withVectors: diversity > 0);
-            var pool = hits.Select(h => Score(h, halfLife, self, options, reference)).ToList();
+            // A score never exceeds its similarity, and hits come by similarity: once the last is
+            // below the floor, a wider search cannot find more above it.
+            var pool = hits.Select(h => Score(h, halfLife, self, options, reference))
+                .Where(c => query.MinScore is not { } floor || c.Item.Score >= floor)
+                .ToList();
             var picked = Pick(pool, query.Limit, diversity, IsCopy);
-            if (picked.Count == query.Limit || hits.Count < k)
+            var spent = hits.Count < k || (query.MinScore is { } minimum && hits.Count > 0 && hits[^1].Score < minimum);
+            if (picked.Count == query.Limit || spent)
             {
                 return ApplyPins(index, expanded, picked.Select(c => c.Item).ToList(), rules.PinsFor(self, now), query.Limit, Eligible, IsCopy);
             }

@@ -4,6 +4,7 @@ namespace Recommender.Core.Storage;
 public sealed record NamespaceStore(
     string Namespace,
     IArticleStore Articles,
+    IArticleCatalog Catalog,
     IModelStore Models,
     ISnapshotStore Snapshots,
     IRuleStore Rules,

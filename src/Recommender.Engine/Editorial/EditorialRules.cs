@@ -1,3 +1,4 @@
+using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
 using Recommender.Core.Errors;
 using Recommender.Engine.Replicas;
@@ -20,11 +21,14 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
     /// <summary>
     /// Validates and stores a rule, with a new id and creation time; it applies to the next list
     /// here at once and on other replicas when they hear of it. A pin's two articles must be stored.
+    /// A rule already added with <paramref name="requestId"/>, or one that says the same, is returned
+    /// instead of being added again (a retried request adds one rule).
     /// </summary>
-    public async Task<EditorialRule> AddAsync(EditorialRule rule, CancellationToken cancellationToken)
+    public async Task<EditorialRule> AddAsync(EditorialRule rule, string requestId, CancellationToken cancellationToken)
     {
         var now = context.Clock.GetUtcNow();
         rule.Validate(context.Limits, now);
+        ArticleRules.ValidateText(requestId, "request_id", EditorialRule.MaxRequestIdLength, nameof(EditorialRule.MaxRequestIdLength), required: false, multiline: false);
         if (rule.Action == RuleAction.Pin)
         {
             foreach (var id in new[] { rule.ArticleId, rule.InListOf })
@@ -36,9 +40,19 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
             }
         }
         context.EnsureStoreAvailable();
-        rule = rule with { Id = "r-" + Guid.NewGuid().ToString("n")[..12], Created = now };
-        await EditAsync(() => context.Store.Rules.SaveRuleAsync(rule, cancellationToken), cancellationToken);
-        return rule;
+        EditorialRule? result = null;
+        await EditAsync(async stored =>
+        {
+            result = stored.FirstOrDefault(r => requestId.Length > 0 && r.RequestId == requestId) ?? stored.FirstOrDefault(r => r.SameAs(rule));
+            if (result is not null)
+            {
+                return false;
+            }
+            result = rule with { Id = "r-" + Guid.NewGuid().ToString("n")[..12], Created = now, RequestId = requestId };
+            await context.Store.Rules.SaveRuleAsync(result, cancellationToken);
+            return true;
+        }, cancellationToken);
+        return result!;
     }
 
     /// <summary>Removes a rule; NotFound when there is none with that id.</summary>
@@ -50,33 +64,56 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
         }
         context.EnsureStoreAvailable();
         var removed = false;
-        await EditAsync(async () => removed = await context.Store.Rules.DeleteRuleAsync(id, cancellationToken), cancellationToken);
+        await EditAsync(async _ => removed = await context.Store.Rules.DeleteRuleAsync(id, cancellationToken), cancellationToken);
         if (!removed)
         {
-            throw new NotFoundException($"There is no editorial rule '{id}'.");
+            throw new NotFoundException($"There is no editorial rule '{id}'.", ErrorReason.RuleNotFound);
+        }
+    }
+
+    /// <summary>Most rules in one page of ListRules.</summary>
+    public const int MaxPageSize = 1_000;
+
+    /// <summary>A page of the rules, oldest first (every rule when <paramref name="pageSize"/> is 0 and no token is given).</summary>
+    public (IReadOnlyList<EditorialRule> Rules, string NextPageToken) Page(int pageSize, string pageToken)
+    {
+        var all = _rules.All;
+        var offset = PageToken.DecodeOffset("rules", pageToken);
+        var size = pageSize == 0 && offset == 0 ? Math.Max(all.Count, 1) : PageToken.Size(pageSize, MaxPageSize, MaxPageSize);
+        var page = all.Skip(offset).Take(size).ToList();
+        var next = offset + page.Count < all.Count ? PageToken.Encode("rules", (offset + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)) : "";
+        return (page, next);
+    }
+
+    /// <summary>
+    /// Runs one change against the rules as stored (under the gate, so edits here do not interleave),
+    /// then serves the rules as stored; when <paramref name="edit"/> says it changed them, tells the other replicas.
+    /// </summary>
+    private async Task EditAsync(Func<IReadOnlyList<EditorialRule>, Task<bool>> edit, CancellationToken cancellationToken)
+    {
+        bool changed;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            changed = await edit(await context.Store.Rules.GetRulesAsync(cancellationToken));
+            _rules = new RuleSet(await context.Store.Rules.GetRulesAsync(cancellationToken));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        if (changed)
+        {
+            await replicas.PublishRulesChangedAsync();
         }
     }
 
     /// <summary>Serves the rules as stored (at start, and when another replica changed them).</summary>
-    public Task LoadAsync(CancellationToken cancellationToken) => LoadAsync(null, cancellationToken);
-
-    /// <summary>Runs one change to the stored rules, then serves the rules as stored and tells the other replicas.</summary>
-    private async Task EditAsync(Func<Task> edit, CancellationToken cancellationToken)
-    {
-        await LoadAsync(edit, cancellationToken);
-        await replicas.PublishRulesChangedAsync();
-    }
-
-    /// <summary>Serves the rules as stored, after <paramref name="edit"/> (if any) changed them.</summary>
-    private async Task LoadAsync(Func<Task>? edit, CancellationToken cancellationToken)
+    public async Task LoadAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (edit is not null)
-            {
-                await edit();
-            }
             _rules = new RuleSet(await context.Store.Rules.GetRulesAsync(cancellationToken));
         }
         finally

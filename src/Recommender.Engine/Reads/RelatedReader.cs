@@ -47,16 +47,26 @@ internal sealed class RelatedReader(EngineContext context, ServingState state, E
         return List(serving, items);
     }
 
-    /// <summary>Stored articles whose title contains every word of <paramref name="text"/>, newest first.</summary>
-    public IReadOnlyList<ArticleInfo> SearchTitles(string text, int limit)
+    /// <summary>
+    /// A page of the stored articles whose title contains every word of <paramref name="text"/>,
+    /// newest first, and the token of the next page ("" on the last).
+    /// </summary>
+    public (IReadOnlyList<ArticleInfo> Articles, string NextPageToken) SearchTitles(string text, int pageSize, string pageToken)
     {
+        var offset = PageToken.DecodeOffset("search:" + text, pageToken);
         var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        return state.Current.Index.Articles()
+        var found = state.Current.Index.Articles()
             .Where(a => words.All(w => a.Title.Contains(w, StringComparison.OrdinalIgnoreCase)))
             .OrderByDescending(a => a.Published ?? DateTimeOffset.MinValue)
             .ThenBy(a => a.Title, StringComparer.OrdinalIgnoreCase)
-            .Take(limit == 0 ? RequestRules.DefaultSearchResults : limit)
+            .ThenBy(a => a.Id, StringComparer.Ordinal)
+            .Skip(offset)
+            .Take(pageSize + 1)
             .ToList();
+        var next = found.Count > pageSize
+            ? PageToken.Encode("search:" + text, (offset + pageSize).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : "";
+        return (found.Take(pageSize).ToList(), next);
     }
 
     private RelatedList List(ServingModel serving, IReadOnlyList<RelatedItem> items) =>

@@ -87,6 +87,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
     {
         var started = Stopwatch.GetTimestamp();
         int changesBefore;
+        (string Version, List<Article> Corpus)? fitted = null;
         using (await state.LockAsync(cancellationToken))
         {
             // From here on, writes are counted toward the next refit and redone before the swap.
@@ -105,13 +106,14 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             }
             if (corpus.Count == 0)
             {
-                throw new PreconditionFailedException("No articles are stored: import some before retraining.");
+                throw new PreconditionFailedException("No articles are stored: import some before retraining.", ErrorReason.NoArticles);
             }
             var sample = Sample(corpus, context.Options.MaxFitArticles);
             EngineLog.RefitStarted(context.Logger, context.Namespace, sample.Count, corpus.Count);
 
-            var model = await Task.Run(() => context.Featurizer.Fit(sample.Select(a => a.ToText()).ToList(), corpus.Count), cancellationToken);
+            var model = await Task.Run(() => context.Featurizer.Fit(sample.Select(a => a.ToText()).ToList(), corpus.Count, cancellationToken), cancellationToken);
             var version = model.Info.Version;
+            fitted = (version, corpus);
             var index = new VectorIndex(model.Info.Dimensions, corpus.Count, context.Index, partitionAutomatically: false);
             // Embedding is the cost of a refit: one batch per core at a time.
             await Parallel.ForEachAsync(corpus.Chunk(context.Options.BatchSize),
@@ -154,8 +156,28 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             {
                 state.WrittenDuringRefit = null;
                 state.ChangesSinceFit += changesBefore;
+                if (fitted is { } unused && state.Current.Info.Version != unused.Version)
+                {
+                    await DropVectorsAsync(unused.Version, unused.Corpus);
+                }
             }
             throw;
+        }
+    }
+
+    /// <summary>Best effort: the vectors a refit wrote before it failed or was cancelled (it never served), so they do not fill the store.</summary>
+    private async Task DropVectorsAsync(string version, List<Article> corpus)
+    {
+        try
+        {
+            foreach (var chunk in corpus.Chunk(context.Options.BatchSize))
+            {
+                await context.Store.Articles.DeleteVectorsAsync(version, chunk.Select(a => a.Id).ToList(), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is Core.Errors.StoreUnavailableException)
+        {
+            EngineLog.RefitFailed(context.Logger, context.Namespace, ex);
         }
     }
 

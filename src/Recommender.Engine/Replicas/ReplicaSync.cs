@@ -10,7 +10,7 @@ namespace Recommender.Engine.Replicas;
 /// their deletions removed, a model they fitted loaded with the whole index rebuilt, their rule
 /// edits reloaded). A lost notice is logged, not fatal.
 /// </summary>
-internal sealed class ReplicaSync(EngineContext context, ServingState state, ServingLoader loader, IndexFeeder feeder)
+internal sealed class ReplicaSync(EngineContext context, ServingState state, ServingLoader loader, IndexFeeder feeder, ChangeBroadcast broadcast)
 {
     private readonly string _origin = Guid.NewGuid().ToString("n");
     private IAsyncDisposable? _subscription;
@@ -22,17 +22,40 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
     public async Task SubscribeAsync(CancellationToken cancellationToken) =>
         _subscription = await context.Store.Changes.SubscribeAsync(ApplyAsync, cancellationToken);
 
-    /// <summary>Announces written or deleted ids, or a newly serving model.</summary>
+    /// <summary>Announces written or deleted ids, or a newly serving model, to the other replicas and to this one's watchers.</summary>
     public Task PublishAsync(IReadOnlyList<string> upserted, IReadOnlyList<string> deleted, string? modelVersion) =>
         PublishAsync(new ChangeNotice(_origin, upserted, deleted, modelVersion));
 
     /// <summary>Announces that the editorial rules changed.</summary>
     public Task PublishRulesChangedAsync() => PublishAsync(new ChangeNotice(_origin, [], [], null, RulesChanged: true));
 
+    /// <summary>Tells this replica's watchers what a notice (its own or another replica's) changed.</summary>
+    private void Broadcast(ChangeNotice notice)
+    {
+        var version = state.Current.Info.Version;
+        if (notice.Upserted.Count > 0)
+        {
+            broadcast.Emit(ChangeKind.ArticlesWritten, notice.Upserted, version);
+        }
+        if (notice.Deleted.Count > 0)
+        {
+            broadcast.Emit(ChangeKind.ArticlesDeleted, notice.Deleted, version);
+        }
+        if (notice.ModelVersion is not null)
+        {
+            broadcast.Emit(ChangeKind.ModelChanged, [], version);
+        }
+        if (notice.RulesChanged)
+        {
+            broadcast.Emit(ChangeKind.RulesChanged, [], version);
+        }
+    }
+
     public void Unsubscribe() => _subscription?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
 
     private async Task PublishAsync(ChangeNotice notice)
     {
+        Broadcast(notice);
         try
         {
             await context.Store.Changes.PublishAsync(notice, CancellationToken.None);
@@ -59,6 +82,7 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
                 {
                     await reload(token);
                 }
+                Broadcast(notice);
                 return;
             }
             using (await state.LockAsync(token))
@@ -66,7 +90,10 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
                 var serving = state.Current;
                 if (notice.ModelVersion is { } version && version != serving.Info.Version)
                 {
-                    await LoadModelAsync(version, token);
+                    if (await LoadModelAsync(version, token))
+                    {
+                        Broadcast(notice);
+                    }
                     return;
                 }
                 if (notice.Upserted.Count > 0)
@@ -79,6 +106,7 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
                     serving.Index.Remove(id);
                 }
                 state.WrittenDuringRefit?.UnionWith(notice.Upserted.Concat(notice.Deleted));
+                Broadcast(notice with { ModelVersion = null });
             }
         }
         catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
@@ -87,17 +115,18 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
         }
     }
 
-    /// <summary>Serves the model another replica fitted, if it is still the stored one. Caller holds the write lock.</summary>
-    private async Task LoadModelAsync(string version, CancellationToken cancellationToken)
+    /// <summary>Serves the model another replica fitted, if it is still the stored one; false when it is not. Caller holds the write lock.</summary>
+    private async Task<bool> LoadModelAsync(string version, CancellationToken cancellationToken)
     {
         if (await context.Store.Models.GetActiveModelAsync(cancellationToken) is not { } stored || stored.Info.Version != version)
         {
-            return;
+            return false;
         }
         using var stream = new MemoryStream(stored.Model, writable: false);
         var model = context.Featurizer.Load(stream);
         state.Serve(new ServingModel(model, await loader.BuildIndexAsync(model.Info, () => Task.FromResult(model), cancellationToken)));
         state.ChangesSinceFit = 0;
         EngineLog.RemoteModel(context.Logger, context.Namespace, version);
+        return true;
     }
 }

@@ -16,6 +16,7 @@ using Recommender.Engine;
 using Recommender.Featurizer;
 using Recommender.Server.Grpc;
 using Recommender.Server.Hosting;
+using Recommender.Server.Http;
 using Recommender.Server.Preview;
 using Recommender.Storage.Embedded;
 using Recommender.Storage.Redis;
@@ -57,7 +58,7 @@ public static partial class RecommenderHostExtensions
         var services = builder.Services;
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
-        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName)
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations()
             .Validate<IOptions<ServerOptions>>(
                 (http, server) => !server.Value.ListenOnAllInterfaces || http.AllowedHosts.Length > 0,
                 $"{HttpOptions.SectionName}:AllowedHosts must name the hosts clients use (or *) when {ServerOptions.SectionName}:ListenOnAllInterfaces is set.")
@@ -123,6 +124,7 @@ public static partial class RecommenderHostExtensions
         });
 
         services.AddRecommenderStore();
+        services.AddSingleton<FeedbackBeacons>();
         services.AddSingleton<IFeaturizer, MlNetFeaturizer>();
         services.AddSingleton(sp => new EngineRegistry(
             sp.GetRequiredService<IOptions<NamespaceOptions>>().Value.Default,
@@ -171,6 +173,7 @@ public static partial class RecommenderHostExtensions
     {
         LogConfigurationFiles(app);
         app.Use(SecurityHeaders);
+        app.Use(app.Services.GetRequiredService<FeedbackBeacons>().InvokeAsync);
         app.Use(JsonBodyCheck.InvokeAsync);
         var keys = app.Services.GetRequiredService<ApiKeys>();
         if (keys.Configured && keys.ProtectReads)

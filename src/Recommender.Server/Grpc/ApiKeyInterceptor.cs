@@ -15,6 +15,23 @@ public sealed class ApiKeyInterceptor(ApiKeys keys) : Interceptor
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        Guard(context);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Guard(context);
+        return continuation(request, responseStream, context);
+    }
+
+    /// <summary>Reasons of refused calls.</summary>
+    public const string KeyMissingReason = "API_KEY_MISSING";
+    public const string KeyInvalidReason = "API_KEY_INVALID";
+
+    private void Guard(ServerCallContext context)
+    {
         if (keys.Configured && ServiceMethods.Access(context) switch
         {
             RpcAccess.Write => true,
@@ -24,7 +41,6 @@ public sealed class ApiKeyInterceptor(ApiKeys keys) : Interceptor
         {
             Authorize(context);
         }
-        return continuation(request, context);
     }
 
     private void Authorize(ServerCallContext context)
@@ -32,10 +48,10 @@ public sealed class ApiKeyInterceptor(ApiKeys keys) : Interceptor
         switch (keys.Check(context.RequestHeaders.GetValue("authorization")).Outcome)
         {
             case ApiKeys.Outcome.Missing:
-                throw new RpcException(new Status(StatusCode.Unauthenticated,
-                    "This call needs an API key: send the header 'authorization: Bearer KEY' (recommender --api-key or RECOMMENDER_API_KEY)."));
+                throw ErrorMappingInterceptor.Error(Google.Rpc.Code.Unauthenticated,
+                    "This call needs an API key: send the header 'authorization: Bearer KEY' (recommender --api-key or RECOMMENDER_API_KEY).", KeyMissingReason);
             case ApiKeys.Outcome.Invalid:
-                throw new RpcException(new Status(StatusCode.PermissionDenied, "The API key is not valid for this service."));
+                throw ErrorMappingInterceptor.Error(Google.Rpc.Code.PermissionDenied, "The API key is not valid for this service.", KeyInvalidReason);
         }
     }
 }

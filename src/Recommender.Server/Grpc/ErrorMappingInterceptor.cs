@@ -10,17 +10,38 @@ namespace Recommender.Server.Grpc;
 /// Turns the error vocabulary of <c>Recommender.Core.Errors</c> into gRPC statuses: a wrong
 /// argument is INVALID_ARGUMENT with a google.rpc.BadRequest naming the field, an unknown id
 /// NOT_FOUND, an unreachable store or a namespace still starting UNAVAILABLE, a used-up quota
-/// RESOURCE_EXHAUSTED, a state that refuses the request FAILED_PRECONDITION. Anything unexpected is logged and answered with INTERNAL and
-/// a fixed message: exception text never reaches a client.
+/// RESOURCE_EXHAUSTED, a state that refuses the request FAILED_PRECONDITION; each of those carries a
+/// google.rpc.ErrorInfo with its stable reason (<see cref="ErrorReason"/>). Anything unexpected is
+/// logged and answered with INTERNAL and a fixed message: exception text never reaches a client.
 /// </summary>
 public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
 {
+    /// <summary>Reasons of a call the client cancelled, or whose deadline passed.</summary>
+    public const string CancelledReason = "CANCELLED";
+    public const string DeadlineReason = "DEADLINE_EXCEEDED";
+
+    /// <summary>Reason of an unexpected failure (logged here).</summary>
+    public const string InternalReason = "INTERNAL";
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         try
         {
             return await continuation(request, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw ToRpcException(ex, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
         }
         catch (Exception ex) when (ex is not RpcException)
         {
@@ -45,25 +66,36 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                         }),
                     },
                 }.ToRpcException();
-            case NotFoundException notFound:
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
-            case StoreUnavailableException:
+            case StoreUnavailableException unavailable:
                 Log.StoreUnavailable(logger, context.Method, ex);
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable,
-                    "The article store is unreachable; retry shortly. Each article is written whole or not at all."));
-            case NotReadyException:
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.Unavailable, ex.Message));
-            case QuotaExceededException:
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.ResourceExhausted, ex.Message));
-            case PreconditionFailedException:
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.FailedPrecondition, ex.Message));
+                return Error(Code.Unavailable, "The article store is unreachable; retry shortly. Each article is written whole or not at all.", unavailable.Reason);
+            case ReasonedException reasoned:
+                return Error(reasoned switch
+                {
+                    NotFoundException => Code.NotFound,
+                    NotReadyException => Code.Unavailable,
+                    QuotaExceededException => Code.ResourceExhausted,
+                    PreconditionFailedException => Code.FailedPrecondition,
+                    _ => Code.Internal,
+                }, reasoned.Message, reasoned.Reason);
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested && context.Deadline <= DateTime.UtcNow:
+                return Error(Code.DeadlineExceeded, "The call's deadline passed; nothing it started was kept.", DeadlineReason);
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled."));
+                return Error(Code.Cancelled, "The call was cancelled; nothing it started was kept.", CancelledReason);
             default:
                 Log.Unexpected(logger, context.Method, ex);
-                return new RpcException(new global::Grpc.Core.Status(StatusCode.Internal, "An internal error occurred; it has been logged."));
+                return Error(Code.Internal, "An internal error occurred; it has been logged.", InternalReason);
         }
     }
+
+    /// <summary>A status with a google.rpc.ErrorInfo naming its reason.</summary>
+    public static RpcException Error(Code code, string message, string reason) =>
+        new Google.Rpc.Status
+        {
+            Code = (int)code,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = reason, Domain = ErrorReason.Domain }) },
+        }.ToRpcException();
 
     private static partial class Log
     {

@@ -51,7 +51,7 @@ public static class JsonBodyCheck
     private static (MessageDescriptor Message, string Prefix)? BodyDescriptor(HttpContext context)
     {
         var request = context.Request;
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ||
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsDelete(request.Method) ||
             request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ||
             context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is not { } method ||
             method.ServiceName != RecommenderService.Descriptor.FullName ||

@@ -11,11 +11,23 @@ public sealed class MetricsInterceptor : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        TResponse? response = default;
+        await Measure(context, async () => response = await continuation(request, context));
+        return response!;
+    }
+
+    /// <summary>A watch is counted once, when it ends, and timed over its whole life.</summary>
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Measure(context, () => continuation(request, responseStream, context));
+
+    private static async Task Measure(ServerCallContext context, Func<Task> call)
+    {
         var started = Stopwatch.GetTimestamp();
         var status = StatusCode.OK;
         try
         {
-            return await continuation(request, context);
+            await call();
         }
         catch (RpcException ex)
         {

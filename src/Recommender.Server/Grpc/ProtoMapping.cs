@@ -6,6 +6,7 @@ using Recommender.Core.Feedback;
 using Recommender.Core.Ranking;
 using Recommender.Core.Storage;
 using Recommender.Engine;
+using Recommender.Engine.Replicas;
 using V1 = Recommender.Api.V1;
 
 namespace Recommender.Server.Grpc;
@@ -28,7 +29,8 @@ internal static class ProtoMapping
             ToDuration(options.FreshnessHalfLife, "options.freshness_half_life"),
             options.HasDiversity ? options.Diversity : null,
             limits,
-            options.Explain);
+            options.Explain,
+            minScore: options.HasMinScore ? options.MinScore : null);
     }
 
     public static V1.RelatedResponse ToResponse(RelatedList list)
@@ -97,6 +99,34 @@ internal static class ProtoMapping
 
     public static V1.EditorialRule ToProto(EditorialRule rule) => V1.RuleMessages.FromDomain(rule);
 
+    public static Timestamp? ToTimestamp(DateTimeOffset? time) => time is { } t ? Timestamp.FromDateTimeOffset(t) : null;
+
+    public static V1.StoredArticle ToProto(CatalogEntry entry) => new()
+    {
+        Article = V1.ArticleMessages.FromDomain(entry.Article),
+        UpdateTime = ToTimestamp(entry.Updated),
+    };
+
+    public static V1.ChangeEvent ToProto(EngineChange change)
+    {
+        var proto = new V1.ChangeEvent
+        {
+            Namespace = change.Namespace,
+            Kind = change.Kind switch
+            {
+                ChangeKind.ArticlesWritten => V1.ChangeKind.ArticlesWritten,
+                ChangeKind.ArticlesDeleted => V1.ChangeKind.ArticlesDeleted,
+                ChangeKind.ModelChanged => V1.ChangeKind.ModelChanged,
+                ChangeKind.RulesChanged => V1.ChangeKind.RulesChanged,
+                _ => V1.ChangeKind.Unspecified,
+            },
+            ModelVersion = change.ModelVersion,
+            Time = Timestamp.FromDateTimeOffset(change.Time),
+        };
+        proto.Ids.AddRange(change.Ids);
+        return proto;
+    }
+
     public static IReadOnlyList<FeedbackEvent> ToEvents(IList<V1.FeedbackEvent> events) =>
         events.Select(e => new FeedbackEvent(e.RecommendationId, (FeedbackKind)(int)e.Kind, e.ArticleId, e.Position)).ToList();
 
@@ -139,7 +169,7 @@ internal static class ProtoMapping
         }
     }
 
-    private static DateTimeOffset? ToTime(Timestamp? timestamp, string field)
+    public static DateTimeOffset? ToTime(Timestamp? timestamp, string field)
     {
         if (timestamp is null)
         {

@@ -30,9 +30,23 @@ public sealed class RateLimitInterceptor : Interceptor, IDisposable
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        Admit(context);
+        return continuation(request, context);
+    }
+
+    /// <summary>A watch takes one token when it starts.</summary>
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        return continuation(request, responseStream, context);
+    }
+
+    private void Admit(ServerCallContext context)
+    {
         if (_general is null && _feedback is null)
         {
-            return continuation(request, context); // limits off: not even the rpc is looked up
+            return; // limits off: not even the rpc is looked up
         }
         var limiter = ServiceMethods.Access(context) switch
         {
@@ -41,8 +55,10 @@ public sealed class RateLimitInterceptor : Interceptor, IDisposable
             _ => _general,
         };
         limiter?.Take(Client(context));
-        return continuation(request, context);
     }
+
+    /// <summary>Reason of a call refused by the rate limit.</summary>
+    public const string RateLimitedReason = "RATE_LIMITED";
 
     public void Dispose()
     {
@@ -82,8 +98,8 @@ public sealed class RateLimitInterceptor : Interceptor, IDisposable
             using var lease = limiter.AttemptAcquire(client);
             if (!lease.IsAcquired)
             {
-                throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                    $"More than {perSecond} requests per second (burst {burst}) from this client ({key}); retry shortly."));
+                throw ErrorMappingInterceptor.Error(Google.Rpc.Code.ResourceExhausted,
+                    $"More than {perSecond} requests per second (burst {burst}) from this client ({key}); retry shortly.", RateLimitedReason);
             }
         }
 

@@ -36,8 +36,37 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<DeleteArticlesResponse> DeleteArticles(DeleteArticlesRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
-        var result = await engine.DeleteAsync([.. request.Ids], context.CancellationToken);
+        IReadOnlyList<string> ids = request.Id.Length == 0 ? [.. request.Ids] : [.. request.Ids, request.Id];
+        var result = await engine.DeleteAsync(ids, context.CancellationToken);
         return new DeleteArticlesResponse { Deleted = result.Deleted, NotFound = result.NotFound };
+    }
+
+    public override async Task<Api.V1.StoredArticle> GetArticle(GetArticleRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        return ProtoMapping.ToProto(await engine.GetArticleAsync(request.Id, context.CancellationToken));
+    }
+
+    public override async Task<ListArticlesResponse> ListArticles(ListArticlesRequest request, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var (articles, next) = await engine.ListArticlesAsync(
+            request.PageSize, request.PageToken, ProtoMapping.ToTime(request.UpdatedAfter, "updated_after"), context.CancellationToken);
+        var response = new ListArticlesResponse { NextPageToken = next };
+        response.Articles.AddRange(articles.Select(a => new ArticleVersion { Id = a.Id, UpdateTime = ProtoMapping.ToTimestamp(a.Updated) }));
+        return response;
+    }
+
+    public override async Task WatchChanges(WatchChangesRequest request, IServerStreamWriter<ChangeEvent> responseStream, ServerCallContext context)
+    {
+        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var changes = engine.Watch(context.CancellationToken);
+        // Headers once the watch is registered: a client that awaits them misses nothing after.
+        await context.WriteResponseHeadersAsync([]);
+        await foreach (var change in changes)
+        {
+            await responseStream.WriteAsync(ProtoMapping.ToProto(change), context.CancellationToken);
+        }
     }
 
     public override async Task<RelatedResponse> GetRelated(GetRelatedRequest request, ServerCallContext context)
@@ -91,22 +120,24 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<SearchArticlesResponse> SearchArticles(SearchArticlesRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        var response = new SearchArticlesResponse();
-        response.Articles.AddRange(engine.SearchTitles(request.Query, request.Limit).Select(ProtoMapping.ToSummary));
+        var (articles, next) = engine.SearchTitles(request.Query, request.Limit, request.PageSize, request.PageToken);
+        var response = new SearchArticlesResponse { NextPageToken = next };
+        response.Articles.AddRange(articles.Select(ProtoMapping.ToSummary));
         return response;
     }
 
     public override async Task<EditorialRule> AddRule(AddRuleRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
-        return ProtoMapping.ToProto(await engine.AddRuleAsync(ProtoMapping.ToRule(request.Rule), context.CancellationToken));
+        return ProtoMapping.ToProto(await engine.AddRuleAsync(ProtoMapping.ToRule(request.Rule), context.CancellationToken, request.RequestId));
     }
 
     public override async Task<ListRulesResponse> ListRules(ListRulesRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        var response = new ListRulesResponse();
-        response.Rules.AddRange(engine.Rules.Select(ProtoMapping.ToProto));
+        var (rules, next) = engine.ListRules(request.PageSize, request.PageToken);
+        var response = new ListRulesResponse { NextPageToken = next };
+        response.Rules.AddRange(rules.Select(ProtoMapping.ToProto));
         return response;
     }
 

@@ -32,7 +32,7 @@ public static class ServiceMethods
     /// <summary>The allow-list of reads; an rpc that is on neither list is a write.</summary>
     private static readonly HashSet<string> Reads = new(StringComparer.Ordinal)
     {
-        "GetRelated", "PreviewRelated", "GetStats", "SearchArticles", "ListRules",
+        "GetRelated", "PreviewRelated", "GetStats", "SearchArticles", "ListRules", "GetArticle", "ListArticles", "WatchChanges",
     };
 
     private static readonly HashSet<string> Beacons = new(StringComparer.Ordinal) { "RecordFeedback" };
