@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test project against a real redis-server and the embedded default.
-# Installs redis-server and chromium (for the preview page's browser test) from Debian when missing,
+# Runs every test project against a real redis-server and the embedded default, then the contract
+# checks: buf lint and the breaking-change check of protos/ (scripts/proto-check.sh), and the Python
+# and Node example clients (samples/clients/) against the real server.
+# Installs from Debian what is missing (redis-server; chromium for the preview page's browser test;
+# python3-grpcio, python3-protobuf and protobuf-compiler for the Python client),
 # starts redis-server on a free loopback port, runs the tests serially, stops what it started, and
 # prints "N passed, N failed". Exits non-zero on any failure. Screenshots the browser test takes are
 # kept in TestResults/artifacts/.
@@ -13,6 +16,9 @@ say() { printf '==> %s\n' "$*"; }
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+/usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
+/usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -27,7 +33,11 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$work" --daemonize no \
   --logfile "$work/redis.log" &
 redis_pid=$!
-cleanup() { kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; rm -rf "$work"; }
+server_pid=""
+cleanup() {
+  [ -z "$server_pid" ] || { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }
+  kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; rm -rf "$work"
+}
 trap cleanup EXIT
 for _ in $(seq 1 100); do
   redis-cli -p "$port" ping >/dev/null 2>&1 && break
@@ -60,6 +70,32 @@ for project in tests/*/*.csproj; do
     failed=$((failed + 1))  # the project did not run at all
   fi
 done
+
+# One check beyond the test projects: passes or fails as a whole.
+check() {
+  local name=$1; shift
+  say "$name"
+  if "$@" >"$work/$name.log" 2>&1; then
+    passed=$((passed + 1)); tail -n 1 "$work/$name.log"
+  else
+    failed=$((failed + 1)); status=1; echo "FAILED: $name"; tail -n 30 "$work/$name.log"
+  fi
+}
+
+check proto-check scripts/proto-check.sh
+
+# The example clients against the real server (embedded store, loopback ports).
+grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dotnet src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll --port "$grpc_port" --http-port 0 \
+  --data-dir "$work/clients-data" >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+  grep -q "ready after" "$work/server.log" 2>/dev/null && break
+  sleep 0.1
+done
+export RECOMMENDER_SERVER="127.0.0.1:$grpc_port"
+check python-client samples/clients/python/run.sh
+check node-client samples/clients/node/run.sh
 
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"

@@ -12,8 +12,21 @@ public static class CliApp
         {
             config.SetApplicationName("recommender");
             config.AddCommand<ImportCommand>("import")
-                .WithDescription("Validate a JSON Lines file of articles, upsert it in batches and wait until it is searchable.")
-                .WithExample("import", "articles.jsonl");
+                .WithDescription("Validate a JSON Lines file of articles, upsert it in batches and wait until it is searchable; --prune also deletes what the file does not hold.")
+                .WithExample("import", "articles.jsonl")
+                .WithExample("import", "all-articles.jsonl", "--prune", "--dry-run");
+            config.AddBranch("articles", articles =>
+            {
+                articles.SetDescription("Read back what the service stores.");
+                articles.AddCommand<ArticlesListCommand>("list")
+                    .WithDescription("Every stored id with its update time (tab-separated, or --json lines).")
+                    .WithExample("articles", "list", "--updated-after", "2026-12-01T08:00:00Z");
+                articles.AddCommand<ArticlesGetCommand>("get")
+                    .WithDescription("One stored article as the service holds it.")
+                    .WithExample("articles", "get", "politics-001");
+            });
+            config.AddCommand<WatchCommand>("watch")
+                .WithDescription("Print what changes related lists (article writes and deletes, new models, rule edits) as it happens, here or on other replicas.");
             config.AddCommand<RelatedCommand>("related")
                 .WithDescription("Show the \"You may also like\" list for a stored article (or, with --ids-file, for many as JSON lines).")
                 .WithExample("related", "politics-001", "--limit", "5")

@@ -365,4 +365,52 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("cannot reach the service at http://127.0.0.1:1", unreachable.Stderr);
         Assert.DoesNotContain("   at ", notFound.Stderr + invalid.Stderr + unreachable.Stderr);
     }
+
+    [Fact]
+    public async Task ImportPrune_ReconcilesTheNamespaceWithTheFile_AfterADryRunThatWritesNothing()
+    {
+        await ImportSamplesAsync();
+        var samples = TestData.Samples();
+        var kept = samples.Take(20).ToList();
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, kept.Select(l => JsonSerializer.Serialize(new { id = l.Article.Id, title = l.Article.Title, body = l.Article.Body, section = l.Article.Section })));
+
+        var dry = await Run("import", file, "--prune", "--dry-run", "--json");
+        Assert.True(dry.ExitCode == 0, dry.Stderr);
+        var wouldPrune = JsonDocument.Parse(dry.Stdout).RootElement.GetProperty("would_prune").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(samples.Skip(20).Select(l => l.Article.Id).Order(StringComparer.Ordinal), wouldPrune.Order(StringComparer.Ordinal));
+        Assert.Equal(30, (await _host.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+
+        var prune = await Run("import", file, "--prune", "--no-wait", "--json");
+        Assert.True(prune.ExitCode == 0, prune.Stderr);
+        Assert.Equal(10, JsonDocument.Parse(prune.Stdout).RootElement.GetProperty("pruned").GetInt32());
+
+        var list = await Run("articles", "list");
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        var listed = list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToList();
+        Assert.Equal(kept.Select(l => l.Article.Id).Order(StringComparer.Ordinal), listed.Select(f => f[0]));
+        Assert.All(listed, f => Assert.True(DateTimeOffset.TryParse(f[1], out _), string.Join(" ", f)));
+
+        var get = await Run("articles", "get", kept[0].Article.Id, "--json");
+        Assert.True(get.ExitCode == 0, get.Stderr);
+        Assert.Equal(kept[0].Article.Body, JsonDocument.Parse(get.Stdout).RootElement.GetProperty("body").GetString());
+        var missing = await Run("articles", "get", samples[29].Article.Id);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("not stored", missing.Stderr);
+    }
+
+    [Fact]
+    public async Task Watch_PrintsChangesAsTheyHappen()
+    {
+        using var watch = CliProcess.Start(Server, "watch", "--json");
+        await watch.WaitForStderrAsync("Watching");
+        var article = TestData.Samples()[0].Article;
+        await _host.Client.UpsertArticlesAsync(TestData.Upsert(article));
+        await _host.Client.DeleteArticlesAsync(new DeleteArticlesRequest { Ids = { article.Id } });
+
+        await watch.WaitForStdoutLinesAsync(2);
+        var events = watch.Stdout.Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(["ArticlesWritten", "ArticlesDeleted"], events.Select(e => e.GetProperty("kind").GetString()));
+        Assert.All(events, e => Assert.Equal(article.Id, e.GetProperty("ids")[0].GetString()));
+    }
 }

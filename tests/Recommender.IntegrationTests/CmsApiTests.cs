@@ -289,6 +289,10 @@ public sealed class CmsApiTests
         // The stream is open once the server has sent its headers.
         await here.ResponseHeadersAsync;
         await there.ResponseHeadersAsync;
+        // And over JSON: newline-delimited change events.
+        using var http = Http(watched, withKey: false);
+        using var json = await http.GetAsync("/v1/changes:watch", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
 
         var articles = await ImportAsync(writer, 12);
         await writer.Client.DeleteArticlesAsync(new DeleteArticlesRequest { Ids = { articles[0].Id } }, Bearer);
@@ -320,5 +324,21 @@ public sealed class CmsApiTests
             Assert.Equal(articles.Select(a => a.Id).Order(), written.Order());
             Assert.Equal([ChangeKind.ArticlesDeleted, ChangeKind.RulesChanged, ChangeKind.ModelChanged], kinds.Where(k => k != ChangeKind.ArticlesWritten));
         }
+
+        using var lines = new StreamReader(await json.Content.ReadAsStreamAsync(cancel.Token));
+        var jsonKinds = new List<string>();
+        while (!jsonKinds.Contains("CHANGE_KIND_MODEL_CHANGED") && await lines.ReadLineAsync(cancel.Token) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                using var change = JsonDocument.Parse(line);
+                jsonKinds.Add(change.RootElement.GetProperty("kind").GetString()!);
+                if (jsonKinds[^1] == "CHANGE_KIND_MODEL_CHANGED")
+                {
+                    Assert.Equal(model, change.RootElement.GetProperty("modelVersion").GetString());
+                }
+            }
+        }
+        Assert.Equal(["CHANGE_KIND_ARTICLES_DELETED", "CHANGE_KIND_RULES_CHANGED", "CHANGE_KIND_MODEL_CHANGED"], jsonKinds.Where(k => k != "CHANGE_KIND_ARTICLES_WRITTEN"));
     }
 }

@@ -280,19 +280,12 @@ public static partial class RecommenderHostExtensions
             .ToList();
         Log.ConfigurationFiles(app.Logger, app.Environment.ContentRootPath, files.Count == 0 ? "none" : string.Join(", ", files),
             Directory.GetCurrentDirectory());
-        if (app.Services.GetRequiredService<IOptions<NamespaceOptions>>().Value.FromFormerKey)
-        {
-            Log.FormerNamespaceKey(app.Logger, NamespaceOptions.FormerKey, NamespaceOptions.Key);
-        }
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "Content root {ContentRoot}; configuration files: {Files}; relative paths are relative to the working folder {WorkingFolder}")]
         public static partial void ConfigurationFiles(ILogger logger, string contentRoot, string files, string workingFolder);
-
-        [LoggerMessage(2, LogLevel.Warning, "{FormerKey} is deprecated: the namespace applies to the embedded store too; set {Key} instead (the former key is read while the new one is absent)")]
-        public static partial void FormerNamespaceKey(ILogger logger, string formerKey, string key);
     }
 
     private const string ReadyTag = "ready";

@@ -11,10 +11,15 @@ namespace Recommender.Server.Hosting;
 /// how full the store is (which logs any risk of losing records). While the store is unreachable it
 /// retries with back-off; until it succeeds, readiness is false and calls answer UNAVAILABLE.
 /// </summary>
-public sealed partial class EngineStartup(EngineRegistry engines, IStoreCapacity capacity, IOptions<AuthOptions> auth, ILogger<EngineStartup> logger) : BackgroundService
+public sealed partial class EngineStartup(
+    EngineRegistry engines, IStoreCapacity capacity, IOptions<AuthOptions> auth, IOptions<NamespaceOptions> ns, ILogger<EngineStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (ns.Value.FromFormerKey)
+        {
+            Log.FormerNamespaceKey(logger, NamespaceOptions.FormerKey, NamespaceOptions.Key);
+        }
         if (!auth.Value.ApiKeys.Any(k => k.Length > 0))
         {
             Log.WritesUnprotected(logger);
@@ -43,6 +48,9 @@ public sealed partial class EngineStartup(EngineRegistry engines, IStoreCapacity
     {
         [LoggerMessage(2, LogLevel.Warning, "No API key is configured (Recommender:Auth:ApiKeys): anyone who reaches this service can write to it")]
         public static partial void WritesUnprotected(ILogger logger);
+
+        [LoggerMessage(3, LogLevel.Warning, "{FormerKey} is deprecated: the namespace applies to the embedded store too; set {Key} instead (the former key is read while the new one is absent)")]
+        public static partial void FormerNamespaceKey(ILogger logger, string formerKey, string key);
 
         [LoggerMessage(1, LogLevel.Warning, "The store is unreachable at start; retrying in {Seconds} s")]
         public static partial void StoreUnavailable(ILogger logger, double seconds, Exception exception);

@@ -15,7 +15,10 @@ public sealed class FeedbackBeacons(IOptions<HttpOptions> options)
 {
     public const string Route = "/v1/feedback";
 
-    private readonly HashSet<string> _origins = new(options.Value.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
+    // Read at the first request: options are validated when the host starts, not when the pipeline is built.
+    private HashSet<string>? _origins;
+
+    private HashSet<string> Origins => _origins ??= new(options.Value.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
 
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -25,7 +28,7 @@ public sealed class FeedbackBeacons(IOptions<HttpOptions> options)
             return next(context);
         }
         var origin = context.Request.Headers.Origin.ToString();
-        var allowed = origin.Length > 0 && (_origins.Contains(origin) || _origins.Contains("*"));
+        var allowed = origin.Length > 0 && (Origins.Contains(origin) || Origins.Contains("*"));
         if (allowed)
         {
             context.Response.Headers.AccessControlAllowOrigin = origin;
