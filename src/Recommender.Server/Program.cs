@@ -26,9 +26,10 @@ var builder = WebApplication.CreateBuilder(RecommenderHostExtensions.HostOptions
 builder.AddRecommender();
 
 var app = builder.Build();
-app.MapRecommender();
 try
 {
+    // Inside the try: wiring the endpoints resolves services whose options are validated then.
+    app.MapRecommender();
     await app.RunAsync();
     return 0;
 }

@@ -99,6 +99,15 @@ public sealed class CmsApiTests
         Assert.Equal(5, listed.RootElement.GetProperty("articles").GetArrayLength());
         Assert.False(string.IsNullOrEmpty(listed.RootElement.GetProperty("nextPageToken").GetString()));
 
+        // Query parameters are checked like body fields: a bad value or a misspelt name is a 400 naming it.
+        foreach (var (query, field) in new[] { ("updatedAfter=yesterday", "updated_after"), ("pageSize=many", "page_size"), ("pageSise=5", "pageSise") })
+        {
+            var refused = await http.GetAsync("/v1/articles?" + query);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            using var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+            Assert.Equal(field, body.RootElement.GetProperty("details")[0].GetProperty("fieldViolations")[0].GetProperty("field").GetString());
+        }
+
         var missing = await Assert.ThrowsAsync<RpcException>(() => host.Client.GetArticleAsync(new GetArticleRequest { Id = "no-such" }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
         Assert.Equal("ARTICLE_NOT_FOUND", Reason(missing));

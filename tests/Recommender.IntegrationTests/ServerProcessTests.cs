@@ -55,6 +55,18 @@ public sealed class ServerProcessTests
         Assert.Contains("Recommender:Http:AllowedHosts", result.Stderr);
     }
 
+    [Theory]
+    [InlineData("--Recommender:Http:AllowedOrigins:0=https://news.example.com/path", "Recommender:Http:AllowedOrigins")]
+    [InlineData("--namespace=bad name", "Recommender:Namespace")]
+    public async Task ABadSetting_StopsAtStartNamingTheKey(string setting, string key)
+    {
+        var folder = NewFolder();
+        var result = await RunToEndAsync(folder, "--port", $"{FreePort()}", "--http-port", "0", "--data-dir", "store", setting);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(key, result.Stderr);
+    }
+
     /// <summary>
     /// From a folder of its own and from "/", the server reads the appsettings.json beside it, keeps
     /// a relative data folder under the working folder, and writes no log line per request.

@@ -11,10 +11,11 @@ using Recommender.Api.V1;
 namespace Recommender.Server.Grpc;
 
 /// <summary>
-/// Checks the JSON body of a transcoded request against its message before gRPC JSON transcoding
-/// reads it, so that a bad value or a misspelt field is a 400 naming the field
-/// (<c>options.limit</c>, <c>articles[0].published</c>), as a gRPC call's error would; transcoding
-/// alone says only "Request JSON payload is not correctly formatted" and ignores unknown fields.
+/// Checks the JSON body and the query string of a transcoded request against its message before
+/// gRPC JSON transcoding reads them, so that a bad value or a misspelt field is a 400 naming the
+/// field (<c>options.limit</c>, <c>articles[0].published</c>, <c>updated_after</c>), as a gRPC call's
+/// error would; transcoding alone says only "Request JSON payload is not correctly formatted" (or
+/// "Invalid Timestamp value") and ignores unknown fields.
 /// </summary>
 public static class JsonBodyCheck
 {
@@ -22,6 +23,11 @@ public static class JsonBodyCheck
 
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        if (TranscodedMethod(context) is { } method && CheckQuery(context.Request.Query, method.InputType) is ({ } queryField, { } queryProblem))
+        {
+            await RefuseAsync(context, queryField, queryProblem);
+            return;
+        }
         if (BodyDescriptor(context) is not { } body || context.Request.ContentLength == 0)
         {
             await next(context);
@@ -47,15 +53,51 @@ public static class JsonBodyCheck
         await next(context);
     }
 
+    /// <summary>The rpc a JSON route calls; null for gRPC calls and other requests.</summary>
+    private static MethodDescriptor? TranscodedMethod(HttpContext context) =>
+        context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true &&
+        context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is { } method &&
+        method.ServiceName == RecommenderService.Descriptor.FullName
+            ? RecommenderService.Descriptor.FindMethodByName(method.Name)
+            : null;
+
+    /// <summary>The first query parameter that names no field of the request, or whose value does not fit it.</summary>
+    private static (string? Field, string? Problem) CheckQuery(IQueryCollection query, MessageDescriptor message)
+    {
+        foreach (var (key, values) in query)
+        {
+            var type = message;
+            FieldDescriptor? field = null;
+            var path = "";
+            foreach (var part in key.Split('.'))
+            {
+                field = type?.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == part || f.Name == part);
+                if (field is null)
+                {
+                    return (key, $"is not a field of {message.Name}");
+                }
+                path += (path.Length == 0 ? "" : ".") + field.Name;
+                type = field.FieldType == FieldType.Message ? field.MessageType : null;
+            }
+            foreach (var value in values)
+            {
+                using var json = JsonDocument.Parse(JsonSerializer.Serialize(value));
+                var result = CheckValue(json.RootElement, field!, path);
+                if (result.Problem is not null)
+                {
+                    return result;
+                }
+            }
+        }
+        return (null, null);
+    }
+
     /// <summary>The message a JSON route's body holds (the request, or one field of it) and its path; null for other requests.</summary>
     private static (MessageDescriptor Message, string Prefix)? BodyDescriptor(HttpContext context)
     {
         var request = context.Request;
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsDelete(request.Method) ||
-            request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true ||
-            context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is not { } method ||
-            method.ServiceName != RecommenderService.Descriptor.FullName ||
-            RecommenderService.Descriptor.FindMethodByName(method.Name) is not { } descriptor)
+            TranscodedMethod(context) is not { } descriptor)
         {
             return null;
         }
