@@ -52,4 +52,13 @@ internal static partial class EngineLog
 
     [LoggerMessage(15, LogLevel.Warning, "Namespace {Namespace}: the id registry was not checked after start")]
     public static partial void RepairSkipped(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(17, LogLevel.Warning, "Namespace {Namespace}: the check for changes this replica missed failed; it runs again shortly")]
+    public static partial void CatchUpFailed(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(18, LogLevel.Information, "Namespace {Namespace}: now serving model {Version}, whose notice this replica missed")]
+    public static partial void CaughtUpModel(ILogger logger, string @namespace, string version);
+
+    [LoggerMessage(19, LogLevel.Information, "Namespace {Namespace}: repaired {Count} article(s) whose change notices this replica missed")]
+    public static partial void CaughtUp(ILogger logger, string @namespace, int count);
 }

@@ -37,6 +37,22 @@ public sealed class EngineOptions
     [Range(1, 10_000, ErrorMessage = "Recommender:Engine:BatchSize must be between {1} and {2}.")]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How often a replica checks the store for what change notices may have missed (it was
+    /// disconnected, paused or slow): the change log since its last check, the serving model and the
+    /// rules. A replica that missed a notice converges within about this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00", ErrorMessage = "Recommender:Engine:ReplicaCheckInterval must be between {1} and {2}.")]
+    public TimeSpan ReplicaCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often a replica compares the number of stored articles with its index (the digest) and,
+    /// when they differ, walks every stored id: what repairs a replica that was away for longer than
+    /// the change log keeps.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00", ErrorMessage = "Recommender:Engine:ReplicaDigestInterval must be between {1} and {2}.")]
+    public TimeSpan ReplicaDigestInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a recorded impression or click is remembered, so that a resent one is not counted twice.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "Recommender:Engine:FeedbackDeduplicationWindow must be between {1} and {2}.")]
     public TimeSpan FeedbackDeduplicationWindow { get; set; } = TimeSpan.FromDays(7);

@@ -42,6 +42,7 @@ public sealed class RecommendationEngine : IDisposable
     private readonly RelatedReader _reader;
     private readonly CatalogReader _catalog;
     private readonly ChangeBroadcast _broadcast;
+    private readonly ReplicaCatchUp _catchUp;
 
     public RecommendationEngine(
         NamespaceStore store,
@@ -59,7 +60,8 @@ public sealed class RecommendationEngine : IDisposable
         _loader = new ServingLoader(_context, feeder);
         _snapshots = new SnapshotKeeper(_context, _state);
         _broadcast = new ChangeBroadcast(_context);
-        _replicas = new ReplicaSync(_context, _state, _loader, feeder, _broadcast);
+        var applied = new AppliedChanges();
+        _replicas = new ReplicaSync(_context, _state, _loader, feeder, _broadcast, applied);
         _refitter = new Refitter(_context, _state, feeder, _snapshots, _replicas);
         _writer = new ArticleWriter(_context, _state, _snapshots, _refitter, _replicas);
         _rules = new EditorialRules(_context, _state, _replicas);
@@ -67,6 +69,7 @@ public sealed class RecommendationEngine : IDisposable
         _reader = new RelatedReader(_context, _state, _rules, _feedback);
         _catalog = new CatalogReader(_context);
         _replicas.RulesChanged = _rules.LoadAsync;
+        _catchUp = new ReplicaCatchUp(_context, _state, _replicas, _rules, applied);
     }
 
     /// <summary>The site namespace this engine serves.</summary>
@@ -88,6 +91,7 @@ public sealed class RecommendationEngine : IDisposable
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var startedAt = _context.Clock.GetUtcNow();
         // Subscribe before reading the corpus, so nothing another replica writes meanwhile is missed.
         await _replicas.SubscribeAsync(cancellationToken);
         await _rules.LoadAsync(cancellationToken);
@@ -106,6 +110,8 @@ public sealed class RecommendationEngine : IDisposable
             _snapshots.SaveInBackground();
         }
         _ = Task.Run(_loader.RepairIdRegistryAsync);
+        // What another replica changes from now on and this one's notices miss is repaired by itself.
+        _catchUp.Start(startedAt);
     }
 
     /// <summary>Validates and stores a batch; only articles whose title or body changed are embedded.</summary>

@@ -16,6 +16,9 @@ internal sealed class RedisArticleCatalog(RedisNamespace store) : IArticleCatalo
             : null;
     });
 
+    public Task<int> CountAsync(CancellationToken cancellationToken) => RedisCall.Run(async () =>
+        (int)await store.Db.SetLengthAsync(store.Keys.Ids()).WaitAsync(cancellationToken));
+
     public Task<CatalogPage> ListAsync(string? after, int pageSize, DateTimeOffset? updatedAfter, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
         var ids = (await store.Db.SetMembersAsync(store.Keys.Ids()).WaitAsync(cancellationToken))

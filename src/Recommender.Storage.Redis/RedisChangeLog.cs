@@ -18,7 +18,7 @@ internal sealed class RedisChangeLog(RedisNamespace store)
         store.Db.SortedSetRemoveRangeByScoreAsync(store.Keys.Changed(), double.NegativeInfinity,
             (snapshotTakenAt - ChangeLog.Retention).ToUnixTimeMilliseconds()).WaitAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<string>> SinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
-        (await store.Db.SortedSetRangeByScoreAsync(store.Keys.Changed(), since.ToUnixTimeMilliseconds(), double.PositiveInfinity).WaitAsync(cancellationToken))
-            .Select(v => (string)v!).ToList();
+    public async Task<IReadOnlyList<(string Id, DateTimeOffset At)>> SinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+        (await store.Db.SortedSetRangeByScoreWithScoresAsync(store.Keys.Changed(), since.ToUnixTimeMilliseconds(), double.PositiveInfinity).WaitAsync(cancellationToken))
+            .Select(e => ((string)e.Element!, DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score))).ToList();
 }

@@ -70,7 +70,7 @@ internal sealed class RedisSnapshotStore(RedisNamespace store, RedisChangeLog ch
         return (header.TakenAt, bytes);
     });
 
-    public Task<IReadOnlyList<string>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<(string Id, DateTimeOffset At)>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
         RedisCall.Run(() => changeLog.SinceAsync(since, cancellationToken));
 
     private sealed record Header(string Version, DateTimeOffset TakenAt, string Generation, int Chunks);

@@ -27,11 +27,11 @@ public sealed class EngineRaceTests
     private static readonly RelatedQuery Query = RelatedQuery.Create(5, [], [], publishedAfter: null);
 
     /// <summary>An engine that refits only when told to, so each test decides when.</summary>
-    private static async Task<RecommendationEngine> StartAsync(InMemoryStores stores)
+    private static async Task<RecommendationEngine> StartAsync(InMemoryStores stores, EngineOptions? options = null)
     {
         var engine = new RecommendationEngine(
             stores.Open(Ns), Featurizer,
-            new EngineOptions { MinArticlesToFit = 1_000_000, RefitQuietPeriod = TimeSpan.Zero },
+            options ?? new EngineOptions { MinArticlesToFit = 1_000_000, RefitQuietPeriod = TimeSpan.Zero },
             new RankingOptions(), new IndexOptions(), InputLimits.Default, TimeProvider.System,
             NullLogger<RecommendationEngine>.Instance, new RecommendationIds(new byte[32]));
         await engine.InitializeAsync(CancellationToken.None);
@@ -176,6 +176,59 @@ public sealed class EngineRaceTests
         Assert.Equal(48, second.ArticleCount);
         Assert.Equal(5, (await second.GetRelatedAsync(corpus[45].Id, Query, CancellationToken.None)).Items.Count);
         await Assert.ThrowsAsync<ArticleNotFoundException>(() => second.GetRelatedAsync(corpus[0].Id, Query, CancellationToken.None));
+    }
+
+    /// <summary>Checks every 200 ms; the digest every 300 ms.</summary>
+    private static EngineOptions Checking => new()
+    {
+        MinArticlesToFit = 1_000_000,
+        RefitQuietPeriod = TimeSpan.Zero,
+        ReplicaCheckInterval = TimeSpan.FromMilliseconds(200),
+        ReplicaDigestInterval = TimeSpan.FromMilliseconds(300),
+    };
+
+    [Fact]
+    public async Task AReplicaThatMissesEveryNotice_ConvergesByItself_WritesModelAndRules()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        using var writer = await StartAsync(stores, Checking);
+        using var deaf = await StartAsync(stores, Checking);
+        store.Delivering = false; // every notice from now on is lost
+        var corpus = Corpus(40);
+
+        await writer.UpsertAsync(corpus, CancellationToken.None);
+        await writer.DeleteAsync([corpus[0].Id, corpus[1].Id], CancellationToken.None);
+        await writer.UpsertAsync([corpus[2] with { Title = "A headline changed later" }], CancellationToken.None);
+        var fitted = (await writer.RetrainAsync(CancellationToken.None)).Model.Version;
+        await writer.AddRuleAsync(new EditorialRule { Id = "", Action = RuleAction.Block, Tag = "nothing" }, CancellationToken.None);
+
+        // Within a few check intervals (200 ms each; the bound here is generous for a loaded machine).
+        await Eventually(() => deaf.GetStats().Model.Version == fitted && deaf.ArticleCount == 38 && deaf.Rules.Count == 1,
+            "the replica that heard nothing serves the same model, articles and rules");
+        var there = await writer.GetRelatedAsync(corpus[5].Id, Query, CancellationToken.None);
+        var here = await deaf.GetRelatedAsync(corpus[5].Id, Query, CancellationToken.None);
+        Assert.Equal(there.Items.Select(i => (i.Article.Id, i.Article.Title)), here.Items.Select(i => (i.Article.Id, i.Article.Title)));
+        Assert.Equal("A headline changed later", deaf.SearchTitles("headline changed", 0).Articles.Single().Title);
+    }
+
+    [Fact]
+    public async Task AReplicaAwayLongerThanTheChangeLog_IsRepairedByTheDigest()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        using var writer = await StartAsync(stores, Checking);
+        using var away = await StartAsync(stores, Checking);
+        store.Delivering = false;
+        var corpus = Corpus(30);
+
+        await writer.UpsertAsync(corpus, CancellationToken.None);
+        await writer.DeleteAsync([corpus[0].Id], CancellationToken.None);
+        store.ForgetChangeLog(); // as if the writes were older than the change log keeps
+
+        await Eventually(() => away.ArticleCount == 29, "the digest finds the difference and the walk repairs it");
+        await Assert.ThrowsAsync<ArticleNotFoundException>(() => away.GetRelatedAsync(corpus[0].Id, Query, CancellationToken.None));
+        Assert.Equal(5, (await away.GetRelatedAsync(corpus[9].Id, Query, CancellationToken.None)).Items.Count);
     }
 
     /// <summary>Vectors equal to the index's 16-bit precision.</summary>

@@ -172,6 +172,17 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
         return Task.FromResult(new CatalogPage(page, ids.Count > pageSize ? ids[pageSize - 1] : null));
     }
 
+    public Task<int> CountAsync(CancellationToken cancellationToken) => Task.FromResult(Articles.Count);
+
+    /// <summary>Forgets the change log, as if the writes were older than its retention.</summary>
+    public void ForgetChangeLog()
+    {
+        lock (_lock)
+        {
+            _changed.Clear();
+        }
+    }
+
     // Models
 
     public Task<ModelInfo?> GetActiveModelInfoAsync(CancellationToken cancellationToken) => Task.FromResult(_model?.Info);
@@ -195,11 +206,11 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
     public Task<(DateTimeOffset TakenAt, byte[] Snapshot)?> ReadSnapshotAsync(string modelVersion, CancellationToken cancellationToken) =>
         Task.FromResult(_snapshot is { } s && s.Version == modelVersion ? (s.TakenAt, s.Bytes) : ((DateTimeOffset, byte[])?)null);
 
-    public Task<IReadOnlyList<string>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<(string Id, DateTimeOffset At)>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<string>>(_changed.Where(c => c.Value >= since).Select(c => c.Key).ToList());
+            return Task.FromResult<IReadOnlyList<(string Id, DateTimeOffset At)>>(_changed.Where(c => c.Value >= since).Select(c => (c.Key, c.Value)).ToList());
         }
     }
 

@@ -45,6 +45,39 @@ public sealed class ReplicaTests
         Assert.NotEmpty((await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = "from-b" })).Items);
     }
 
+    /// <summary>
+    /// The subscribers' connections are cut (CLIENT KILL TYPE pubsub) before every write, so notices
+    /// are lost while they reconnect; the replica still converges through its checks of the change
+    /// log and the model (every second here), without a restart.
+    /// </summary>
+    [Fact]
+    public async Task AReplicaWhoseSubscriptionDrops_ConvergesWithoutARestart()
+    {
+        var store = StoreSetup.NewRedis();
+        var checking = new Dictionary<string, string?> { ["Recommender:Engine:ReplicaCheckInterval"] = "00:00:01" };
+        using var a = await new ServiceHost(store, settings: checking).StartAsync();
+        using var b = await new ServiceHost(store, settings: checking).StartAsync();
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(StoreSetup.TestRedis + ",allowAdmin=true");
+        var server = redis.GetServers()[0];
+        async Task CutSubscribers() => await server.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+
+        var samples = TestData.Samples();
+        foreach (var chunk in samples.Chunk(10))
+        {
+            await CutSubscribers();
+            await a.Client.UpsertArticlesAsync(TestData.Upsert(chunk.Select(l => l.Article).ToArray()));
+        }
+        await CutSubscribers();
+        await a.Client.DeleteArticlesAsync(new DeleteArticlesRequest { Ids = { samples[0].Article.Id } });
+        await CutSubscribers();
+        var retrained = await a.Client.RetrainAsync(new RetrainRequest());
+
+        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())) is { Corpus.Articles: 29 } s && s.Model.Version == retrained.Model.Version);
+        var there = await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = samples[5].Article.Id });
+        var here = await b.Client.GetRelatedAsync(new GetRelatedRequest { Id = samples[5].Article.Id });
+        Assert.Equal(there.Items.Select(i => i.Id), here.Items.Select(i => i.Id));
+    }
+
     [Fact]
     public async Task AListIssuedByOneReplica_TakesFeedbackThroughTheOther()
     {

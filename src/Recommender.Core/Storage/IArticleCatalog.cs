@@ -13,6 +13,9 @@ public interface IArticleCatalog
     /// their update times; only those written at or after <paramref name="updatedAfter"/> when given.
     /// </summary>
     Task<CatalogPage> ListAsync(string? after, int pageSize, DateTimeOffset? updatedAfter, CancellationToken cancellationToken);
+
+    /// <summary>How many ids the store's registry holds (cheap: no article is read).</summary>
+    Task<int> CountAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A stored article and when it was last written (null: before update times were kept).</summary>

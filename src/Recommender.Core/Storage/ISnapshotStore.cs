@@ -13,6 +13,6 @@ public interface ISnapshotStore
     /// <summary>The saved index snapshot of <paramref name="modelVersion"/>, or null when there is none (or it is of another model).</summary>
     Task<(DateTimeOffset TakenAt, byte[] Snapshot)?> ReadSnapshotAsync(string modelVersion, CancellationToken cancellationToken);
 
-    /// <summary>Ids written or deleted at or after <paramref name="since"/> (as the writers' clocks saw it).</summary>
-    Task<IReadOnlyList<string>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
+    /// <summary>Ids written or deleted at or after <paramref name="since"/>, each with the time of its last change (as the writer's clock saw it).</summary>
+    Task<IReadOnlyList<(string Id, DateTimeOffset At)>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
 }

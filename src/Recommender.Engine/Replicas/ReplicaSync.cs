@@ -10,7 +10,8 @@ namespace Recommender.Engine.Replicas;
 /// their deletions removed, a model they fitted loaded with the whole index rebuilt, their rule
 /// edits reloaded). A lost notice is logged, not fatal.
 /// </summary>
-internal sealed class ReplicaSync(EngineContext context, ServingState state, ServingLoader loader, IndexFeeder feeder, ChangeBroadcast broadcast)
+internal sealed class ReplicaSync(
+    EngineContext context, ServingState state, ServingLoader loader, IndexFeeder feeder, ChangeBroadcast broadcast, AppliedChanges applied)
 {
     private readonly string _origin = Guid.NewGuid().ToString("n");
     private IAsyncDisposable? _subscription;
@@ -55,6 +56,7 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
 
     private async Task PublishAsync(ChangeNotice notice)
     {
+        applied.Record(notice.Upserted.Concat(notice.Deleted), context.Clock.GetUtcNow());
         Broadcast(notice);
         try
         {
@@ -106,6 +108,7 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
                     serving.Index.Remove(id);
                 }
                 state.WrittenDuringRefit?.UnionWith(notice.Upserted.Concat(notice.Deleted));
+                applied.Record(notice.Upserted.Concat(notice.Deleted), context.Clock.GetUtcNow() - ChangeLog.SnapshotMargin);
                 Broadcast(notice with { ModelVersion = null });
             }
         }
@@ -114,6 +117,61 @@ internal sealed class ReplicaSync(EngineContext context, ServingState state, Ser
             EngineLog.RemoteApplyFailed(context.Logger, context.Namespace, ex);
         }
     }
+
+    /// <summary>
+    /// Brings these ids in step with the store whatever notices said: stored ones that the index
+    /// lacks or holds differently are fed in, the others removed; watchers hear of what changed.
+    /// Returns how many were repaired.
+    /// </summary>
+    public async Task<int> RepairAsync(IReadOnlyList<(string Id, DateTimeOffset At)> changes, CancellationToken cancellationToken)
+    {
+        var repaired = 0;
+        foreach (var batch in changes.Chunk(context.Options.BatchSize))
+        {
+            var chunk = batch.Select(c => c.Id).ToList();
+            using (await state.LockAsync(cancellationToken))
+            {
+                var serving = state.Current;
+                var stored = await context.Store.Articles.GetStoredAsync(chunk, serving.Info.Version, cancellationToken);
+                var stale = stored.Where(s => !serving.Index.TryGet(s.Article.Id, out var info, out _) || !SameArticle(info, s.ToInfo())).ToList();
+                var gone = chunk.Except(stored.Select(s => s.Article.Id), StringComparer.Ordinal).Where(serving.Index.Remove).ToList();
+                await feeder.FeedStoredAsync(serving.Index, stale, () => serving.Model, persistVersion: null, cancellationToken);
+                var written = stale.Select(s => s.Article.Id).ToList();
+                state.WrittenDuringRefit?.UnionWith(written.Concat(gone));
+                Broadcast(new ChangeNotice(_origin, written, gone, null));
+                foreach (var change in batch)
+                {
+                    applied.Record([change.Id], change.At);
+                }
+                repaired += written.Count + gone.Count;
+            }
+        }
+        return repaired;
+    }
+
+    /// <summary>Serves the stored model when another one serves here (a model notice was missed); true when it changed.</summary>
+    public async Task<bool> CatchUpModelAsync(CancellationToken cancellationToken)
+    {
+        var stored = await context.Store.Models.GetActiveModelInfoAsync(cancellationToken);
+        if (stored is null || stored.Version == state.Current.Info.Version || stored.Format < context.Featurizer.ModelFormat)
+        {
+            return false;
+        }
+        using (await state.LockAsync(cancellationToken))
+        {
+            if (stored.Version == state.Current.Info.Version || !await LoadModelAsync(stored.Version, cancellationToken))
+            {
+                return false;
+            }
+        }
+        Broadcast(new ChangeNotice(_origin, [], [], stored.Version));
+        return true;
+    }
+
+    /// <summary>Whether the index holds the article as stored (its fields and body fingerprint).</summary>
+    private static bool SameArticle(Core.Articles.ArticleInfo a, Core.Articles.ArticleInfo b) =>
+        a.Title == b.Title && a.Url == b.Url && a.Section == b.Section && a.Language == b.Language &&
+        a.Published == b.Published && a.BodyHash == b.BodyHash && a.Tags.SequenceEqual(b.Tags);
 
     /// <summary>Serves the model another replica fitted, if it is still the stored one; false when it is not. Caller holds the write lock.</summary>
     private async Task<bool> LoadModelAsync(string version, CancellationToken cancellationToken)

@@ -87,7 +87,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
         {
             return null;
         }
-        var changed = await Store.Snapshots.ChangedSinceAsync(snapshot.TakenAt - ChangeLog.SnapshotMargin, cancellationToken);
+        var changed = (await Store.Snapshots.ChangedSinceAsync(snapshot.TakenAt - ChangeLog.SnapshotMargin, cancellationToken)).Select(c => c.Id).ToList();
         foreach (var chunk in changed.Chunk(context.Options.BatchSize))
         {
             var stored = await Store.Articles.GetStoredAsync(chunk, info.Version, cancellationToken);
@@ -143,7 +143,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
         try
         {
             var recent = await Store.Snapshots.ChangedSinceAsync(context.Clock.GetUtcNow() - RepairGrace, context.Stopping);
-            var removed = await Store.Articles.RemoveDanglingIdsAsync(recent.ToHashSet(StringComparer.Ordinal), context.Stopping);
+            var removed = await Store.Articles.RemoveDanglingIdsAsync(recent.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), context.Stopping);
             if (removed.Count > 0)
             {
                 EngineLog.DanglingIdsRemoved(context.Logger, context.Namespace, removed.Count, string.Join(", ", removed.Take(10)));

@@ -1,0 +1,98 @@
+using Recommender.Core.Errors;
+using Recommender.Core.Storage;
+using Recommender.Engine.Editorial;
+using Recommender.Engine.Serving;
+
+namespace Recommender.Engine.Replicas;
+
+/// <summary>
+/// Repairs what change notices missed, without a restart (a replica that was disconnected, paused
+/// or slow, or a notice lost on the way). Every <see cref="EngineOptions.ReplicaCheckInterval"/> it
+/// re-reads the ids the change log holds since its last check (less <see cref="ChangeLog.SnapshotMargin"/>,
+/// for writers' clock skew) that are newer than what it holds (<see cref="AppliedChanges"/>), serves the stored model if another one serves here, and reloads the
+/// rules. Every <see cref="EngineOptions.ReplicaDigestInterval"/> it compares the store's article
+/// count (the digest) with the index's and, when they differ, walks every stored id: that repairs
+/// an absence longer than the change log's retention.
+/// </summary>
+internal sealed class ReplicaCatchUp(EngineContext context, ServingState state, ReplicaSync replicas, EditorialRules rules, AppliedChanges applied)
+{
+    private DateTimeOffset _checkedAt;
+    private DateTimeOffset _digestAt;
+
+    /// <summary>Starts checking; the first check covers what changed since <paramref name="since"/> (the start).</summary>
+    public void Start(DateTimeOffset since)
+    {
+        _checkedAt = since;
+        _digestAt = context.Clock.GetUtcNow();
+        _ = Task.Run(LoopAsync);
+    }
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(context.Options.ReplicaCheckInterval, context.Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(context.Stopping))
+            {
+                try
+                {
+                    await CheckAsync(context.Stopping);
+                }
+                catch (Exception ex) when (ex is StoreUnavailableException or NotReadyException or InvalidDataException)
+                {
+                    EngineLog.CatchUpFailed(context.Logger, context.Namespace, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.Stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One check: the model, the rules, the change log since the last check, and the digest when due.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var now = context.Clock.GetUtcNow();
+        if (await replicas.CatchUpModelAsync(cancellationToken))
+        {
+            EngineLog.CaughtUpModel(context.Logger, context.Namespace, state.Current.Info.Version);
+        }
+        await rules.LoadAsync(cancellationToken);
+        var since = _checkedAt - ChangeLog.SnapshotMargin;
+        var changed = await context.Store.Snapshots.ChangedSinceAsync(since, cancellationToken);
+        var repaired = await replicas.RepairAsync(changed.Where(c => applied.IsNew(c.Id, c.At)).ToList(), cancellationToken);
+        applied.ForgetBefore(since);
+        _checkedAt = now;
+        if (now - _digestAt >= context.Options.ReplicaDigestInterval)
+        {
+            _digestAt = now;
+            var stored = await context.Store.Catalog.CountAsync(cancellationToken);
+            if (stored != state.Current.Index.Count)
+            {
+                repaired += await WalkAsync(cancellationToken);
+            }
+        }
+        if (repaired > 0)
+        {
+            EngineLog.CaughtUp(context.Logger, context.Namespace, repaired);
+        }
+    }
+
+    /// <summary>Every stored id against the index: what one lacks or holds differently is repaired.</summary>
+    private async Task<int> WalkAsync(CancellationToken cancellationToken)
+    {
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        string? after = null;
+        do
+        {
+            var page = await context.Store.Catalog.ListAsync(after, 10_000, null, cancellationToken);
+            stored.UnionWith(page.Articles.Select(a => a.Id));
+            after = page.Last;
+        }
+        while (after is not null);
+        var indexed = state.Current.Index.Articles().Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var now = context.Clock.GetUtcNow();
+        var differing = stored.Except(indexed).Concat(indexed.Except(stored)).Select(id => (id, now)).ToList();
+        return differing.Count == 0 ? 0 : await replicas.RepairAsync(differing, cancellationToken);
+    }
+}
