@@ -61,4 +61,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(19, LogLevel.Information, "Namespace {Namespace}: repaired {Count} article(s) whose change notices this replica missed")]
     public static partial void CaughtUp(ILogger logger, string @namespace, int count);
+
+    [LoggerMessage(20, LogLevel.Information, "Namespace {Namespace}: another replica holds the refit lease or has just refitted; this one does not refit now")]
+    public static partial void RefitLeftToAnotherReplica(ILogger logger, string @namespace);
 }

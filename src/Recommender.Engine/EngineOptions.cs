@@ -53,6 +53,13 @@ public sealed class EngineOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00", ErrorMessage = "Recommender:Engine:ReplicaDigestInterval must be between {1} and {2}.")]
     public TimeSpan ReplicaDigestInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The refit lease's length: one replica refits a namespace at a time, renewing the lease every
+    /// third of this; if it dies, another may refit once this has passed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Recommender:Engine:RefitLeaseDuration must be between {1} and {2}.")]
+    public TimeSpan RefitLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a recorded impression or click is remembered, so that a resent one is not counted twice.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "Recommender:Engine:FeedbackDeduplicationWindow must be between {1} and {2}.")]
     public TimeSpan FeedbackDeduplicationWindow { get; set; } = TimeSpan.FromDays(7);

@@ -69,7 +69,7 @@ public sealed class RecommendationEngine : IDisposable
         _reader = new RelatedReader(_context, _state, _rules, _feedback);
         _catalog = new CatalogReader(_context);
         _replicas.RulesChanged = _rules.LoadAsync;
-        _catchUp = new ReplicaCatchUp(_context, _state, _replicas, _rules, applied);
+        _catchUp = new ReplicaCatchUp(_context, _state, _replicas, _rules, applied, _refitter);
     }
 
     /// <summary>The site namespace this engine serves.</summary>

@@ -46,6 +46,9 @@ public sealed class RedisKeys(string ns)
     /// <summary>One chunk of an index snapshot's bytes.</summary>
     public RedisKey SnapshotChunk(string generation, int chunk) => $"{Namespace}:snapshot:{generation}:{chunk}";
 
+    /// <summary>Who holds the refit lease (a string with an expiry).</summary>
+    public RedisKey RefitLease() => $"{Namespace}:refit-lease";
+
     /// <summary>A saved model's bytes.</summary>
     public RedisKey ModelBytes(string modelVersion) => $"{Namespace}:model:{modelVersion}";
 }

@@ -29,6 +29,17 @@ internal sealed class RedisModelStore(RedisNamespace store) : IModelStore
         return bytes.IsNull ? null : new StoredModel(info, (byte[])bytes!);
     });
 
+    public Task<bool> TryLeaseRefitAsync(string owner, TimeSpan duration, CancellationToken cancellationToken) => RedisCall.Run(async () =>
+    {
+        // StackExchange.Redis's lock primitives: take if free, else extend if this owner holds it.
+        var db = store.Db;
+        return await db.LockTakeAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken) ||
+            await db.LockExtendAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken);
+    });
+
+    public Task ReleaseRefitLeaseAsync(string owner, CancellationToken cancellationToken) => RedisCall.Run(async () =>
+        await store.Db.LockReleaseAsync(store.Keys.RefitLease(), owner).WaitAsync(cancellationToken));
+
     public Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
         await store.Capacity.EnsureRoomAsync(model.Length + RedisNamespace.RecordOverhead, StoreWriteKind.Content, cancellationToken);

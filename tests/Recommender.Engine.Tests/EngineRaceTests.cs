@@ -231,6 +231,52 @@ public sealed class EngineRaceTests
         Assert.Equal(5, (await away.GetRelatedAsync(corpus[9].Id, Query, CancellationToken.None)).Items.Count);
     }
 
+    [Fact]
+    public async Task OneRefitAtATime_AnotherReplicasRetrainWaitsForTheLease()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        using var first = await StartAsync(stores, Checking);
+        using var second = await StartAsync(stores, Checking);
+        await first.UpsertAsync(Corpus(40), CancellationToken.None);
+        var (paused, release) = PauseRefit(store);
+        var refitting = first.RetrainAsync(CancellationToken.None);
+        await paused;
+
+        // The second replica's retrain waits for the lease the first holds; it never reads the corpus.
+        var reads = 0;
+        store.AfterFullReadWithBodies = () => { Interlocked.Increment(ref reads); return Task.CompletedTask; };
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(1.5)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second.RetrainAsync(patience.Token));
+        }
+        Assert.Equal(0, reads);
+
+        release.SetResult();
+        var fitted = (await refitting).Model.Version;
+        await Eventually(() => second.GetStats().Model.Version == fitted, "the second replica serves the first one's model");
+        var again = (await second.RetrainAsync(CancellationToken.None)).Model.Version;
+        Assert.NotEqual(fitted, again);
+        Assert.Equal(1, reads);
+    }
+
+    [Fact]
+    public async Task WhenTheRefittingReplicaDies_AnotherRefitsOnceItsLeaseExpires()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        store.LeaseAsADeadReplica(TimeSpan.FromSeconds(1.5));
+        var options = Checking;
+        options.MinArticlesToFit = 10;
+        using var survivor = await StartAsync(stores, options);
+
+        await survivor.UpsertAsync(Corpus(30), CancellationToken.None);
+
+        // Its first scheduled refit finds the lease held and stands down; a later check schedules it again.
+        await Eventually(() => !survivor.GetStats().Model.IsDefault, "the survivor refits once the dead replica's lease expires");
+        Assert.False((await store.GetActiveModelInfoAsync(CancellationToken.None))!.IsDefault);
+    }
+
     /// <summary>Vectors equal to the index's 16-bit precision.</summary>
     private sealed class NearlyEqual : IEqualityComparer<float[]>
     {

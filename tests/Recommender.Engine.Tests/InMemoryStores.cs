@@ -189,6 +189,43 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
 
     public Task<StoredModel?> GetActiveModelAsync(CancellationToken cancellationToken) => Task.FromResult(_model);
 
+    private (string Owner, DateTimeOffset Until)? _lease;
+
+    public Task<bool> TryLeaseRefitAsync(string owner, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (_lease is { } held && held.Until > now && held.Owner != owner)
+            {
+                return Task.FromResult(false);
+            }
+            _lease = (owner, now + duration);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ReleaseRefitLeaseAsync(string owner, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_lease?.Owner == owner)
+            {
+                _lease = null;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The lease as a replica that died mid-refit left it: held, never renewed, expiring after <paramref name="duration"/>.</summary>
+    public void LeaseAsADeadReplica(TimeSpan duration)
+    {
+        lock (_lock)
+        {
+            _lease = ("dead-replica", DateTimeOffset.UtcNow + duration);
+        }
+    }
+
     public Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken)
     {
         _model = new StoredModel(info, model);

@@ -78,6 +78,32 @@ public sealed class ReplicaTests
         Assert.Equal(there.Items.Select(i => i.Id), here.Items.Select(i => i.Id));
     }
 
+    /// <summary>
+    /// A replica died mid-refit holding the lease (its key in Redis, never renewed): once it expires
+    /// a live replica refits and both serve its model. (That they stand down while it is held is
+    /// shown deterministically in the engine's tests.)
+    /// </summary>
+    [Fact]
+    public async Task ARefitLeaseLeftByADeadReplica_Expires_AndALiveReplicaRefits()
+    {
+        var store = StoreSetup.NewRedis();
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(StoreSetup.TestRedis);
+        Assert.True(await redis.GetDatabase().LockTakeAsync($"{store.Namespace}:refit-lease", "dead-replica", TimeSpan.FromSeconds(3)));
+        var checking = new Dictionary<string, string?> { ["Recommender:Engine:ReplicaCheckInterval"] = "00:00:00.500" };
+        using var a = await new ServiceHost(store, settings: checking).StartAsync();
+        using var b = await new ServiceHost(store, settings: checking).StartAsync();
+
+        foreach (var chunk in TestData.Samples().Chunk(10))
+        {
+            await a.Client.UpsertArticlesAsync(TestData.Upsert(chunk.Select(l => l.Article).ToArray()));
+        }
+
+        await Eventually(async () => !(await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version.StartsWith("default-", StringComparison.Ordinal));
+        var fitted = (await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
+        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())).Model.Version == fitted);
+        Assert.Equal(fitted, (await redis.GetDatabase().HashGetAsync($"{store.Namespace}:model", "version")).ToString());
+    }
+
     [Fact]
     public async Task AListIssuedByOneReplica_TakesFeedbackThroughTheOther()
     {

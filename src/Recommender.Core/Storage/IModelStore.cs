@@ -13,4 +13,14 @@ public interface IModelStore
 
     /// <summary>Saves a model and makes it the serving one.</summary>
     Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the namespace's refit lease for <paramref name="owner"/> for <paramref name="duration"/>,
+    /// or extends it when <paramref name="owner"/> holds it already; false while another holds it.
+    /// One refit at a time across every replica; a lease its holder stops renewing (it died) expires.
+    /// </summary>
+    Task<bool> TryLeaseRefitAsync(string owner, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease up if <paramref name="owner"/> holds it.</summary>
+    Task ReleaseRefitLeaseAsync(string owner, CancellationToken cancellationToken);
 }

@@ -17,6 +17,7 @@ namespace Recommender.Engine.Refits;
 internal sealed class Refitter(EngineContext context, ServingState state, IndexFeeder feeder, SnapshotKeeper snapshots, ReplicaSync replicas)
 {
     private readonly SemaphoreSlim _refitGate = new(1, 1);
+    private readonly string _owner = Guid.NewGuid().ToString("n");
     private bool _scheduled; // under the write lock
     private int _running;
 
@@ -26,10 +27,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
     /// <summary>Schedules a refit when the corpus changed materially; returns whether one is needed. Caller holds the write lock.</summary>
     public bool ScheduleIfNeeded()
     {
-        var serving = state.Current;
-        var info = serving.Info;
-        var needed = serving.Index.Count >= context.Options.MinArticlesToFit &&
-            (info.IsDefault || state.ChangesSinceFit >= Math.Max(1, context.Options.RefitChangeFraction * info.BaselineArticles));
+        var needed = Needed();
         if (!needed || _scheduled)
         {
             return needed;
@@ -39,8 +37,22 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         return true;
     }
 
-    /// <summary>Refits now and returns when the new model serves (or the refit failed, or was cancelled: the previous model keeps serving).</summary>
-    public async Task RefitAsync(CancellationToken cancellationToken)
+    /// <summary>Whether the corpus changed materially since the serving model was fitted (or a default serves). Caller holds the write lock.</summary>
+    private bool Needed()
+    {
+        var serving = state.Current;
+        var info = serving.Info;
+        return serving.Index.Count >= context.Options.MinArticlesToFit &&
+            (info.IsDefault || state.ChangesSinceFit >= Math.Max(1, context.Options.RefitChangeFraction * info.BaselineArticles));
+    }
+
+    /// <summary>
+    /// Refits now and returns when the new model serves (or the refit failed, or was cancelled: the
+    /// previous model keeps serving). Waits while another replica holds the namespace's refit lease.
+    /// </summary>
+    public Task RefitAsync(CancellationToken cancellationToken) => RefitAsync(scheduled: false, cancellationToken);
+
+    private async Task RefitAsync(bool scheduled, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _running);
         try
@@ -48,7 +60,21 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             await _refitGate.WaitAsync(cancellationToken);
             try
             {
-                await RefitExclusiveAsync(cancellationToken);
+                // One refit per namespace across replicas. A scheduled refit does not wait for
+                // another replica's: that one's model comes with its notice; if it died, its lease
+                // expires and the next check here schedules this one again.
+                await using var lease = await RefitLease.AcquireAsync(context, _owner, wait: !scheduled, cancellationToken);
+                if (scheduled && (lease is null || await AnotherReplicaRefittedAsync(cancellationToken) || !await StillNeededAsync(cancellationToken)))
+                {
+                    EngineLog.RefitLeftToAnotherReplica(context.Logger, context.Namespace);
+                    using (await state.LockAsync(cancellationToken))
+                    {
+                        _scheduled = false;
+                    }
+                    return;
+                }
+                using var refit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease!.Lost);
+                await RefitExclusiveAsync(refit.Token);
             }
             finally
             {
@@ -71,7 +97,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             {
                 await Task.Delay(context.Options.RefitQuietPeriod - quietFor, token);
             }
-            await RefitAsync(token);
+            await RefitAsync(scheduled: true, token);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -164,6 +190,20 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             throw;
         }
     }
+
+    /// <summary>Whether a scheduled refit is still needed (a model another replica fitted may have been loaded meanwhile).</summary>
+    private async Task<bool> StillNeededAsync(CancellationToken cancellationToken)
+    {
+        using (await state.LockAsync(cancellationToken))
+        {
+            return Needed();
+        }
+    }
+
+    /// <summary>Whether the store serves a model this replica does not (another replica's refit, whose notice is on its way).</summary>
+    private async Task<bool> AnotherReplicaRefittedAsync(CancellationToken cancellationToken) =>
+        await context.Store.Models.GetActiveModelInfoAsync(cancellationToken) is { } stored &&
+        stored.Version != state.Current.Info.Version && stored.Format >= context.Featurizer.ModelFormat;
 
     /// <summary>Best effort: the vectors a refit wrote before it failed or was cancelled (it never served), so they do not fill the store.</summary>
     private async Task DropVectorsAsync(string version, List<Article> corpus)

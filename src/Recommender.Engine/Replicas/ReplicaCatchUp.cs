@@ -14,7 +14,8 @@ namespace Recommender.Engine.Replicas;
 /// count (the digest) with the index's and, when they differ, walks every stored id: that repairs
 /// an absence longer than the change log's retention.
 /// </summary>
-internal sealed class ReplicaCatchUp(EngineContext context, ServingState state, ReplicaSync replicas, EditorialRules rules, AppliedChanges applied)
+internal sealed class ReplicaCatchUp(
+    EngineContext context, ServingState state, ReplicaSync replicas, EditorialRules rules, AppliedChanges applied, Refits.Refitter refitter)
 {
     private DateTimeOffset _checkedAt;
     private DateTimeOffset _digestAt;
@@ -75,6 +76,12 @@ internal sealed class ReplicaCatchUp(EngineContext context, ServingState state, 
         if (repaired > 0)
         {
             EngineLog.CaughtUp(context.Logger, context.Namespace, repaired);
+        }
+        // Changes made through other replicas count here too: if the replica that would refit died
+        // (its lease expires), this one refits instead.
+        using (await state.LockAsync(cancellationToken))
+        {
+            refitter.ScheduleIfNeeded();
         }
     }
 

@@ -107,7 +107,7 @@ internal sealed class ReplicaSync(
                 {
                     serving.Index.Remove(id);
                 }
-                state.WrittenDuringRefit?.UnionWith(notice.Upserted.Concat(notice.Deleted));
+                state.RecordWrites(notice.Upserted.Concat(notice.Deleted), notice.Upserted.Count + notice.Deleted.Count);
                 applied.Record(notice.Upserted.Concat(notice.Deleted), context.Clock.GetUtcNow() - ChangeLog.SnapshotMargin);
                 Broadcast(notice with { ModelVersion = null });
             }
@@ -137,7 +137,7 @@ internal sealed class ReplicaSync(
                 var gone = chunk.Except(stored.Select(s => s.Article.Id), StringComparer.Ordinal).Where(serving.Index.Remove).ToList();
                 await feeder.FeedStoredAsync(serving.Index, stale, () => serving.Model, persistVersion: null, cancellationToken);
                 var written = stale.Select(s => s.Article.Id).ToList();
-                state.WrittenDuringRefit?.UnionWith(written.Concat(gone));
+                state.RecordWrites(written.Concat(gone), written.Count + gone.Count);
                 Broadcast(new ChangeNotice(_origin, written, gone, null));
                 foreach (var change in batch)
                 {

@@ -42,7 +42,7 @@ internal sealed class ServingState
     /// <summary>Makes <paramref name="serving"/> the serving model and index. Under the lock.</summary>
     public void Serve(ServingModel serving) => _serving = serving;
 
-    /// <summary>Counts local writes toward the next refit and remembers ids a running refit must redo. Under the lock.</summary>
+    /// <summary>Counts writes (made here or through another replica) toward the next refit and remembers ids a running refit must redo. Under the lock.</summary>
     public void RecordWrites(IEnumerable<string> ids, int changes)
     {
         ChangesSinceFit += changes;
