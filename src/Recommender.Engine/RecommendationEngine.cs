@@ -21,9 +21,12 @@ namespace Recommender.Engine;
 /// and is handed to the part that does it. The parts share one <see cref="ServingState"/>:
 /// <list type="bullet">
 /// <item><see cref="ServingLoader"/> brings the namespace to serving (model, snapshot or index build);</item>
-/// <item><see cref="ArticleWriter"/> upserts and deletes; <see cref="RelatedReader"/> ranks and explains lists;</item>
-/// <item><see cref="Refitter"/> refits the featurizer; <see cref="SnapshotKeeper"/> saves the index;</item>
-/// <item><see cref="ReplicaSync"/> keeps replicas of the namespace in step;</item>
+/// <item><see cref="ArticleWriter"/> upserts and deletes; <see cref="RelatedReader"/> ranks and explains lists;
+/// <see cref="CatalogReader"/> reads stored articles back;</item>
+/// <item><see cref="Refitter"/> refits the featurizer, one replica at a time (<see cref="RefitLease"/>);
+/// <see cref="SnapshotKeeper"/> saves the index;</item>
+/// <item><see cref="ReplicaSync"/> keeps replicas of the namespace in step, <see cref="ReplicaCatchUp"/>
+/// repairs what its notices missed, <see cref="ChangeBroadcast"/> tells watchers what changed;</item>
 /// <item><see cref="EditorialRules"/> and <see cref="FeedbackRecorder"/> keep rules and reader feedback.</item>
 /// </list>
 /// </summary>
