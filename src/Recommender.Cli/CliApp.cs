@@ -45,6 +45,9 @@ public static class CliApp
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Load generator: import N synthetic articles into a fresh namespace, then drive GetRelated or PreviewRelated and report throughput and latency.")
                 .WithExample("bench", "--articles", "100000", "--concurrency", "32", "--duration", "30", "--json");
+            config.AddCommand<PropagationCommand>("propagation")
+                .WithDescription("Write-to-visible delay across two replicas: write through --server, time until --replica lists it.")
+                .WithExample("propagation", "--server", "http://localhost:50051", "--replica", "http://localhost:50052", "--probes", "200");
             config.AddCommand<StatsCommand>("stats")
                 .WithDescription("Show the serving model, what the store holds and the click-through of related lists.");
             config.AddCommand<SearchCommand>("search")

@@ -105,6 +105,21 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public async Task ThePropagationBenchmark_TimesWritesThroughOneReplicaUntilTheOtherListsThem()
+    {
+        var store = StoreSetup.NewRedis();
+        using var a = await new ServiceHost(store, kestrel: true).StartAsync();
+        using var b = await new ServiceHost(store, kestrel: true).StartAsync();
+
+        var result = await CliProcess.RunAsync(a.Address!, null, "propagation", "--replica", b.Address!.ToString(), "--probes", "20", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(20, report.RootElement.GetProperty("visible").GetInt32());
+        Assert.True(report.RootElement.GetProperty("p99_ms").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task AListIssuedByOneReplica_TakesFeedbackThroughTheOther()
     {
         var store = StoreSetup.NewRedis();

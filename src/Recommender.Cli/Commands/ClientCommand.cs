@@ -29,20 +29,11 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
         {
             return Fail($"--server '{settings.ServerUrl}' is not an http:// or https:// address.");
         }
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
-        if (settings.CaCertificateFile is { } caFile)
+        if (settings.CaCertificateFile is { } caFile && !File.Exists(caFile))
         {
-            if (!File.Exists(caFile))
-            {
-                return Fail($"--ca-cert '{caFile}' does not exist.");
-            }
-            handler.SslOptions.RemoteCertificateValidationCallback = TrustingOnly(X509Certificate2.CreateFromPem(File.ReadAllText(caFile)));
+            return Fail($"--ca-cert '{caFile}' does not exist.");
         }
-        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-            HttpHandler = settings.ApiKeyValue is { } key ? new BearerHandler(key) { InnerHandler = handler } : handler,
-        });
+        using var channel = OpenChannel(address, settings);
         var client = new RecommenderService.RecommenderServiceClient(channel);
         try
         {
@@ -52,6 +43,21 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
         {
             return Fail(Describe(ex, address), ex.StatusCode == StatusCode.InvalidArgument ? 2 : 1);
         }
+    }
+
+    /// <summary>A channel to <paramref name="address"/> with the settings' API key and CA certificate.</summary>
+    protected static GrpcChannel OpenChannel(Uri address, ClientSettings settings)
+    {
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (settings.CaCertificateFile is { } caFile)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = TrustingOnly(X509Certificate2.CreateFromPem(File.ReadAllText(caFile)));
+        }
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = settings.ApiKeyValue is { } key ? new BearerHandler(key) { InnerHandler = handler } : handler,
+        });
     }
 
     protected abstract Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, TSettings settings, CancellationToken cancellationToken);
