@@ -134,7 +134,15 @@ internal sealed class ReplicaSync(
                 var serving = state.Current;
                 var stored = await context.Store.Articles.GetStoredAsync(chunk, serving.Info.Version, cancellationToken);
                 var stale = stored.Where(s => !serving.Index.TryGet(s.Article.Id, out var info, out _) || !SameArticle(info, s.ToInfo())).ToList();
-                var gone = chunk.Except(stored.Select(s => s.Article.Id), StringComparer.Ordinal).Where(serving.Index.Remove).ToList();
+                // Not stored (any more): removed here, counted only if the index still held it.
+                var gone = new List<string>();
+                foreach (var id in chunk.Except(stored.Select(s => s.Article.Id), StringComparer.Ordinal))
+                {
+                    if (serving.Index.Remove(id))
+                    {
+                        gone.Add(id);
+                    }
+                }
                 await feeder.FeedStoredAsync(serving.Index, stale, () => serving.Model, persistVersion: null, cancellationToken);
                 var written = stale.Select(s => s.Article.Id).ToList();
                 state.RecordWrites(written.Concat(gone), written.Count + gone.Count);
