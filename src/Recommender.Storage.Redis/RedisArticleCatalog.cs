@@ -16,6 +16,13 @@ internal sealed class RedisArticleCatalog(RedisNamespace store) : IArticleCatalo
             : null;
     });
 
+    public Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken) => RedisCall.Run(async () =>
+    {
+        var ids = (await store.Db.SetMembersAsync(store.Keys.Ids()).WaitAsync(cancellationToken)).Select(v => (string)v!).ToList();
+        ids.Sort(StringComparer.Ordinal);
+        return (IReadOnlyList<string>)ids;
+    });
+
     public Task<int> CountAsync(CancellationToken cancellationToken) => RedisCall.Run(async () =>
         (int)await store.Db.SetLengthAsync(store.Keys.Ids()).WaitAsync(cancellationToken));
 

@@ -90,10 +90,10 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
     });
 
     public Task<IReadOnlyList<StoredArticle>> GetStoredAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) =>
-        ReadChunkAsync(ids, modelVersion, includeBodies: false, cancellationToken);
+        ReadChunkAsync(ids, modelVersion, cancellationToken);
 
     public async IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(
-        string? modelVersion, bool includeBodies, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string modelVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var ids = await RedisCall.Run(async () => (await store.Db.SetMembersAsync(Keys.Ids())).Select(v => (string)v!).ToList());
         ids.Sort(StringComparer.Ordinal);
@@ -101,7 +101,7 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
         foreach (var chunk in ids.Chunk(store.Options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            pending.Enqueue(ReadChunkAsync(chunk, modelVersion, includeBodies, cancellationToken));
+            pending.Enqueue(ReadChunkAsync(chunk, modelVersion, cancellationToken));
             if (pending.Count == ReadAheadChunks)
             {
                 yield return await pending.Dequeue();
@@ -114,27 +114,21 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
     }
 
     private Task<IReadOnlyList<StoredArticle>> ReadChunkAsync(
-        IReadOnlyList<string> chunk, string? modelVersion, bool includeBodies, CancellationToken cancellationToken) => RedisCall.Run(async () =>
+        IReadOnlyList<string> chunk, string modelVersion, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
-        var fields = includeBodies ? ArticleHash.Full : ArticleHash.Metadata;
+        var fields = ArticleHash.Metadata;
         var batch = store.Db.CreateBatch();
         var hashes = chunk.Select(id => batch.HashGetAsync(Keys.Article(id), fields)).ToList();
-        var vectors = modelVersion is null
-            ? null
-            : chunk.Select(id => batch.StringGetAsync(Keys.Vector(modelVersion, id))).ToList();
+        var vectors = chunk.Select(id => batch.StringGetAsync(Keys.Vector(modelVersion, id))).ToList();
         batch.Execute();
-        await Task.WhenAll(hashes).WaitAsync(cancellationToken);
-        if (vectors is not null)
-        {
-            await Task.WhenAll(vectors).WaitAsync(cancellationToken);
-        }
+        await Task.WhenAll(Task.WhenAll(hashes), Task.WhenAll(vectors)).WaitAsync(cancellationToken);
         var articles = new List<StoredArticle>(chunk.Count);
         for (var i = 0; i < chunk.Count; i++)
         {
-            var bytes = vectors?[i].Result;
-            var vector = bytes is { IsNull: false } b ? VectorCodec.Decode((byte[])b!) : null;
+            var bytes = vectors[i].Result;
+            var vector = bytes.IsNull ? null : VectorCodec.Decode((byte[])bytes!);
             // Null: registered but never completely written, or deleted since.
-            if (ArticleHash.Read(fields, hashes[i].Result, includeBodies, vector) is { } article)
+            if (ArticleHash.Read(fields, hashes[i].Result, withBody: false, vector) is { } article)
             {
                 articles.Add(article);
             }

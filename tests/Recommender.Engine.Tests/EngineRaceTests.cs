@@ -13,7 +13,7 @@ namespace Recommender.Engine.Tests;
 
 /// <summary>
 /// Refits, replicas and snapshots raced on purpose: the in-memory store pauses the engine where the
-/// race is (after a refit has read the corpus), the test writes meanwhile, then lets it go on.
+/// race is (after a refit has listed the corpus), the test writes meanwhile, then lets it go on.
 /// </summary>
 public sealed class EngineRaceTests
 {
@@ -41,14 +41,14 @@ public sealed class EngineRaceTests
     private static List<Article> Corpus(int count, int seed = 7) =>
         SyntheticCorpus.Generate(count, seed).Select(line => line.Article).ToList();
 
-    /// <summary>Pauses the next refit once it has read the corpus; returns (paused, release).</summary>
+    /// <summary>Pauses the next refit once it has listed the corpus; returns (paused, release).</summary>
     private static (Task Paused, TaskCompletionSource Release) PauseRefit(InMemoryNamespace store)
     {
         var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        store.AfterFullReadWithBodies = async () =>
+        store.AfterIdsListed = async () =>
         {
-            store.AfterFullReadWithBodies = null;
+            store.AfterIdsListed = null;
             paused.SetResult();
             await release.Task;
         };
@@ -245,7 +245,7 @@ public sealed class EngineRaceTests
 
         // The second replica's retrain waits for the lease the first holds; it never reads the corpus.
         var reads = 0;
-        store.AfterFullReadWithBodies = () => { Interlocked.Increment(ref reads); return Task.CompletedTask; };
+        store.AfterIdsListed = () => { Interlocked.Increment(ref reads); return Task.CompletedTask; };
         using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(1.5)))
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second.RetrainAsync(patience.Token));

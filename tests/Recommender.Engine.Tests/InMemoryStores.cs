@@ -50,8 +50,8 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
     /// <summary>Vectors by (model version, id).</summary>
     public ConcurrentDictionary<(string Version, string Id), float[]> Vectors { get; } = new();
 
-    /// <summary>Runs after a read of every article with bodies (a refit's read), before the reader goes on.</summary>
-    public Func<Task>? AfterFullReadWithBodies { get; set; }
+    /// <summary>Runs after a listing of every id (a refit's first read), before the reader goes on.</summary>
+    public Func<Task>? AfterIdsListed { get; set; }
 
     /// <summary>Reads of every article without bodies (an index build; a restore from a snapshot makes none).</summary>
     public int IndexBuildReads;
@@ -103,21 +103,14 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
         Task.FromResult<IReadOnlyList<StoredArticle>>(ids.Select(id => Stored(id, modelVersion, withBody: false)).OfType<StoredArticle>().ToList());
 
     public async IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(
-        string? modelVersion, bool includeBodies, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string modelVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!includeBodies)
-        {
-            Interlocked.Increment(ref IndexBuildReads);
-        }
-        var all = Articles.Keys.Order(StringComparer.Ordinal).Select(id => Stored(id, modelVersion, includeBodies)).OfType<StoredArticle>().ToList();
+        Interlocked.Increment(ref IndexBuildReads);
+        var all = Articles.Keys.Order(StringComparer.Ordinal).Select(id => Stored(id, modelVersion, withBody: false)).OfType<StoredArticle>().ToList();
         foreach (var chunk in all.Chunk(7))
         {
             await Task.Yield();
             yield return chunk;
-        }
-        if (includeBodies && AfterFullReadWithBodies is { } hook)
-        {
-            await hook();
         }
     }
 
@@ -170,6 +163,16 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
         var ids = Articles.Keys.Where(id => after is null || string.CompareOrdinal(id, after) > 0).Order(StringComparer.Ordinal).ToList();
         var page = ids.Take(pageSize).Select(id => (id, (DateTimeOffset?)null)).ToList();
         return Task.FromResult(new CatalogPage(page, ids.Count > pageSize ? ids[pageSize - 1] : null));
+    }
+
+    public async Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken)
+    {
+        var ids = Articles.Keys.Order(StringComparer.Ordinal).ToList();
+        if (AfterIdsListed is { } hook)
+        {
+            await hook();
+        }
+        return ids;
     }
 
     public Task<int> CountAsync(CancellationToken cancellationToken) => Task.FromResult(Articles.Count);

@@ -14,6 +14,9 @@ public interface IArticleCatalog
     /// </summary>
     Task<CatalogPage> ListAsync(string? after, int pageSize, DateTimeOffset? updatedAfter, CancellationToken cancellationToken);
 
+    /// <summary>Every id in the store's registry, in ordinal order (some may be of articles whose write never completed).</summary>
+    Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken);
+
     /// <summary>How many ids the store's registry holds (cheap: no article is read).</summary>
     Task<int> CountAsync(CancellationToken cancellationToken);
 }

@@ -33,11 +33,10 @@ public interface IArticleStore
     Task<IReadOnlyList<StoredArticle>> GetStoredAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Every stored article in batches, with its vector of <paramref name="modelVersion"/> where one
-    /// exists (null otherwise). Bodies are read only when <paramref name="includeBodies"/> is set.
+    /// Every stored article (without its body) in batches, with its vector of <paramref name="modelVersion"/>
+    /// where one exists (null otherwise).
     /// </summary>
-    IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(
-        string? modelVersion, bool includeBodies, CancellationToken cancellationToken);
+    IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(string modelVersion, CancellationToken cancellationToken);
 
     /// <summary>Writes vectors of <paramref name="modelVersion"/> for articles that exist (a refit re-embedding).</summary>
     Task WriteVectorsAsync(string modelVersion, IReadOnlyList<(string Id, float[] Vector)> vectors, CancellationToken cancellationToken);

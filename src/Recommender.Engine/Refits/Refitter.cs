@@ -113,7 +113,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
     {
         var started = Stopwatch.GetTimestamp();
         int changesBefore;
-        (string Version, List<Article> Corpus)? fitted = null;
+        (string Version, IReadOnlyList<string> Ids)? fitted = null;
         using (await state.LockAsync(cancellationToken))
         {
             // From here on, writes are counted toward the next refit and redone before the swap.
@@ -125,26 +125,25 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
 
         try
         {
-            var corpus = new List<Article>();
-            await foreach (var batch in context.Store.Articles.ReadAllAsync(null, includeBodies: true, cancellationToken))
-            {
-                corpus.AddRange(batch.Select(s => s.Article));
-            }
-            if (corpus.Count == 0)
+            // Only the ids and the fitting sample are held at once: the corpus is read again a
+            // batch at a time to be embedded, so a refit's memory does not grow with the bodies.
+            var ids = await context.Store.Catalog.ListIdsAsync(cancellationToken);
+            var sample = await ReadAsync(Sample(ids, context.Options.MaxFitArticles), cancellationToken);
+            if (sample.Count == 0)
             {
                 throw new PreconditionFailedException("No articles are stored: import some before retraining.", ErrorReason.NoArticles);
             }
-            var sample = Sample(corpus, context.Options.MaxFitArticles);
-            EngineLog.RefitStarted(context.Logger, context.Namespace, sample.Count, corpus.Count);
+            EngineLog.RefitStarted(context.Logger, context.Namespace, sample.Count, ids.Count);
 
-            var model = await Task.Run(() => context.Featurizer.Fit(sample.Select(a => a.ToText()).ToList(), corpus.Count, cancellationToken), cancellationToken);
+            var model = await Task.Run(() => context.Featurizer.Fit(sample.Select(a => a.ToText()).ToList(), ids.Count, cancellationToken), cancellationToken);
+            sample = [];
             var version = model.Info.Version;
-            fitted = (version, corpus);
-            var index = new VectorIndex(model.Info.Dimensions, corpus.Count, context.Index, partitionAutomatically: false);
+            fitted = (version, ids);
+            var index = new VectorIndex(model.Info.Dimensions, ids.Count, context.Index, partitionAutomatically: false);
             // Embedding is the cost of a refit: one batch per core at a time.
-            await Parallel.ForEachAsync(corpus.Chunk(context.Options.BatchSize),
+            await Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
                 new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                async (chunk, token) => await feeder.EmbedAsync(index, chunk, model, version, token));
+                async (chunk, token) => await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token));
 
             ServingModel old;
             using (await state.LockAsync(cancellationToken))
@@ -184,7 +183,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
                 state.ChangesSinceFit += changesBefore;
                 if (fitted is { } unused && state.Current.Info.Version != unused.Version)
                 {
-                    await DropVectorsAsync(unused.Version, unused.Corpus);
+                    await DropVectorsAsync(unused.Version, unused.Ids);
                 }
             }
             throw;
@@ -206,13 +205,13 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         stored.Version != state.Current.Info.Version && stored.Format >= context.Featurizer.ModelFormat;
 
     /// <summary>Best effort: the vectors a refit wrote before it failed or was cancelled (it never served), so they do not fill the store.</summary>
-    private async Task DropVectorsAsync(string version, List<Article> corpus)
+    private async Task DropVectorsAsync(string version, IReadOnlyList<string> ids)
     {
         try
         {
-            foreach (var chunk in corpus.Chunk(context.Options.BatchSize))
+            foreach (var chunk in ids.Chunk(context.Options.BatchSize))
             {
-                await context.Store.Articles.DeleteVectorsAsync(version, chunk.Select(a => a.Id).ToList(), CancellationToken.None);
+                await context.Store.Articles.DeleteVectorsAsync(version, chunk, CancellationToken.None);
             }
         }
         catch (Exception ex) when (ex is Core.Errors.StoreUnavailableException)
@@ -221,9 +220,20 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         }
     }
 
-    /// <summary>At most <paramref name="max"/> articles spread evenly over the corpus (all of a smaller one).</summary>
-    private static IReadOnlyList<Article> Sample(List<Article> corpus, int max) =>
-        corpus.Count <= max ? corpus : Enumerable.Range(0, max).Select(i => corpus[(int)((long)i * corpus.Count / max)]).ToList();
+    /// <summary>At most <paramref name="max"/> ids spread evenly over the corpus (all of a smaller one).</summary>
+    private static IReadOnlyList<string> Sample(IReadOnlyList<string> ids, int max) =>
+        ids.Count <= max ? ids : Enumerable.Range(0, max).Select(i => ids[(int)((long)i * ids.Count / max)]).ToList();
+
+    /// <summary>The stored articles of <paramref name="ids"/>, whole, a batch at a time.</summary>
+    private async Task<List<Article>> ReadAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var articles = new List<Article>(ids.Count);
+        foreach (var chunk in ids.Chunk(context.Options.BatchSize))
+        {
+            articles.AddRange(await context.Store.Articles.GetArticlesAsync(chunk, cancellationToken));
+        }
+        return articles;
+    }
 
     private static byte[] Serialize(IFeaturizerModel model)
     {

@@ -113,7 +113,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
         var started = Stopwatch.GetTimestamp();
         var indexing = TimeSpan.Zero;
         var embedded = 0;
-        await foreach (var batch in Store.Articles.ReadAllAsync(info.Version, includeBodies: false, cancellationToken))
+        await foreach (var batch in Store.Articles.ReadAllAsync(info.Version, cancellationToken))
         {
             var batchStarted = Stopwatch.GetTimestamp();
             embedded += await feeder.FeedStoredAsync(index, batch, model, persistVersion: info.Version, cancellationToken);
