@@ -4,7 +4,7 @@
 # and Node example clients (samples/clients/) against the real server.
 # Installs from Debian what is missing (redis-server; chromium for the preview page's browser test;
 # python3-grpcio, python3-protobuf and protobuf-compiler for the Python client),
-# starts redis-server on a free loopback port, runs the tests serially, stops what it started, and
+# starts redis-server on a free loopback port and a Redis Cluster (scripts/redis-cluster.sh), runs the tests serially, stops what it started, and
 # prints "N passed, N failed". Exits non-zero on any failure. Screenshots the browser test takes are
 # kept in TestResults/artifacts/.
 set -uo pipefail
@@ -36,6 +36,7 @@ redis_pid=$!
 server_pid=""
 cleanup() {
   [ -z "$server_pid" ] || { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }
+  scripts/redis-cluster.sh stop "$work/cluster"
   kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,6 +47,11 @@ done
 redis-cli -p "$port" ping >/dev/null 2>&1 || { echo "redis-server did not start"; echo "0 passed, 1 failed"; exit 1; }
 export RECOMMENDER_TEST_REDIS="127.0.0.1:$port"
 say "redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on $RECOMMENDER_TEST_REDIS"
+if ! RECOMMENDER_TEST_REDIS_CLUSTER=$(scripts/redis-cluster.sh start "$work/cluster"); then
+  echo "the Redis Cluster did not start"; echo "0 passed, 1 failed"; exit 1
+fi
+export RECOMMENDER_TEST_REDIS_CLUSTER
+say "Redis Cluster (three masters, a replica each) on $RECOMMENDER_TEST_REDIS_CLUSTER"
 
 say "building"
 if ! dotnet build Recommender.sln -c Release -nologo -clp:ErrorsOnly; then

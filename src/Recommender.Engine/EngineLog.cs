@@ -64,4 +64,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(20, LogLevel.Information, "Namespace {Namespace}: another replica holds the refit lease or has just refitted; this one does not refit now")]
     public static partial void RefitLeftToAnotherReplica(ILogger logger, string @namespace);
+
+    [LoggerMessage(21, LogLevel.Warning, "Namespace {Namespace}: the store did not answer a refit's batch; trying it again (attempt {Attempt})")]
+    public static partial void RefitBatchRetried(ILogger logger, string @namespace, int attempt, Exception exception);
 }

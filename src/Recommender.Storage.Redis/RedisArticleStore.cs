@@ -46,15 +46,14 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
             return; // an upsert of unchanged articles: nothing to send
         }
         await store.Capacity.EnsureRoomAsync(writes.Sum(ArticleHash.SizeOf), StoreWriteKind.Content, cancellationToken);
-        var db = store.Db;
-        // The id registry lives on another slot, so it is added first (one command for the batch):
-        // an id whose article write did not complete is skipped when the store is read back.
-        var pending = new List<Task>(writes.Count + 2)
-        {
-            db.SetAddAsync(Keys.Ids(), writes.Select(w => (RedisValue)w.Article.Id).ToArray()),
-            changeLog.LogAsync(db, writes.Select(w => w.Article.Id)),
-        };
+        var db = store.Writes.Db;
+        var ids = writes.Select(w => w.Article.Id).ToList();
+        // The id registry lives on another slot, so it is written first: an article is never stored
+        // unregistered, and an id whose article write did not complete is skipped when read back.
+        await Task.WhenAll(db.SetAddAsync(Keys.Ids(), ids.Select(id => (RedisValue)id).ToArray()), changeLog.LogAsync(db, ids))
+            .WaitAsync(cancellationToken);
         var now = store.Clock.GetUtcNow();
+        var pending = new List<Task>(writes.Count);
         foreach (var write in writes)
         {
             var transaction = db.CreateTransaction();
@@ -66,14 +65,16 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
             pending.Add(transaction.ExecuteAsync());
         }
         await Task.WhenAll(pending).WaitAsync(cancellationToken);
+        await store.Writes.ConfirmAsync([Keys.Ids(), Keys.Changed(), .. ids.Select(Keys.Article)], cancellationToken);
     });
 
     public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
-        var db = store.Db;
+        var db = store.Writes.Db;
         var deletes = ids.Select(id => db.KeyDeleteAsync([Keys.Article(id), Keys.Vector(modelVersion, id)])).ToList();
         var removal = db.SetRemoveAsync(Keys.Ids(), ids.Select(id => (RedisValue)id).ToArray());
         await Task.WhenAll(Task.WhenAll(deletes), removal, changeLog.LogAsync(db, ids)).WaitAsync(cancellationToken);
+        await store.Writes.ConfirmAsync([Keys.Ids(), Keys.Changed(), .. ids.Select(Keys.Article)], cancellationToken);
         return (IReadOnlyList<string>)ids.Where((_, i) => deletes[i].Result > 0).ToList();
     });
 

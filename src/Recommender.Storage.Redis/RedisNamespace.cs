@@ -3,8 +3,8 @@ using StackExchange.Redis;
 
 namespace Recommender.Storage.Redis;
 
-/// <summary>What every role store of one namespace shares: the connection, the key schema, the options, the capacity check and the clock.</summary>
-internal sealed class RedisNamespace(IConnectionMultiplexer redis, RedisStoreOptions options, IStoreCapacity capacity, TimeProvider clock, string ns)
+/// <summary>What every role store of one namespace shares: the connections, the key schema, the options, the capacity check and the clock.</summary>
+internal sealed class RedisNamespace(IConnectionMultiplexer redis, ConfirmedWrites writes, RedisStoreOptions options, IStoreCapacity capacity, TimeProvider clock, string ns)
 {
     /// <summary>Bytes a record costs the store beyond its key and value (an estimate on the safe side).</summary>
     public const int RecordOverhead = 128;
@@ -12,6 +12,9 @@ internal sealed class RedisNamespace(IConnectionMultiplexer redis, RedisStoreOpt
     public IConnectionMultiplexer Connection { get; } = redis;
 
     public IDatabase Db => Connection.GetDatabase();
+
+    /// <summary>The connection article writes and deletes go through, and their confirmation by replicas.</summary>
+    public ConfirmedWrites Writes { get; } = writes;
 
     public RedisKeys Keys { get; } = new(ns);
 

@@ -7,11 +7,11 @@ using StackExchange.Redis;
 namespace Recommender.Storage.Redis;
 
 /// <summary>The stores of any namespace over the process's one multiplexer.</summary>
-public sealed class RedisStores(IConnectionMultiplexer redis, IOptions<RedisStoreOptions> options, IStoreCapacity capacity, TimeProvider clock) : INamespaceStores
+public sealed class RedisStores(IConnectionMultiplexer redis, ConfirmedWrites writes, IOptions<RedisStoreOptions> options, IStoreCapacity capacity, TimeProvider clock) : INamespaceStores
 {
     public NamespaceStore Open(string ns)
     {
-        var store = new RedisNamespace(redis, options.Value, capacity, clock, ns);
+        var store = new RedisNamespace(redis, writes, options.Value, capacity, clock, ns);
         var changeLog = new RedisChangeLog(store);
         return new NamespaceStore(
             ns,

@@ -203,3 +203,8 @@ public sealed class RedisStoreEditorialToolsTests : EditorialToolsTests
 {
     protected override StoreSetup NewStore() => StoreSetup.NewRedis();
 }
+
+public sealed class ClusterStoreEditorialToolsTests : EditorialToolsTests
+{
+    protected override StoreSetup NewStore() => StoreSetup.NewCluster();
+}

@@ -315,3 +315,8 @@ public sealed class RedisStoreApiTests : RecommenderApiTests
 {
     protected override StoreSetup NewStore() => StoreSetup.NewRedis();
 }
+
+public sealed class ClusterStoreApiTests : RecommenderApiTests
+{
+    protected override StoreSetup NewStore() => StoreSetup.NewCluster();
+}

@@ -12,6 +12,7 @@ public static class ErrorReason
     public const string NamespaceNotFound = "NAMESPACE_NOT_FOUND";
     public const string RuleNotFound = "RULE_NOT_FOUND";
     public const string StoreUnavailable = "STORE_UNAVAILABLE";
+    public const string ReplicationUnconfirmed = "REPLICATION_UNCONFIRMED";
     public const string NotReady = "NOT_READY";
     public const string NamespaceLimit = "NAMESPACE_LIMIT";
     public const string StoreFull = "STORE_FULL";

@@ -19,11 +19,16 @@ public interface IArticleStore
 
     /// <summary>
     /// Writes articles and, where given, their vectors of <paramref name="modelVersion"/>. Each
-    /// article's fields and vector are written together or not at all.
+    /// article's fields and vector are written together or not at all. Throws
+    /// <see cref="Errors.ReplicationUnconfirmedException"/> after a write it applied but its replicas
+    /// did not confirm in time (when they must).
     /// </summary>
     Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken);
 
-    /// <summary>Deletes articles with their vectors of <paramref name="modelVersion"/>; returns the ids that existed.</summary>
+    /// <summary>
+    /// Deletes articles with their vectors of <paramref name="modelVersion"/>; returns the ids that
+    /// existed. Throws <see cref="Errors.ReplicationUnconfirmedException"/> as <see cref="WriteAsync"/> does.
+    /// </summary>
     Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken);
 
     /// <summary>The stored articles (with bodies) for the ids that exist.</summary>

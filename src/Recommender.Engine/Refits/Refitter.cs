@@ -16,6 +16,9 @@ namespace Recommender.Engine.Refits;
 /// </summary>
 internal sealed class Refitter(EngineContext context, ServingState state, IndexFeeder feeder, SnapshotKeeper snapshots, ReplicaSync replicas)
 {
+    /// <summary>Times one batch of a refit is tried again when the store does not answer.</summary>
+    private const int BatchRetries = 3;
+
     private readonly SemaphoreSlim _refitGate = new(1, 1);
     private readonly string _owner = Guid.NewGuid().ToString("n");
     private bool _scheduled; // under the write lock
@@ -143,7 +146,8 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             // Embedding is the cost of a refit: one batch per core at a time.
             await Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
                 new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                async (chunk, token) => await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token));
+                async (chunk, token) => await PatientlyAsync(async () =>
+                    await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token), token));
 
             ServingModel old;
             using (await state.LockAsync(cancellationToken))
@@ -230,10 +234,36 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         var articles = new List<Article>(ids.Count);
         foreach (var chunk in ids.Chunk(context.Options.BatchSize))
         {
-            articles.AddRange(await context.Store.Articles.GetArticlesAsync(chunk, cancellationToken));
+            articles.AddRange(await PatientlyAsync(() => context.Store.Articles.GetArticlesAsync(chunk, cancellationToken), cancellationToken));
         }
         return articles;
     }
+
+    /// <summary>
+    /// Runs one batch of a refit, again after 1, 2 and 4 s when the store does not answer: a refit
+    /// of a large corpus runs for minutes, and one slow reply should not throw all of it away.
+    /// </summary>
+    private async Task<T> PatientlyAsync<T>(Func<Task<T>> batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await batch();
+            }
+            catch (StoreUnavailableException ex) when (attempt < BatchRetries)
+            {
+                EngineLog.RefitBatchRetried(context.Logger, context.Namespace, attempt + 1, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1 << attempt), context.Clock, cancellationToken);
+            }
+        }
+    }
+
+    private Task PatientlyAsync(Func<Task> batch, CancellationToken cancellationToken) => PatientlyAsync(async () =>
+    {
+        await batch();
+        return true;
+    }, cancellationToken);
 
     private static byte[] Serialize(IFeaturizerModel model)
     {

@@ -11,14 +11,16 @@ namespace Recommender.Engine.Replicas;
 /// re-reads the ids the change log holds since its last check (less <see cref="ChangeLog.SnapshotMargin"/>,
 /// for writers' clock skew) that are newer than what it holds (<see cref="AppliedChanges"/>), serves the stored model if another one serves here, and reloads the
 /// rules. Every <see cref="EngineOptions.ReplicaDigestInterval"/> it compares the store's article
-/// count (the digest) with the index's and, when they differ, walks every stored id: that repairs
-/// an absence longer than the change log's retention.
+/// count (the digest) with the index's and, when they differ at two digests running (not just
+/// while writes are in flight), walks every stored id: that repairs an absence longer than the
+/// change log's retention.
 /// </summary>
 internal sealed class ReplicaCatchUp(
     EngineContext context, ServingState state, ReplicaSync replicas, EditorialRules rules, AppliedChanges applied, Refits.Refitter refitter)
 {
     private DateTimeOffset _checkedAt;
     private DateTimeOffset _digestAt;
+    private bool _digestDiffered;
 
     /// <summary>Starts checking; the first check covers what changed since <paramref name="since"/> (the start).</summary>
     public void Start(DateTimeOffset since)
@@ -67,11 +69,13 @@ internal sealed class ReplicaCatchUp(
         if (now - _digestAt >= context.Options.ReplicaDigestInterval)
         {
             _digestAt = now;
-            var stored = await context.Store.Catalog.CountAsync(cancellationToken);
-            if (stored != state.Current.Index.Count)
+            var differs = await context.Store.Catalog.CountAsync(cancellationToken) != state.Current.Index.Count;
+            if (differs && _digestDiffered)
             {
                 repaired += await WalkAsync(cancellationToken);
+                differs = false;
             }
+            _digestDiffered = differs;
         }
         if (repaired > 0)
         {
@@ -88,15 +92,7 @@ internal sealed class ReplicaCatchUp(
     /// <summary>Every stored id against the index: what one lacks or holds differently is repaired.</summary>
     private async Task<int> WalkAsync(CancellationToken cancellationToken)
     {
-        var stored = new HashSet<string>(StringComparer.Ordinal);
-        string? after = null;
-        do
-        {
-            var page = await context.Store.Catalog.ListAsync(after, 10_000, null, cancellationToken);
-            stored.UnionWith(page.Articles.Select(a => a.Id));
-            after = page.Last;
-        }
-        while (after is not null);
+        var stored = (await context.Store.Catalog.ListIdsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var indexed = state.Current.Index.Articles().Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         var now = context.Clock.GetUtcNow();
         var differing = stored.Except(indexed).Concat(indexed.Except(stored)).Select(id => (id, now)).ToList();

@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using Recommender.Core.Articles;
+using Recommender.Core.Errors;
 using Recommender.Core.Storage;
 using Recommender.Engine.Refits;
 using Recommender.Engine.Replicas;
@@ -8,7 +10,8 @@ namespace Recommender.Engine.Writes;
 
 /// <summary>
 /// Upserts and deletes: each batch under the write lock, to the store first and then to the index,
-/// then announced to the other replicas and counted toward the next snapshot and refit.
+/// then announced to the other replicas and counted toward the next snapshot and refit. A batch the
+/// store applied but its replicas did not confirm in time is served the same way, then reported.
 /// </summary>
 internal sealed class ArticleWriter(EngineContext context, ServingState state, SnapshotKeeper snapshots, Refitter refitter, ReplicaSync replicas)
 {
@@ -71,7 +74,15 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
             toEmbed[i].Vector = vectors[i];
             toEmbed[i].Embedded = true;
         }
-        await context.Store.Articles.WriteAsync(changed.Select(c => c.ToWrite()).ToList(), version, cancellationToken);
+        ExceptionDispatchInfo? unconfirmed = null;
+        try
+        {
+            await context.Store.Articles.WriteAsync(changed.Select(c => c.ToWrite()).ToList(), version, cancellationToken);
+        }
+        catch (ReplicationUnconfirmedException ex)
+        {
+            unconfirmed = ExceptionDispatchInfo.Capture(ex); // stored: served like any write, reported after
+        }
         foreach (var c in changed)
         {
             serving.Index.Upsert(c.Info, c.Vector!);
@@ -81,6 +92,7 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
         await replicas.PublishAsync(ids, [], null);
         snapshots.CountChanges(changed.Count);
         var scheduled = refitter.ScheduleIfNeeded();
+        unconfirmed?.Throw();
         return new UpsertResult(created, updated, unchanged, toEmbed.Count, version, scheduled);
     }
 
@@ -90,7 +102,16 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
         context.EnsureStoreAvailable();
         using var writeLock = await state.LockAsync(cancellationToken);
         var serving = state.Current;
-        var deleted = await context.Store.Articles.DeleteAsync(ids, serving.Info.Version, cancellationToken);
+        IReadOnlyList<string> deleted;
+        ExceptionDispatchInfo? unconfirmed = null;
+        try
+        {
+            deleted = await context.Store.Articles.DeleteAsync(ids, serving.Info.Version, cancellationToken);
+        }
+        catch (ReplicationUnconfirmedException ex)
+        {
+            (deleted, unconfirmed) = (ids, ExceptionDispatchInfo.Capture(ex)); // deleted: served so, reported after
+        }
         foreach (var id in ids)
         {
             serving.Index.Remove(id);
@@ -99,6 +120,7 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
         await replicas.PublishAsync([], deleted, null);
         snapshots.CountChanges(deleted.Count);
         refitter.ScheduleIfNeeded();
+        unconfirmed?.Throw();
         return new DeleteResult(deleted.Count, ids.Count - deleted.Count);
     }
 }

@@ -69,6 +69,11 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
             case StoreUnavailableException unavailable:
                 Log.StoreUnavailable(logger, context.Method, ex);
                 return Error(Code.Unavailable, "The article store is unreachable; retry shortly. Each article is written whole or not at all.", unavailable.Reason);
+            case ReplicationUnconfirmedException unconfirmed:
+                Log.StoreUnavailable(logger, context.Method, ex);
+                return Error(Code.Unavailable,
+                    "The store took the write, but fewer of its replicas confirmed it in time than Recommender:Redis:WaitForReplicas asks for; sending it again is safe.",
+                    unconfirmed.Reason);
             case ReasonedException reasoned:
                 return Error(reasoned switch
                 {

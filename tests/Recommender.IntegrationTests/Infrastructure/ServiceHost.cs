@@ -20,9 +20,19 @@ public abstract record StoreSetup
     /// <summary>The redis-server the test script started (RECOMMENDER_TEST_REDIS, default 127.0.0.1:6399).</summary>
     public static string TestRedis => Environment.GetEnvironmentVariable("RECOMMENDER_TEST_REDIS") is { Length: > 0 } r ? r : "127.0.0.1:6399";
 
+    /// <summary>
+    /// The Redis Cluster the test script started (RECOMMENDER_TEST_REDIS_CLUSTER: its masters'
+    /// endpoints, comma-separated; three masters with one replica each).
+    /// </summary>
+    public static string TestCluster => Environment.GetEnvironmentVariable("RECOMMENDER_TEST_REDIS_CLUSTER") is { Length: > 0 } c
+        ? c
+        : throw new InvalidOperationException("RECOMMENDER_TEST_REDIS_CLUSTER is not set: run the tests with scripts/test.sh, which starts a local Redis Cluster.");
+
     public static Embedded NewEmbedded() => new(Path.Combine(Path.GetTempPath(), "recommender-tests", Guid.NewGuid().ToString("n")));
 
     public static Redis NewRedis() => new(TestRedis, "test-" + Guid.NewGuid().ToString("n")[..12]);
+
+    public static Redis NewCluster() => new(TestCluster, "test-" + Guid.NewGuid().ToString("n")[..12]);
 }
 
 /// <summary>

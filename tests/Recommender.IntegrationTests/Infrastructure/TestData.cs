@@ -8,8 +8,8 @@ public static class TestData
 {
     public static string SamplesPath => Path.Combine(AppContext.BaseDirectory, "samples", "articles.jsonl");
 
-    /// <summary>../shared beside the checkout (present in CI too): the shared corpora and the reference scorer.</summary>
-    public static string SharedPath
+    /// <summary>The checkout: the folder holding Recommender.sln above the test binaries.</summary>
+    public static string RepositoryRoot
     {
         get
         {
@@ -18,7 +18,16 @@ public static class TestData
             {
                 dir = dir.Parent;
             }
-            var path = dir is null ? "" : Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
+            return dir?.FullName ?? throw new DirectoryNotFoundException($"No Recommender.sln above {AppContext.BaseDirectory}.");
+        }
+    }
+
+    /// <summary>../shared beside the checkout (present in CI too): the shared corpora and the reference scorer.</summary>
+    public static string SharedPath
+    {
+        get
+        {
+            var path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
             return Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"The shared folder {path} is missing beside the checkout.");
         }
     }

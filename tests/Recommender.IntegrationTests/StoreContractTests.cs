@@ -1,0 +1,196 @@
+using Microsoft.Extensions.DependencyInjection;
+using Recommender.Core.Abstractions;
+using Recommender.Core.Articles;
+using Recommender.Core.Editorial;
+using Recommender.Core.Feedback;
+using Recommender.Core.Storage;
+using Recommender.IntegrationTests.Infrastructure;
+
+namespace Recommender.IntegrationTests;
+
+/// <summary>
+/// The store contract, run against every store the service supports: the embedded one, a single
+/// redis-server and a Redis Cluster (three masters with a replica each; an article's keys spread
+/// over them). The stores are the service's own (resolved from a running host), not test doubles.
+/// </summary>
+public abstract class StoreContractTests : StoreBackedTests
+{
+    private const string Model = "contract-model-1";
+
+    private async Task<(INamespaceStores Stores, NamespaceStore Store)> OpenAsync()
+    {
+        var host = await StartAsync();
+        var stores = host.Services.GetRequiredService<INamespaceStores>();
+        return (stores, stores.Open("contract-" + Guid.NewGuid().ToString("n")[..10]));
+    }
+
+    private static ArticleWrite Write(int i, string text = "") => new(
+        new Article($"a-{i:D3}", $"Headline {i}", $"Body {i} {text}", $"https://example.com/{i}", i % 2 == 0 ? "sport" : "tech", ["t"], "en",
+            new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero).AddDays(i)),
+        $"record-{i}-{text}", $"text-{i}-{text}", $"body-{i}", [(uint)i, 7u], [i, 1f, -0.5f]);
+
+    [Fact]
+    public async Task Articles_AreWrittenWhole_ReadBackInEveryShape_AndDeleted()
+    {
+        var (_, store) = await OpenAsync();
+        var writes = Enumerable.Range(0, 40).Select(i => Write(i)).ToList();
+        await store.Articles.WriteAsync(writes, Model, CancellationToken.None);
+
+        var ids = writes.Select(w => w.Article.Id).ToList();
+        Assert.Equal(ids, await store.Catalog.ListIdsAsync(CancellationToken.None)); // ordinal order
+        Assert.Equal(40, await store.Catalog.CountAsync(CancellationToken.None));
+        var states = await store.Articles.GetStatesAsync([.. ids, "never-written"], Model, CancellationToken.None);
+        Assert.Equal(40, states.Count);
+        Assert.Equal(new StoredState("record-7-", "text-7-", HasVector: true), states["a-007"]);
+        Assert.False((await store.Articles.GetStatesAsync(["a-007"], "another-model", CancellationToken.None))["a-007"].HasVector);
+
+        var whole = await store.Articles.GetArticlesAsync(["a-003", "never-written", "a-012"], CancellationToken.None);
+        Assert.Equal([writes[3].Article.Id, writes[12].Article.Id], whole.Select(a => a.Id));
+        Assert.Equal(writes[3].Article.Body, whole[0].Body);
+        Assert.Equal(writes[12].Article.Published, whole[1].Published);
+        Assert.Equal(writes[12].Article.Tags, whole[1].Tags);
+
+        var stored = (await store.Articles.GetStoredAsync(["a-005"], Model, CancellationToken.None)).Single();
+        Assert.Equal(new[] { 5f, 1f, -0.5f }, stored.Vector!);
+        Assert.Equal([5u, 7u], stored.BodyMinHash);
+        Assert.Equal("", stored.Article.Body);
+
+        var all = new List<StoredArticle>();
+        await foreach (var batch in store.Articles.ReadAllAsync(Model, CancellationToken.None))
+        {
+            all.AddRange(batch);
+        }
+        Assert.Equal(ids, all.Select(a => a.Article.Id).Order(StringComparer.Ordinal));
+        Assert.All(all, a => Assert.Equal(float.Parse(a.Article.Id[2..], System.Globalization.CultureInfo.InvariantCulture), a.Vector![0]));
+
+        var deleted = await store.Articles.DeleteAsync(["a-001", "a-002", "never-written"], Model, CancellationToken.None);
+        Assert.Equal(["a-001", "a-002"], deleted);
+        Assert.Empty(await store.Articles.GetArticlesAsync(["a-001", "a-002"], CancellationToken.None));
+        Assert.Equal(38, await store.Catalog.CountAsync(CancellationToken.None));
+        Assert.Null(await store.Catalog.GetAsync("a-001", CancellationToken.None));
+        Assert.Equal("Headline 3", (await store.Catalog.GetAsync("a-003", CancellationToken.None))!.Article.Title);
+
+        // The change log has every id written or deleted (or asked to be), for replicas and snapshots to catch up from.
+        var changed = await store.Snapshots.ChangedSinceAsync(DateTimeOffset.UtcNow.AddMinutes(-5), CancellationToken.None);
+        Assert.Equal([.. ids, "never-written"], changed.Select(c => c.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Vectors_OfAnotherModel_AreWrittenAndDroppedApart()
+    {
+        var (_, store) = await OpenAsync();
+        await store.Articles.WriteAsync(Enumerable.Range(0, 10).Select(i => Write(i)).ToList(), Model, CancellationToken.None);
+        await store.Articles.WriteVectorsAsync("contract-model-2", [("a-004", [9f, 9f, 9f])], CancellationToken.None);
+        var other = (await store.Articles.GetStoredAsync(["a-004"], "contract-model-2", CancellationToken.None)).Single();
+        Assert.Equal(new[] { 9f, 9f, 9f }, other.Vector!);
+
+        await store.Articles.DeleteVectorsAsync(Model, ["a-004", "a-005"], CancellationToken.None);
+        var afterDrop = await store.Articles.GetStoredAsync(["a-004", "a-005", "a-006"], Model, CancellationToken.None);
+        Assert.Equal([null, null, [6f, 1f, -0.5f]], afterDrop.Select(a => a.Vector));
+        Assert.NotNull((await store.Articles.GetStoredAsync(["a-004"], "contract-model-2", CancellationToken.None)).Single().Vector);
+    }
+
+    [Fact]
+    public async Task ModelSnapshotRulesAndFeedback_RoundTrip()
+    {
+        var (_, store) = await OpenAsync();
+        var info = new ModelInfo("contract-fit", DateTimeOffset.UnixEpoch.AddDays(20_000), 10, 3, 1.5, "a test model") { CorpusArticles = 12, Format = 2 };
+        var bytes = Enumerable.Range(0, 300_000).Select(i => (byte)i).ToArray();
+        await store.Models.SetActiveModelAsync(info, bytes, CancellationToken.None);
+        Assert.Equal(info, await store.Models.GetActiveModelInfoAsync(CancellationToken.None));
+        Assert.Equal(bytes, (await store.Models.GetActiveModelAsync(CancellationToken.None))!.Model);
+
+        // A snapshot larger than one chunk comes back whole, only for the model it was taken of.
+        var snapshot = Enumerable.Range(0, 5_000_000).Select(i => (byte)(i * 7)).ToArray();
+        var takenAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt, snapshot, CancellationToken.None);
+        var read = await store.Snapshots.ReadSnapshotAsync("contract-fit", CancellationToken.None);
+        Assert.Equal(takenAt, read!.Value.TakenAt);
+        Assert.Equal(snapshot, read.Value.Snapshot);
+        Assert.Null(await store.Snapshots.ReadSnapshotAsync("another-model", CancellationToken.None));
+
+        var rule = new EditorialRule { Id = "r1", Action = RuleAction.Block, Section = "sport", Note = "contract", Created = takenAt };
+        await store.Rules.SaveRuleAsync(rule, CancellationToken.None);
+        Assert.Equal([rule], await store.Rules.GetRulesAsync(CancellationToken.None));
+        Assert.True(await store.Rules.DeleteRuleAsync("r1", CancellationToken.None));
+        Assert.False(await store.Rules.DeleteRuleAsync("r1", CancellationToken.None));
+
+        var click = new FeedbackEvent("rec-1", FeedbackKind.Click, "a-001", 2);
+        Assert.Equal(1, await store.Feedback.RecordFeedbackAsync([(click, "sport")], TimeSpan.FromMinutes(5), CancellationToken.None));
+        Assert.Equal(0, await store.Feedback.RecordFeedbackAsync([(click, "sport")], TimeSpan.FromMinutes(5), CancellationToken.None));
+        Assert.Equal(1, (await store.Feedback.GetFeedbackAsync(CancellationToken.None)).Clicks);
+    }
+
+    [Fact]
+    public async Task TheRefitLease_IsHeldByOneOwnerAtATime()
+    {
+        var (_, store) = await OpenAsync();
+        Assert.True(await store.Models.TryLeaseRefitAsync("replica-a", TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.False(await store.Models.TryLeaseRefitAsync("replica-b", TimeSpan.FromSeconds(30), CancellationToken.None));
+        await store.Models.ReleaseRefitLeaseAsync("replica-b", CancellationToken.None); // not its lease: no effect
+        Assert.False(await store.Models.TryLeaseRefitAsync("replica-b", TimeSpan.FromSeconds(30), CancellationToken.None));
+        await store.Models.ReleaseRefitLeaseAsync("replica-a", CancellationToken.None);
+        Assert.True(await store.Models.TryLeaseRefitAsync("replica-b", TimeSpan.FromSeconds(30), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ChangeNotices_ReachEverySubscriber_InOrder()
+    {
+        var (stores, store) = await OpenAsync();
+        var other = stores.Open(store.Namespace); // a second replica's view of the same namespace
+        var received = new List<ChangeNotice>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await other.Changes.SubscribeAsync(notice =>
+        {
+            lock (received)
+            {
+                received.Add(notice);
+                if (received.Count == 20)
+                {
+                    all.SetResult();
+                }
+            }
+            return Task.CompletedTask;
+        }, CancellationToken.None);
+        for (var i = 0; i < 20; i++)
+        {
+            await store.Changes.PublishAsync(new ChangeNotice("replica-a", [$"a-{i:D3}"], [], null), CancellationToken.None);
+        }
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"a-{i:D3}"), received.Select(n => n.Upserted.Single()));
+    }
+
+    [Fact]
+    public async Task DroppingANamespace_RemovesEveryKeyOfIt_AndNothingElse()
+    {
+        var (stores, store) = await OpenAsync();
+        var neighbour = stores.Open(store.Namespace + "-x"); // its name starts with the dropped one's
+        await store.Articles.WriteAsync(Enumerable.Range(0, 50).Select(i => Write(i)).ToList(), Model, CancellationToken.None);
+        await store.Rules.SaveRuleAsync(new EditorialRule { Id = "r1", Action = RuleAction.Block, Section = "sport" }, CancellationToken.None);
+        await neighbour.Articles.WriteAsync([Write(1)], Model, CancellationToken.None);
+        Assert.True(await stores.ExistsAsync(store.Namespace, CancellationToken.None));
+
+        Assert.Equal(50, await stores.DropAsync(store.Namespace, CancellationToken.None));
+
+        Assert.False(await stores.ExistsAsync(store.Namespace, CancellationToken.None));
+        Assert.Empty(await store.Catalog.ListIdsAsync(CancellationToken.None));
+        Assert.Empty(await store.Articles.GetArticlesAsync(["a-001", "a-049"], CancellationToken.None));
+        Assert.Empty(await store.Rules.GetRulesAsync(CancellationToken.None));
+        Assert.Equal(["a-001"], await neighbour.Catalog.ListIdsAsync(CancellationToken.None));
+    }
+}
+
+public sealed class EmbeddedStoreContractTests : StoreContractTests
+{
+    protected override StoreSetup NewStore() => StoreSetup.NewEmbedded();
+}
+
+public sealed class RedisStoreContractTests : StoreContractTests
+{
+    protected override StoreSetup NewStore() => StoreSetup.NewRedis();
+}
+
+public sealed class ClusterStoreContractTests : StoreContractTests
+{
+    protected override StoreSetup NewStore() => StoreSetup.NewCluster();
+}
