@@ -99,7 +99,8 @@ for _ in $(seq 1 300); do
   grep -q "ready after" "$work/server.log" 2>/dev/null && break
   sleep 0.1
 done
-export RECOMMENDER_SERVER="127.0.0.1:$grpc_port"
+# A dns:/// target, as for replicas behind one name: the clients balance calls round robin over its addresses.
+export RECOMMENDER_SERVER="dns:///localhost:$grpc_port"
 check python-client samples/clients/python/run.sh
 check node-client samples/clients/node/run.sh
 

@@ -41,7 +41,8 @@ internal sealed class RedisSnapshotStore(RedisNamespace store, RedisChangeLog ch
         ]).WaitAsync(cancellationToken);
         if (previous is { } old)
         {
-            await db.KeyDeleteAsync(Enumerable.Range(0, old.Chunks).Select(i => store.Keys.SnapshotChunk(old.Generation, i)).ToArray()).WaitAsync(cancellationToken);
+            // One key per command: on a cluster the chunks live on different slots.
+            await Task.WhenAll(Enumerable.Range(0, old.Chunks).Select(i => db.KeyDeleteAsync(store.Keys.SnapshotChunk(old.Generation, i)))).WaitAsync(cancellationToken);
         }
         await changeLog.TrimAsync(takenAt, cancellationToken);
     });

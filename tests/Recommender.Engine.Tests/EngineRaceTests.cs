@@ -102,6 +102,42 @@ public sealed class EngineRaceTests
         Assert.All(store.Vectors.Keys, key => Assert.Equal(version, key.Version));
     }
 
+    /// <summary>
+    /// More writes during a refit than one batch (an import running on), which takes the path that
+    /// redoes them in rounds outside the write lock: every one is served with the new model's vector.
+    /// </summary>
+    [Fact]
+    public async Task ManyWritesDuringARefit_AreEachServedWithTheNewModelsVector()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        using var engine = await StartAsync(stores, new EngineOptions { MinArticlesToFit = 1_000_000, RefitQuietPeriod = TimeSpan.Zero, BatchSize = 4 });
+        var corpus = Corpus(80);
+        await engine.UpsertAsync(corpus[..60], CancellationToken.None);
+        var (paused, release) = PauseRefit(store);
+
+        var retrain = engine.RetrainAsync(CancellationToken.None);
+        await paused;
+        var edited = corpus[..10].Select(a => a with { Body = a.Body + " Updated while the model was refitted." }).ToList();
+        foreach (var batch in corpus[60..].Concat(edited).Chunk(3))
+        {
+            await engine.UpsertAsync(batch, CancellationToken.None);
+        }
+        await engine.DeleteAsync(corpus[10..15].Select(a => a.Id).ToList(), CancellationToken.None);
+        release.SetResult();
+        var version = (await retrain).Model.Version;
+
+        Assert.Equal(75, engine.ArticleCount);
+        using var saved = new MemoryStream((await store.GetActiveModelAsync(CancellationToken.None))!.Model);
+        var model = Featurizer.Load(saved);
+        foreach (var article in corpus[60..].Concat(edited))
+        {
+            Assert.Equal(model.Embed([article.ToText()])[0], store.Vectors[(version, article.Id)], new NearlyEqual());
+        }
+        Assert.All(corpus[10..15], deleted => Assert.False(store.Vectors.ContainsKey((version, deleted.Id))));
+        Assert.All(store.Vectors.Keys, key => Assert.Equal(version, key.Version));
+    }
+
     [Fact]
     public async Task ACancelledRefit_SwapsNothing_AndThePreviousModelKeepsServing()
     {

@@ -28,6 +28,24 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("Imported 30 articles", import.Stdout);
     }
 
+    /// <summary>
+    /// A dns:/// address is resolved and its addresses balanced round robin (here localhost, whose
+    /// addresses all reach the one server); an address of another scheme is refused by name.
+    /// </summary>
+    [Fact]
+    public async Task Server_AsADnsTarget_IsReachedThroughTheResolver_AndOtherSchemesAreRefused()
+    {
+        await ImportSamplesAsync();
+
+        var stats = await CliProcess.RunAsync(new Uri($"dns:///localhost:{Server.Port}"), null, "stats", "--json");
+        var refused = await CliProcess.RunAsync(new Uri($"tcp://localhost:{Server.Port}"), null, "stats");
+
+        Assert.True(stats.ExitCode == 0, stats.Stderr);
+        Assert.Equal(30, JsonDocument.Parse(stats.Stdout).RootElement.GetProperty("articles").GetInt32());
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("is not an http://, https:// or dns:/// address", refused.Stderr);
+    }
+
     /// <summary>400 articles of 80,000 characters (32 MB) at the default batch size: over Kestrel's default body limit.</summary>
     [Fact]
     public async Task Import_OfLongArticles_AtTheDefaultBatchSize_Arrives()

@@ -108,6 +108,10 @@ public abstract class StoreContractTests : StoreBackedTests
         Assert.Equal(takenAt, read!.Value.TakenAt);
         Assert.Equal(snapshot, read.Value.Snapshot);
         Assert.Null(await store.Snapshots.ReadSnapshotAsync("another-model", CancellationToken.None));
+        // A later snapshot replaces it (and its chunks, which a cluster spreads over its masters, are dropped).
+        var later = snapshot.Reverse().Take(3_000_000).ToArray();
+        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt.AddSeconds(1), later, CancellationToken.None);
+        Assert.Equal(later, (await store.Snapshots.ReadSnapshotAsync("contract-fit", CancellationToken.None))!.Value.Snapshot);
 
         var rule = new EditorialRule { Id = "r1", Action = RuleAction.Block, Section = "sport", Note = "contract", Created = takenAt };
         await store.Rules.SaveRuleAsync(rule, CancellationToken.None);

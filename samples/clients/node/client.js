@@ -1,6 +1,7 @@
 // A CMS integration in Node: upsert articles, ask for a related list, decode a refused request.
 // Run with run.sh (npm ci, then this). The service address comes from RECOMMENDER_SERVER
-// (host:port, default localhost:50051), the API key, if any, from RECOMMENDER_API_KEY, and the
+// (host:port, or dns:///name:port for several replicas behind one name; default localhost:50051;
+// calls are spread round robin over every address the name resolves to), the API key, if any, from RECOMMENDER_API_KEY, and the
 // folder of the google/api and google/rpc protos from GOOGLE_PROTOS (../google-protos.sh prints it).
 "use strict";
 const path = require("node:path");
@@ -39,7 +40,9 @@ async function main() {
   const metadata = new grpc.Metadata();
   if (process.env.RECOMMENDER_API_KEY) metadata.set("authorization", `Bearer ${process.env.RECOMMENDER_API_KEY}`);
   const namespace = "node-" + crypto.randomBytes(4).toString("hex");
-  const client = new RecommenderService(address, grpc.credentials.createInsecure());
+  const client = new RecommenderService(address, grpc.credentials.createInsecure(), {
+    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+  });
 
   const stories = {
     harbour: [

@@ -3,8 +3,9 @@
 Run with run.sh, which compiles the messages from protos/ with protoc first. The rpcs are bound
 from the compiled service descriptor (what grpc_tools' generated stub does): Debian's
 python3-grpc-tools bundles a protoc too old for proto3 `optional` fields. The service address comes from
-RECOMMENDER_SERVER (host:port, default localhost:50051) and the API key, if any, from
-RECOMMENDER_API_KEY.
+RECOMMENDER_SERVER (host:port, or dns:///name:port for several replicas behind one name; default
+localhost:50051) and the API key, if any, from RECOMMENDER_API_KEY. Calls are spread round robin
+over every address the name resolves to (client-side load balancing over the service's replicas).
 """
 import os
 import sys
@@ -38,7 +39,7 @@ def main() -> int:
     key = os.environ.get("RECOMMENDER_API_KEY")
     metadata = [("authorization", f"Bearer {key}")] if key else []
     namespace = "py-" + uuid.uuid4().hex[:8]
-    with grpc.insecure_channel(address) as channel:
+    with grpc.insecure_channel(address, options=[("grpc.lb_policy_name", "round_robin")]) as channel:
         client = RecommenderClient(channel)
 
         stories = {

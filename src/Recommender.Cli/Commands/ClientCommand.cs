@@ -4,6 +4,7 @@ using System.Text.Json;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 using Recommender.Api.V1;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -25,9 +26,9 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
-        if (!Uri.TryCreate(settings.ServerUrl, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+        if (!Uri.TryCreate(settings.ServerUrl, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https" or "dns"))
         {
-            return Fail($"--server '{settings.ServerUrl}' is not an http:// or https:// address.");
+            return Fail($"--server '{settings.ServerUrl}' is not an http://, https:// or dns:/// address.");
         }
         if (settings.CaCertificateFile is { } caFile && !File.Exists(caFile))
         {
@@ -45,7 +46,12 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
         }
     }
 
-    /// <summary>A channel to <paramref name="address"/> with the settings' API key and CA certificate.</summary>
+    /// <summary>
+    /// A channel to <paramref name="address"/> with the settings' API key and CA certificate. A
+    /// dns:///host:port address is resolved to every address the name has, and calls are spread
+    /// over them round robin (client-side load balancing over replicas); it is plaintext unless a
+    /// CA certificate is given.
+    /// </summary>
     protected static GrpcChannel OpenChannel(Uri address, ClientSettings settings)
     {
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
@@ -53,11 +59,17 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
         {
             handler.SslOptions.RemoteCertificateValidationCallback = TrustingOnly(X509Certificate2.CreateFromPem(File.ReadAllText(caFile)));
         }
-        return GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        var options = new GrpcChannelOptions
         {
             MaxReceiveMessageSize = 64 * 1024 * 1024,
             HttpHandler = settings.ApiKeyValue is { } key ? new BearerHandler(key) { InnerHandler = handler } : handler,
-        });
+        };
+        if (address.Scheme == "dns")
+        {
+            options.Credentials = settings.CaCertificateFile is null ? ChannelCredentials.Insecure : ChannelCredentials.SecureSsl;
+            options.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new RoundRobinConfig() } };
+        }
+        return GrpcChannel.ForAddress(address, options);
     }
 
     protected abstract Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, TSettings settings, CancellationToken cancellationToken);

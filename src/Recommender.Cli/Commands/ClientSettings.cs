@@ -13,7 +13,7 @@ public class ClientSettings : CommandSettings
     public const string CaCertificateVariable = "RECOMMENDER_CA_CERT";
 
     [CommandOption("--server <URL>")]
-    [Description("Address of the service (default: $" + ServerVariable + ", else " + DefaultServer + ").")]
+    [Description("Address of the service: http://host:port, https://host:port, or dns:///name:port to spread calls round robin over every address the name resolves to (default: $" + ServerVariable + ", else " + DefaultServer + ").")]
     public string? Server { get; init; }
 
     [CommandOption("--namespace <NAME>")]

@@ -12,7 +12,8 @@ namespace Recommender.Engine.Refits;
 /// <summary>
 /// Refits the featurizer on the stored corpus when it has changed materially (or when asked), one
 /// refit at a time. A refit fits and embeds outside the write lock; the ids written meanwhile are
-/// recorded and re-embedded with the new model just before the swap, which holds the lock.
+/// recorded and re-embedded with the new model, in rounds outside the lock while there are many,
+/// and the last batch of them just before the swap, which holds the lock.
 /// </summary>
 internal sealed class Refitter(EngineContext context, ServingState state, IndexFeeder feeder, SnapshotKeeper snapshots, ReplicaSync replicas)
 {
@@ -149,20 +150,15 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
                 async (chunk, token) => await PatientlyAsync(async () =>
                     await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token), token));
 
+            // What was written meanwhile is redone with the new model: in rounds outside the write
+            // lock while there is much of it (an import may still be running), then the last few
+            // under the lock, with the swap; the index is partitioned between the two.
+            (await RedoUntilFewAsync(index, model, version, cancellationToken)).Dispose();
+            index.Partition();
             ServingModel old;
-            using (await state.LockAsync(cancellationToken))
+            using (await RedoUntilFewAsync(index, model, version, cancellationToken))
             {
-                var redo = state.WrittenDuringRefit!.ToList();
-                foreach (var id in redo)
-                {
-                    index.Remove(id);
-                }
-                var current = await context.Store.Articles.GetArticlesAsync(redo, cancellationToken);
-                await feeder.EmbedAsync(index, current, model, version, cancellationToken);
-                // Deleted during the refit: drop the vectors the refit wrote for them.
-                var gone = redo.Except(current.Select(a => a.Id), StringComparer.Ordinal).ToList();
-                await context.Store.Articles.DeleteVectorsAsync(version, gone, cancellationToken);
-                index.Partition();
+                await RedoAsync(index, state.WrittenDuringRefit!.ToList(), model, version, cancellationToken);
                 await context.Store.Models.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
                 old = state.Current;
                 state.Serve(new ServingModel(model, index));
@@ -175,7 +171,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             snapshots.SaveInBackground();
             if (old.Info.Version != version)
             {
-                await context.Store.Articles.DeleteVectorsAsync(old.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
+                await DeleteVectorsAsync(old.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
             }
         }
         catch
@@ -208,15 +204,57 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         await context.Store.Models.GetActiveModelInfoAsync(cancellationToken) is { } stored &&
         stored.Version != state.Current.Info.Version && stored.Format >= context.Featurizer.ModelFormat;
 
+    /// <summary>
+    /// Takes the write lock once at most a batch of writes made during the refit is left to redo;
+    /// until then, takes what is there and redoes it outside the lock.
+    /// </summary>
+    private async Task<ServingState.WriteLock> RedoUntilFewAsync(VectorIndex index, IFeaturizerModel model, string version, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var held = await state.LockAsync(cancellationToken);
+            if (state.WrittenDuringRefit!.Count <= context.Options.BatchSize)
+            {
+                return held;
+            }
+            var round = state.WrittenDuringRefit.ToList();
+            state.WrittenDuringRefit = new HashSet<string>(StringComparer.Ordinal);
+            held.Dispose();
+            await RedoAsync(index, round, model, version, cancellationToken);
+        }
+    }
+
+    /// <summary>Re-embeds <paramref name="ids"/> as stored now into the refit's index; the vectors it wrote for the deleted ones are dropped.</summary>
+    private Task RedoAsync(VectorIndex index, IReadOnlyList<string> ids, IFeaturizerModel model, string version, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (chunk, token) => await PatientlyAsync(async () =>
+            {
+                foreach (var id in chunk)
+                {
+                    index.Remove(id);
+                }
+                var current = await context.Store.Articles.GetArticlesAsync(chunk, token);
+                await feeder.EmbedAsync(index, current, model, version, token);
+                var gone = chunk.Except(current.Select(a => a.Id), StringComparer.Ordinal).ToList();
+                await context.Store.Articles.DeleteVectorsAsync(version, gone, token);
+            }, token));
+
+    /// <summary>Drops one model's vectors of <paramref name="ids"/>, a batch at a time.</summary>
+    private async Task DeleteVectorsAsync(string version, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in ids.Chunk(context.Options.BatchSize))
+        {
+            await context.Store.Articles.DeleteVectorsAsync(version, chunk, cancellationToken);
+        }
+    }
+
     /// <summary>Best effort: the vectors a refit wrote before it failed or was cancelled (it never served), so they do not fill the store.</summary>
     private async Task DropVectorsAsync(string version, IReadOnlyList<string> ids)
     {
         try
         {
-            foreach (var chunk in ids.Chunk(context.Options.BatchSize))
-            {
-                await context.Store.Articles.DeleteVectorsAsync(version, chunk, CancellationToken.None);
-            }
+            await DeleteVectorsAsync(version, ids, CancellationToken.None);
         }
         catch (Exception ex) when (ex is Core.Errors.StoreUnavailableException)
         {
