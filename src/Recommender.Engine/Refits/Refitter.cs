@@ -17,6 +17,9 @@ namespace Recommender.Engine.Refits;
 /// </summary>
 internal sealed class Refitter(EngineContext context, ServingState state, IndexFeeder feeder, SnapshotKeeper snapshots, ReplicaSync replicas)
 {
+    /// <summary>Batches a refit reads and embeds at once.</summary>
+    private static int BatchesInFlight => 2 * Environment.ProcessorCount;
+
     /// <summary>Times one batch of a refit is tried again when the store does not answer.</summary>
     private const int BatchRetries = 3;
 
@@ -144,9 +147,10 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             var version = model.Info.Version;
             fitted = (version, ids);
             var index = new VectorIndex(model.Info.Dimensions, ids.Count, context.Index, partitionAutomatically: false);
-            // Embedding is the cost of a refit: one batch per core at a time.
+            // Embedding is the cost of a refit: two batches per core at a time, so that one is read
+            // from the store while the other is embedded.
             await Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
-                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken },
                 async (chunk, token) => await PatientlyAsync(async () =>
                     await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token), token));
 
@@ -227,7 +231,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
     /// <summary>Re-embeds <paramref name="ids"/> as stored now into the refit's index; the vectors it wrote for the deleted ones are dropped.</summary>
     private Task RedoAsync(VectorIndex index, IReadOnlyList<string> ids, IFeaturizerModel model, string version, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken },
             async (chunk, token) => await PatientlyAsync(async () =>
             {
                 foreach (var id in chunk)
