@@ -187,6 +187,26 @@ public sealed class VectorIndex
         }
     }
 
+    /// <summary>The metadata of an indexed article (no vector is decoded).</summary>
+    public bool TryGetInfo(string id, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ArticleInfo info)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            if (_where.TryGetValue(id, out var at))
+            {
+                info = _cells[at.Cell].Infos[at.Slot];
+                return true;
+            }
+            info = null;
+            return false;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <summary>The article and its vector (as stored: to 16-bit precision), when indexed.</summary>
     public bool TryGet(string id, out ArticleInfo info, out float[] vector)
     {

@@ -152,7 +152,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             await Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
                 new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken },
                 async (chunk, token) => await PatientlyAsync(async () =>
-                    await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token), token));
+                    await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token, known: state.Current.Index), token));
 
             // What was written meanwhile is redone with the new model: in rounds outside the write
             // lock while there is much of it (an import may still be running), then the last few
@@ -239,7 +239,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
                     index.Remove(id);
                 }
                 var current = await context.Store.Articles.GetArticlesAsync(chunk, token);
-                await feeder.EmbedAsync(index, current, model, version, token);
+                await feeder.EmbedAsync(index, current, model, version, token, known: state.Current.Index);
                 var gone = chunk.Except(current.Select(a => a.Id), StringComparer.Ordinal).ToList();
                 await context.Store.Articles.DeleteVectorsAsync(version, gone, token);
             }, token));

@@ -41,8 +41,14 @@ internal sealed class IndexFeeder(EngineContext context)
     }
 
     /// <summary>Embeds whole <paramref name="articles"/>, writes their vectors of <paramref name="persistVersion"/> (when given) and adds them to <paramref name="index"/>.</summary>
+    /// <param name="known">
+    /// An index whose entry of an article is reused when the article is unchanged (a refit's new
+    /// index then shares the serving one's metadata instead of holding a copy, and its
+    /// near-duplicate signature is not computed again).
+    /// </param>
     public async Task EmbedAsync(
-        VectorIndex index, IReadOnlyList<Article> articles, IFeaturizerModel model, string? persistVersion, CancellationToken cancellationToken)
+        VectorIndex index, IReadOnlyList<Article> articles, IFeaturizerModel model, string? persistVersion, CancellationToken cancellationToken,
+        VectorIndex? known = null)
     {
         var vectors = model.Embed(articles.Select(a => a.ToText()).ToList());
         if (persistVersion is not null)
@@ -51,7 +57,12 @@ internal sealed class IndexFeeder(EngineContext context)
         }
         for (var i = 0; i < articles.Count; i++)
         {
-            index.Upsert(articles[i].ToInfo(), vectors[i]);
+            index.Upsert(known is not null && known.TryGetInfo(articles[i].Id, out var info) && Unchanged(info, articles[i]) ? info : articles[i].ToInfo(), vectors[i]);
         }
     }
+
+    private static bool Unchanged(ArticleInfo info, Article article) =>
+        info.Title == article.Title && info.Url == article.Url && info.Section == article.Section && info.Language == article.Language &&
+        info.Published == article.Published && info.Tags.SequenceEqual(article.Tags, StringComparer.Ordinal) &&
+        info.BodyHash == ContentHash.OfBody(article.Body);
 }
