@@ -14,8 +14,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     /// <summary>
     /// The master holding the namespace's id registry (every write touches it) is killed while
     /// GetRelated and upserts run through both replicas. Reads never fail (lists come from memory);
-    /// writes fail with UNAVAILABLE until the master's replica is promoted, then succeed; every
-    /// acknowledged article is then readable through both replicas and in both indexes.
+    /// writes fail with UNAVAILABLE (and only so) until the master's replica is promoted, then
+    /// succeed through both replicas, 20 in a row each; every acknowledged article is then readable
+    /// through both replicas and in both indexes. (A write can still be refused shortly after the
+    /// promotion, while the client learns which node now serves each slot: UNAVAILABLE, as asserted.)
     /// </summary>
     [Fact]
     public async Task KillingAMaster_UnderLoad_ReadsNeverFail_WritesAreUnavailableUntilPromotion_AndNothingAcknowledgedIsLost()
@@ -52,8 +54,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         var acknowledged = new ConcurrentQueue<string>();
         var writeFailures = new ConcurrentQueue<(StatusCode Status, double Milliseconds)>();
         var written = 0;
-        var acknowledgedAtLastFailure = 0;
-        async Task Writer(ServiceHost host, string prefix)
+        var streaks = new int[2]; // writes acknowledged in a row, per writer
+        async Task Writer(ServiceHost host, string prefix, int writer)
         {
             while (!load.IsCancellationRequested)
             {
@@ -64,17 +66,18 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 {
                     await host.Client.UpsertArticlesAsync(TestData.Upsert(article));
                     acknowledged.Enqueue(id);
+                    Interlocked.Increment(ref streaks[writer]);
                 }
                 catch (RpcException ex)
                 {
                     writeFailures.Enqueue((ex.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-                    Volatile.Write(ref acknowledgedAtLastFailure, acknowledged.Count);
+                    Volatile.Write(ref streaks[writer], 0);
                     await Task.Delay(20);
                 }
             }
         }
 
-        var workers = new[] { Reader(a, 1), Reader(b, 2), Writer(a, "via-a"), Writer(b, "via-b") };
+        var workers = new[] { Reader(a, 1), Reader(b, 2), Writer(a, "via-a", 0), Writer(b, "via-b", 1) };
         await Task.Delay(1_000);
         var victim = await cluster.MasterOfAsync($"{store.Namespace}:ids");
         cluster.Kill(victim);
@@ -82,9 +85,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         await cluster.WaitForFailoverAsync(victim, TimeSpan.FromSeconds(60));
         var promotedAfter = Stopwatch.GetElapsedTime(killedAt);
         var failuresBeforePromotion = writeFailures.Count;
-        // Once the replica serves, writes through both service replicas succeed again: 40 in a row.
-        await Eventually(() => Task.FromResult(acknowledged.Count - Volatile.Read(ref acknowledgedAtLastFailure) >= 40), "writes succeed after the promotion");
-        var failuresAfterRecovery = writeFailures.Count;
+        // Once the replica serves, writes through both service replicas succeed again: 20 in a row each.
+        await Eventually(() => Task.FromResult(Volatile.Read(ref streaks[0]) >= 20 && Volatile.Read(ref streaks[1]) >= 20), "writes succeed after the promotion");
         await Task.Delay(1_000);
         await load.CancelAsync();
         await Task.WhenAll(workers);
@@ -97,7 +99,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         Assert.Empty(readFailures);
         Assert.True(failuresBeforePromotion > 0, "No write failed while the id registry's master was down: the outage was not felt.");
         Assert.All(writeFailures, f => Assert.Equal(StatusCode.Unavailable, f.Status));
-        Assert.Equal(failuresAfterRecovery, writeFailures.Count); // none failed in the last second of load
 
         // Every acknowledged article is in the store and in both replicas' indexes.
         var ids = acknowledged.ToList();
