@@ -17,21 +17,15 @@ internal sealed class RedisArticleCatalog(RedisNamespace store) : IArticleCatalo
     });
 
     public Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken) => RedisCall.Run(async () =>
-    {
-        var ids = (await store.Db.SetMembersAsync(store.Keys.Ids()).WaitAsync(cancellationToken)).Select(v => (string)v!).ToList();
-        ids.Sort(StringComparer.Ordinal);
-        return (IReadOnlyList<string>)ids;
-    });
+        (IReadOnlyList<string>)await store.ReadIdsAsync(cancellationToken));
 
     public Task<int> CountAsync(CancellationToken cancellationToken) => RedisCall.Run(async () =>
         (int)await store.Db.SetLengthAsync(store.Keys.Ids()).WaitAsync(cancellationToken));
 
     public Task<CatalogPage> ListAsync(string? after, int pageSize, DateTimeOffset? updatedAfter, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
-        var ids = (await store.Db.SetMembersAsync(store.Keys.Ids()).WaitAsync(cancellationToken))
-            .Select(v => (string)v!)
+        var ids = (await store.ReadIdsAsync(cancellationToken))
             .Where(id => after is null || string.CompareOrdinal(id, after) > 0)
-            .Order(StringComparer.Ordinal)
             .ToList();
         var page = new List<(string, DateTimeOffset?)>(Math.Min(pageSize, ids.Count));
         var looked = 0;

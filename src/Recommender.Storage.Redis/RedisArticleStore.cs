@@ -96,8 +96,7 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
     public async IAsyncEnumerable<IReadOnlyList<StoredArticle>> ReadAllAsync(
         string modelVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var ids = await RedisCall.Run(async () => (await store.Db.SetMembersAsync(Keys.Ids())).Select(v => (string)v!).ToList());
-        ids.Sort(StringComparer.Ordinal);
+        var ids = await RedisCall.Run(() => store.ReadIdsAsync(cancellationToken));
         var pending = new Queue<Task<IReadOnlyList<StoredArticle>>>();
         foreach (var chunk in ids.Chunk(store.Options.BatchSize))
         {
@@ -157,7 +156,7 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
     public Task<IReadOnlyList<string>> RemoveDanglingIdsAsync(IReadOnlySet<string> keep, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
         var db = store.Db;
-        var ids = (await db.SetMembersAsync(Keys.Ids()).WaitAsync(cancellationToken)).Select(v => (string)v!).Where(id => !keep.Contains(id)).ToList();
+        var ids = (await store.ReadIdsAsync(cancellationToken)).Where(id => !keep.Contains(id)).ToList();
         var dangling = new List<string>();
         foreach (var chunk in ids.Chunk(store.Options.BatchSize))
         {

@@ -23,4 +23,12 @@ internal sealed class RedisNamespace(IConnectionMultiplexer redis, ConfirmedWrit
     public IStoreCapacity Capacity { get; } = capacity;
 
     public TimeProvider Clock { get; } = clock;
+
+    /// <summary>Every id in the namespace's registry (one SMEMBERS), in ordinal order.</summary>
+    public async Task<List<string>> ReadIdsAsync(CancellationToken cancellationToken)
+    {
+        var ids = (await Db.SetMembersAsync(Keys.Ids()).WaitAsync(cancellationToken)).Select(v => (string)v!).ToList();
+        ids.Sort(StringComparer.Ordinal);
+        return ids;
+    }
 }
