@@ -35,7 +35,7 @@ internal static partial class EngineLog
     [LoggerMessage(13, LogLevel.Information, "Namespace {Namespace}: loaded model {Version} ({Megabytes:F1} MB) {Seconds:F2} s after starting")]
     public static partial void ModelLoaded(ILogger logger, string @namespace, string version, double megabytes, double seconds);
 
-    [LoggerMessage(10, LogLevel.Information, "Namespace {Namespace}: restored {Articles} articles from the index snapshot of {TakenAt:u} ({Megabytes:F1} MB read in {ReadSeconds:F2} s), re-read {Changed} changed since, in {Seconds:F2} s")]
+    [LoggerMessage(10, LogLevel.Information, "Namespace {Namespace}: restored {Articles} articles from the index snapshot of {TakenAt:u} ({Megabytes:F1} MB read and parsed in {ReadSeconds:F2} s), re-read {Changed} changed since, in {Seconds:F2} s")]
     public static partial void SnapshotRestored(ILogger logger, string @namespace, int articles, DateTimeOffset takenAt, double megabytes, double readSeconds, int changed, double seconds);
 
     [LoggerMessage(11, LogLevel.Warning, "Namespace {Namespace}: the index snapshot cannot be read; rebuilding from the articles")]

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Recommender.Core.Articles;
 using Recommender.Core.Index;
 
@@ -164,7 +165,7 @@ public class VectorIndexTests
     [Theory]
     [InlineData(100_000)] // one cell
     [InlineData(500)] // partitioned
-    public void Snapshot_RestoresTheSameIndex(int partitionFrom)
+    public async Task Snapshot_RestoresTheSameIndex(int partitionFrom)
     {
         var vectors = Clustered(2_000, 16, seed: 11);
         var options = new IndexOptions { PartitionFrom = partitionFrom, MinScannedRows = 100, ScanShare = 0.05 };
@@ -175,7 +176,17 @@ public class VectorIndexTests
                 Published: new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)).ToInfo(), v);
         }
 
-        var restored = VectorIndex.FromSnapshot(index.ToSnapshot(), options);
+        // Through a pipe that holds a byte: the snapshot is written while it is read, and an upsert
+        // made meanwhile (the cells are copied when writing starts) is not in it.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var writing = index.WriteSnapshotAsync(pipe.Writer.AsStream(), CancellationToken.None);
+        index.Upsert(Info("after"), vectors["a0"]);
+        var restoring = VectorIndex.ReadSnapshotAsync(pipe.Reader.AsStream(), options, CancellationToken.None);
+        await writing;
+        await pipe.Writer.CompleteAsync();
+        var restored = await restoring;
+        Assert.False(restored.TryGet("after", out _, out _));
+        Assert.True(index.Remove("after"));
 
         Assert.Equal(index.Count, restored.Count);
         Assert.Equal(index.CellCount, restored.CellCount);

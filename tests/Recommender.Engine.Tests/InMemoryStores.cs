@@ -237,14 +237,17 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
 
     // Snapshots and the change log
 
-    public Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken)
+    public async Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
-        _snapshot = (takenAt, modelVersion, snapshot.ToArray());
-        return Task.CompletedTask;
+        using var buffer = new MemoryStream();
+        await write(buffer, cancellationToken);
+        _snapshot = (takenAt, modelVersion, buffer.ToArray());
     }
 
-    public Task<(DateTimeOffset TakenAt, byte[] Snapshot)?> ReadSnapshotAsync(string modelVersion, CancellationToken cancellationToken) =>
-        Task.FromResult(_snapshot is { } s && s.Version == modelVersion ? (s.TakenAt, s.Bytes) : ((DateTimeOffset, byte[])?)null);
+    public Task<(DateTimeOffset TakenAt, long Bytes, Stream Snapshot)?> OpenSnapshotAsync(string modelVersion, CancellationToken cancellationToken) =>
+        Task.FromResult(_snapshot is { } s && s.Version == modelVersion
+            ? (s.TakenAt, s.Bytes.LongLength, new MemoryStream(s.Bytes, writable: false))
+            : ((DateTimeOffset, long, Stream)?)null);
 
     public Task<IReadOnlyList<(string Id, DateTimeOffset At)>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {

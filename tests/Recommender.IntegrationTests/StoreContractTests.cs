@@ -91,6 +91,62 @@ public abstract class StoreContractTests : StoreBackedTests
     }
 
     [Fact]
+    public async Task Snapshot_ThatFailsToBeWritten_LeavesThePreviousOne_AndOneReplacedWhileRead_IsRefusedByName()
+    {
+        var (_, store) = await OpenAsync();
+        var first = Bytes(2_500_000, seed: 1);
+        var takenAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt, WriterOf(first), CancellationToken.None);
+
+        // A writer that fails after three chunks' worth: its error reaches the caller, the first snapshot stays.
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt.AddSeconds(1), async (stream, ct) =>
+        {
+            await stream.WriteAsync(Bytes(3_500_000, seed: 2), ct);
+            throw new InvalidOperationException("the index went away");
+        }, CancellationToken.None));
+        Assert.Equal("the index went away", failure.Message);
+        var kept = (await store.Snapshots.OpenSnapshotAsync("contract-fit", CancellationToken.None))!.Value;
+        Assert.Equal(takenAt, kept.TakenAt);
+        Assert.Equal(first, await ReadWholeAsync(kept.Snapshot));
+
+        // A snapshot larger than what a reader fetches ahead (16 chunks in flight, 16 in its buffer),
+        // replaced before it is read: the reader is told so rather than handed a mix of the two.
+        var large = Bytes(48 * 1024 * 1024, seed: 3);
+        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt.AddSeconds(2), WriterOf(large), CancellationToken.None);
+        var opened = (await store.Snapshots.OpenSnapshotAsync("contract-fit", CancellationToken.None))!.Value;
+        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt.AddSeconds(3), WriterOf(first), CancellationToken.None);
+        var replaced = await Assert.ThrowsAsync<InvalidDataException>(() => ReadWholeAsync(opened.Snapshot));
+        Assert.Contains("replaced while it was being read", replaced.Message);
+        Assert.Equal(first, await ReadWholeAsync((await store.Snapshots.OpenSnapshotAsync("contract-fit", CancellationToken.None))!.Value.Snapshot));
+    }
+
+    private static byte[] Bytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> in pieces of 300,001 bytes, which do not fall on the store's chunk boundaries.</summary>
+    private static Func<Stream, CancellationToken, Task> WriterOf(byte[] bytes) => async (stream, ct) =>
+    {
+        for (var offset = 0; offset < bytes.Length; offset += 300_001)
+        {
+            await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(300_001, bytes.Length - offset)), ct);
+        }
+    };
+
+    private static async Task<byte[]> ReadWholeAsync(Stream snapshot)
+    {
+        await using (snapshot)
+        {
+            using var whole = new MemoryStream();
+            await snapshot.CopyToAsync(whole);
+            return whole.ToArray();
+        }
+    }
+
+    [Fact]
     public async Task ModelSnapshotRulesAndFeedback_RoundTrip()
     {
         var (_, store) = await OpenAsync();
@@ -100,18 +156,20 @@ public abstract class StoreContractTests : StoreBackedTests
         Assert.Equal(info, await store.Models.GetActiveModelInfoAsync(CancellationToken.None));
         Assert.Equal(bytes, (await store.Models.GetActiveModelAsync(CancellationToken.None))!.Model);
 
-        // A snapshot larger than one chunk comes back whole, only for the model it was taken of.
-        var snapshot = Enumerable.Range(0, 5_000_000).Select(i => (byte)(i * 7)).ToArray();
+        // A snapshot larger than one chunk, written in pieces that do not fall on chunk boundaries,
+        // comes back whole, only for the model it was taken of.
+        var snapshot = Bytes(5_000_000, seed: 7);
         var takenAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt, snapshot, CancellationToken.None);
-        var read = await store.Snapshots.ReadSnapshotAsync("contract-fit", CancellationToken.None);
-        Assert.Equal(takenAt, read!.Value.TakenAt);
-        Assert.Equal(snapshot, read.Value.Snapshot);
-        Assert.Null(await store.Snapshots.ReadSnapshotAsync("another-model", CancellationToken.None));
+        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt, WriterOf(snapshot), CancellationToken.None);
+        var read = (await store.Snapshots.OpenSnapshotAsync("contract-fit", CancellationToken.None))!.Value;
+        Assert.Equal(takenAt, read.TakenAt);
+        Assert.Equal(snapshot.Length, read.Bytes);
+        Assert.Equal(snapshot, await ReadWholeAsync(read.Snapshot));
+        Assert.Null(await store.Snapshots.OpenSnapshotAsync("another-model", CancellationToken.None));
         // A later snapshot replaces it (and its chunks, which a cluster spreads over its masters, are dropped).
-        var later = snapshot.Reverse().Take(3_000_000).ToArray();
-        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt.AddSeconds(1), later, CancellationToken.None);
-        Assert.Equal(later, (await store.Snapshots.ReadSnapshotAsync("contract-fit", CancellationToken.None))!.Value.Snapshot);
+        var later = Bytes(3_000_000, seed: 8);
+        await store.Snapshots.WriteSnapshotAsync("contract-fit", takenAt.AddSeconds(1), WriterOf(later), CancellationToken.None);
+        Assert.Equal(later, await ReadWholeAsync((await store.Snapshots.OpenSnapshotAsync("contract-fit", CancellationToken.None))!.Value.Snapshot));
 
         var rule = new EditorialRule { Id = "r1", Action = RuleAction.Block, Section = "sport", Note = "contract", Created = takenAt };
         await store.Rules.SaveRuleAsync(rule, CancellationToken.None);

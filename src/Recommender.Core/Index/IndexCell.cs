@@ -46,6 +46,15 @@ internal sealed class IndexCell(int dimensions, int capacity)
         return moved;
     }
 
+    /// <summary>A copy of the cell's members, trimmed to them, that later writes to this cell do not change.</summary>
+    public IndexCell Copy() => new(dimensions, 0)
+    {
+        Codes = Codes.AsSpan(0, Count * dimensions).ToArray(),
+        Scales = Scales.AsSpan(0, Count).ToArray(),
+        Infos = Infos.AsSpan(0, Count).ToArray(),
+        Count = Count,
+    };
+
     /// <summary>The vector of a slot, decoded (to 16-bit precision).</summary>
     public float[] Vector(int slot)
     {

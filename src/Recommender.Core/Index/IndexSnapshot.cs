@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Recommender.Core.Articles;
 
@@ -7,25 +9,32 @@ namespace Recommender.Core.Index;
 internal sealed record IndexLayout(int Dimensions, int Count, int TrainedOn, CellCentres? Centres, IndexCell[] Cells);
 
 /// <summary>
-/// The index's binary snapshot: a header (format, dimensions, counts, the cells' centres, each
-/// cell's length), then each cell (its members' metadata, scales and codes), so that cells are
-/// written and read in parallel and a restore needs no re-encoding or retraining.
+/// The index's binary snapshot: a header (format, dimensions, counts, the cells' centres), then each
+/// cell prefixed by its length (its members' metadata, scales and codes). It is written and read as
+/// a stream, a cell at a time, so neither side holds the whole snapshot; cells are parsed in
+/// parallel as they arrive, and a restore needs no re-encoding or retraining.
 /// </summary>
 internal static class IndexSnapshot
 {
     /// <summary>Bumped whenever the layout changes; a snapshot of another format is refused (and the index rebuilt from the articles).</summary>
-    private const int Format = 2;
+    private const int Format = 3;
 
-    /// <summary>About what one member's metadata takes, to size the buffers.</summary>
-    private const int MetadataBytesEstimate = 600;
-
-    public static byte[] Write(IndexLayout layout)
+    public static async Task WriteAsync(IndexLayout layout, Stream output, CancellationToken cancellationToken)
     {
         var dimensions = layout.Dimensions;
-        var cells = layout.Cells.Select(cell =>
+        using var buffer = new MemoryStream();
+        using var writer = new BinaryWriter(buffer);
+        writer.Write(Format);
+        writer.Write(dimensions);
+        writer.Write(layout.Count);
+        writer.Write(layout.TrainedOn);
+        writer.Write(layout.Centres?.Count ?? 0);
+        writer.Write(MemoryMarshal.AsBytes((layout.Centres?.Codes ?? []).AsSpan()));
+        writer.Write(layout.Cells.Length);
+        await WriteOutAsync();
+        foreach (var cell in layout.Cells)
         {
-            using var part = new MemoryStream(cell.Count * (dimensions * sizeof(short) + MetadataBytesEstimate) + 16);
-            using var writer = new BinaryWriter(part);
+            writer.Write(0); // its length, filled in below
             writer.Write(cell.Count);
             for (var slot = 0; slot < cell.Count; slot++)
             {
@@ -33,80 +42,94 @@ internal static class IndexSnapshot
                 writer.Write(cell.Scales[slot]);
                 writer.Write(MemoryMarshal.AsBytes(cell.CodesAt(slot)));
             }
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.GetBuffer(), (int)buffer.Length - sizeof(int));
+            await WriteOutAsync();
+        }
+
+        async Task WriteOutAsync()
+        {
             writer.Flush();
-            return part.ToArray();
-        }).ToList();
-        var centres = layout.Centres?.Codes ?? [];
-        using var stream = new MemoryStream(cells.Sum(c => c.Length) + (cells.Count * sizeof(int)) + (centres.Length * sizeof(short)) + 64);
-        using var header = new BinaryWriter(stream);
-        header.Write(Format);
-        header.Write(dimensions);
-        header.Write(layout.Count);
-        header.Write(layout.TrainedOn);
-        header.Write(layout.Centres?.Count ?? 0);
-        header.Write(MemoryMarshal.AsBytes(centres.AsSpan()));
-        header.Write(cells.Count);
-        foreach (var cell in cells)
-        {
-            header.Write(cell.Length);
+            await output.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+            buffer.SetLength(0);
         }
-        foreach (var cell in cells)
-        {
-            header.Write(cell);
-        }
-        header.Flush();
-        return stream.ToArray();
     }
 
-    /// <exception cref="InvalidDataException">The snapshot is of another format.</exception>
+    /// <exception cref="InvalidDataException">The snapshot is of another format, or damaged.</exception>
     /// <exception cref="EndOfStreamException">The snapshot is cut short.</exception>
-    public static IndexLayout Read(byte[] snapshot)
+    public static async Task<IndexLayout> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
-        using var reader = new BinaryReader(new MemoryStream(snapshot, writable: false));
-        if (reader.ReadInt32() != Format)
+        var scratch = new byte[sizeof(int)];
+        if (await ReadInt32Async() != Format)
         {
             throw new InvalidDataException("The index snapshot is of an unknown format.");
         }
-        var dimensions = reader.ReadInt32();
-        var count = reader.ReadInt32();
-        var trainedOn = reader.ReadInt32();
-        var centreCount = reader.ReadInt32();
+        var dimensions = await ReadInt32Async();
+        var count = await ReadInt32Async();
+        var trainedOn = await ReadInt32Async();
+        var centreCount = await ReadInt32Async();
+        if (dimensions < 1 || count < 0 || centreCount < 0)
+        {
+            throw new InvalidDataException("The index snapshot's header is damaged.");
+        }
         CellCentres? centres = null;
         if (centreCount > 0)
         {
-            var codes = new short[centreCount * dimensions];
-            reader.Read(MemoryMarshal.AsBytes(codes.AsSpan()));
-            centres = new CellCentres(codes, dimensions);
+            var bytes = new byte[centreCount * dimensions * sizeof(short)];
+            await input.ReadExactlyAsync(bytes, cancellationToken);
+            centres = new CellCentres(MemoryMarshal.Cast<byte, short>(bytes).ToArray(), dimensions);
         }
-        var lengths = new int[reader.ReadInt32()];
-        var starts = new long[lengths.Length];
-        for (var c = 0; c < lengths.Length; c++)
+        var cells = new IndexCell[await ReadInt32Async()];
+        await Parallel.ForEachAsync(ReadCellsAsync(), new ParallelOptions { CancellationToken = cancellationToken }, (cell, _) =>
         {
-            lengths[c] = reader.ReadInt32();
-        }
-        var offset = reader.BaseStream.Position;
-        for (var c = 0; c < lengths.Length; c++)
-        {
-            starts[c] = offset;
-            offset += lengths[c];
-        }
-        var cells = new IndexCell[lengths.Length];
-        Parallel.For(0, cells.Length, c =>
-        {
-            using var part = new BinaryReader(new MemoryStream(snapshot, (int)starts[c], lengths[c], writable: false));
-            var members = part.ReadInt32();
-            var cell = new IndexCell(dimensions, Math.Max(members, IndexCell.MinCapacity));
-            var codes = new short[dimensions];
-            for (var m = 0; m < members; m++)
+            try
             {
-                var info = ReadInfo(part);
-                var scale = part.ReadSingle();
-                part.Read(MemoryMarshal.AsBytes(codes.AsSpan()));
-                cell.Add(info, codes, scale);
+                cells[cell.Index] = ReadCell(cell.Bytes, cell.Length, dimensions);
             }
-            cells[c] = cell;
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(cell.Bytes);
+            }
+            return ValueTask.CompletedTask;
         });
         return new IndexLayout(dimensions, count, trainedOn, centres, cells);
+
+        async Task<int> ReadInt32Async()
+        {
+            await input.ReadExactlyAsync(scratch, cancellationToken);
+            return BinaryPrimitives.ReadInt32LittleEndian(scratch);
+        }
+
+        // Each cell's bytes as they arrive; the parallel loop above parses them meanwhile.
+        async IAsyncEnumerable<(int Index, byte[] Bytes, int Length)> ReadCellsAsync()
+        {
+            for (var c = 0; c < cells.Length; c++)
+            {
+                var length = await ReadInt32Async();
+                if (length < sizeof(int))
+                {
+                    throw new InvalidDataException($"The index snapshot's cell {c} is damaged.");
+                }
+                var bytes = ArrayPool<byte>.Shared.Rent(length);
+                await input.ReadExactlyAsync(bytes.AsMemory(0, length), cancellationToken);
+                yield return (c, bytes, length);
+            }
+        }
+    }
+
+    private static IndexCell ReadCell(byte[] bytes, int length, int dimensions)
+    {
+        using var part = new BinaryReader(new MemoryStream(bytes, 0, length, writable: false));
+        var members = part.ReadInt32();
+        var cell = new IndexCell(dimensions, Math.Max(members, IndexCell.MinCapacity));
+        var codes = new short[dimensions];
+        for (var m = 0; m < members; m++)
+        {
+            var info = ReadInfo(part);
+            var scale = part.ReadSingle();
+            part.Read(MemoryMarshal.AsBytes(codes.AsSpan()));
+            cell.Add(info, codes, scale);
+        }
+        return cell;
     }
 
     private static void WriteInfo(BinaryWriter writer, ArticleInfo info)

@@ -90,26 +90,32 @@ public sealed class VectorIndex
         }
     }
 
-    /// <summary>The whole index as bytes (see <see cref="IndexSnapshot"/>), so that <see cref="FromSnapshot"/> restores it without re-encoding or retraining.</summary>
-    public byte[] ToSnapshot()
+    /// <summary>
+    /// Writes the whole index to <paramref name="output"/> (see <see cref="IndexSnapshot"/>), so that
+    /// <see cref="ReadSnapshotAsync"/> restores it without re-encoding or retraining. The cells are
+    /// copied first, so writes to the index wait for the copy only, not for the output.
+    /// </summary>
+    public Task WriteSnapshotAsync(Stream output, CancellationToken cancellationToken)
     {
+        IndexLayout layout;
         _lock.EnterReadLock();
         try
         {
-            return IndexSnapshot.Write(new IndexLayout(Dimensions, _count, _trainedOn, _centres, _cells));
+            layout = new IndexLayout(Dimensions, _count, _trainedOn, _centres, Array.ConvertAll(_cells, cell => cell.Copy()));
         }
         finally
         {
             _lock.ExitReadLock();
         }
+        return IndexSnapshot.WriteAsync(layout, output, cancellationToken);
     }
 
-    /// <summary>An index restored from <see cref="ToSnapshot"/> (its cells read in parallel); it keeps itself partitioned from then on.</summary>
-    /// <exception cref="InvalidDataException">The snapshot is of another format.</exception>
+    /// <summary>An index restored from what <see cref="WriteSnapshotAsync"/> wrote (its cells parsed in parallel as they arrive); it keeps itself partitioned from then on.</summary>
+    /// <exception cref="InvalidDataException">The snapshot is of another format, or damaged.</exception>
     /// <exception cref="EndOfStreamException">The snapshot is cut short.</exception>
-    public static VectorIndex FromSnapshot(byte[] snapshot, IndexOptions? options = null)
+    public static async Task<VectorIndex> ReadSnapshotAsync(Stream input, IndexOptions? options, CancellationToken cancellationToken)
     {
-        var layout = IndexSnapshot.Read(snapshot);
+        var layout = await IndexSnapshot.ReadAsync(input, cancellationToken);
         var index = new VectorIndex(layout.Dimensions, 16, options) { _count = layout.Count, _trainedOn = layout.TrainedOn, _centres = layout.Centres };
         index._cells = layout.Cells;
         index.MapCells();

@@ -7,11 +7,20 @@ namespace Recommender.Core.Storage;
 /// </summary>
 public interface ISnapshotStore
 {
-    /// <summary>Saves an index snapshot of <paramref name="modelVersion"/> taken at <paramref name="takenAt"/>, replacing the previous one.</summary>
-    Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, ReadOnlyMemory<byte> snapshot, CancellationToken cancellationToken);
+    /// <summary>
+    /// Saves an index snapshot of <paramref name="modelVersion"/> taken at <paramref name="takenAt"/>,
+    /// replacing the previous one once <paramref name="write"/> has written it whole to the stream it
+    /// is given (the store takes it as it comes, so it is never held whole in memory). When
+    /// <paramref name="write"/> or the store fails, the previous snapshot stays.
+    /// </summary>
+    Task WriteSnapshotAsync(string modelVersion, DateTimeOffset takenAt, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
 
-    /// <summary>The saved index snapshot of <paramref name="modelVersion"/>, or null when there is none (or it is of another model).</summary>
-    Task<(DateTimeOffset TakenAt, byte[] Snapshot)?> ReadSnapshotAsync(string modelVersion, CancellationToken cancellationToken);
+    /// <summary>
+    /// The saved index snapshot of <paramref name="modelVersion"/> (when it was taken, its length)
+    /// as a stream to read once and dispose, or null when there is none (or it is of another model). Reading it throws
+    /// <see cref="InvalidDataException"/> if the snapshot is replaced meanwhile.
+    /// </summary>
+    Task<(DateTimeOffset TakenAt, long Bytes, Stream Snapshot)?> OpenSnapshotAsync(string modelVersion, CancellationToken cancellationToken);
 
     /// <summary>Ids written or deleted at or after <paramref name="since"/>, each with the time of its last change (as the writer's clock saw it).</summary>
     Task<IReadOnlyList<(string Id, DateTimeOffset At)>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);

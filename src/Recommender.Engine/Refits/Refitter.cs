@@ -172,10 +172,12 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
 
             Telemetry.RefitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("namespace", context.Namespace));
             EngineLog.RefitDone(context.Logger, context.Namespace, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var (oldVersion, oldIds) = (old.Info.Version, old.Index.Articles().Select(a => a.Id).ToList());
+            old = null!; // the replaced index and model are not held while their vectors are dropped
             snapshots.SaveInBackground();
-            if (old.Info.Version != version)
+            if (oldVersion != version)
             {
-                await DeleteVectorsAsync(old.Info.Version, old.Index.Articles().Select(a => a.Id).ToList(), cancellationToken);
+                await DeleteVectorsAsync(oldVersion, oldIds, cancellationToken);
             }
         }
         catch

@@ -68,21 +68,24 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
     private async Task<VectorIndex?> RestoreSnapshotAsync(ModelInfo info, Func<Task<IFeaturizerModel>> model, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        if (await Store.Snapshots.ReadSnapshotAsync(info.Version, cancellationToken) is not { } snapshot)
+        if (await Store.Snapshots.OpenSnapshotAsync(info.Version, cancellationToken) is not { } snapshot)
         {
             return null;
+        }
+        VectorIndex index;
+        await using (snapshot.Snapshot)
+        {
+            try
+            {
+                index = await VectorIndex.ReadSnapshotAsync(snapshot.Snapshot, context.Index, cancellationToken);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+            {
+                EngineLog.SnapshotUnreadable(context.Logger, context.Namespace, ex);
+                return null;
+            }
         }
         var read = Stopwatch.GetElapsedTime(started);
-        VectorIndex index;
-        try
-        {
-            index = VectorIndex.FromSnapshot(snapshot.Snapshot, context.Index);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
-        {
-            EngineLog.SnapshotUnreadable(context.Logger, context.Namespace, ex);
-            return null;
-        }
         if (index.Dimensions != info.Dimensions)
         {
             return null;
@@ -97,7 +100,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
             }
             await feeder.FeedStoredAsync(index, stored, model, persistVersion: null, cancellationToken);
         }
-        EngineLog.SnapshotRestored(context.Logger, context.Namespace, index.Count, snapshot.TakenAt, snapshot.Snapshot.Length / 1e6,
+        EngineLog.SnapshotRestored(context.Logger, context.Namespace, index.Count, snapshot.TakenAt, snapshot.Bytes / 1e6,
             read.TotalSeconds, changed.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return index;
     }

@@ -19,12 +19,17 @@ internal sealed class SnapshotKeeper(EngineContext context, ServingState state)
     private static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(1);
 
     private int _running;
+    private int _requested;
     private int _changesSince;
     private long _lastTimestamp;
 
-    /// <summary>Saves a snapshot of the serving index unless one is being saved.</summary>
+    /// <summary>
+    /// Saves a snapshot of the serving index in the background. Asked while one is being saved (of
+    /// an index a refit has since replaced, say), another follows it.
+    /// </summary>
     public void SaveInBackground()
     {
+        Volatile.Write(ref _requested, 1);
         if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
         {
             return;
@@ -33,25 +38,36 @@ internal sealed class SnapshotKeeper(EngineContext context, ServingState state)
         {
             try
             {
-                var serving = state.Current;
-                var takenAt = context.Clock.GetUtcNow();
-                Interlocked.Exchange(ref _changesSince, 0);
-                Volatile.Write(ref _lastTimestamp, Stopwatch.GetTimestamp());
-                var bytes = serving.Index.ToSnapshot();
-                if (state.Current.Info.Version == serving.Info.Version)
+                while (Interlocked.Exchange(ref _requested, 0) == 1)
                 {
-                    await context.Store.Snapshots.WriteSnapshotAsync(serving.Info.Version, takenAt, bytes, context.Stopping);
+                    await SaveAsync();
                 }
-            }
-            catch (Exception ex) when (ex is StoreUnavailableException or StoreFullException or OperationCanceledException)
-            {
-                EngineLog.SnapshotFailed(context.Logger, context.Namespace, ex);
             }
             finally
             {
                 Volatile.Write(ref _running, 0);
             }
+            if (Volatile.Read(ref _requested) == 1)
+            {
+                SaveInBackground(); // asked while the flag above was being lowered
+            }
         });
+    }
+
+    private async Task SaveAsync()
+    {
+        try
+        {
+            var serving = state.Current;
+            var takenAt = context.Clock.GetUtcNow();
+            Interlocked.Exchange(ref _changesSince, 0);
+            Volatile.Write(ref _lastTimestamp, Stopwatch.GetTimestamp());
+            await context.Store.Snapshots.WriteSnapshotAsync(serving.Info.Version, takenAt, serving.Index.WriteSnapshotAsync, context.Stopping);
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or StoreFullException or OperationCanceledException)
+        {
+            EngineLog.SnapshotFailed(context.Logger, context.Namespace, ex);
+        }
     }
 
     /// <summary>After writes: a new snapshot once enough of the corpus changed since the last, at most one per <see cref="MinInterval"/>.</summary>
