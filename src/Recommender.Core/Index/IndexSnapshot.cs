@@ -122,9 +122,10 @@ internal static class IndexSnapshot
         var members = part.ReadInt32();
         var cell = new IndexCell(dimensions, Math.Max(members, IndexCell.MinCapacity));
         var codes = new short[dimensions];
+        var shared = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var m = 0; m < members; m++)
         {
-            var info = ReadInfo(part);
+            var info = ReadInfo(part, shared);
             var scale = part.ReadSingle();
             part.Read(MemoryMarshal.AsBytes(codes.AsSpan()));
             cell.Add(info, codes, scale);
@@ -151,23 +152,39 @@ internal static class IndexSnapshot
         writer.Write(MemoryMarshal.AsBytes(info.BodyMinHash.AsSpan()));
     }
 
-    private static ArticleInfo ReadInfo(BinaryReader reader)
+    /// <param name="shared">
+    /// The section, language and tag values read so far in this cell: articles share one string per
+    /// value instead of each holding a copy (at a million articles, about 100 MB and three objects
+    /// per article fewer for the collector to promote).
+    /// </param>
+    private static ArticleInfo ReadInfo(BinaryReader reader, Dictionary<string, string> shared)
     {
         var id = reader.ReadString();
         var title = reader.ReadString();
         var url = reader.ReadString();
-        var section = reader.ReadString();
-        var tags = new string[reader.ReadInt32()];
+        var section = Share(reader.ReadString());
+        var tagCount = reader.ReadInt32();
+        var tags = tagCount == 0 ? [] : new string[tagCount];
         for (var i = 0; i < tags.Length; i++)
         {
-            tags[i] = reader.ReadString();
+            tags[i] = Share(reader.ReadString());
         }
-        var language = reader.ReadString();
+        var language = Share(reader.ReadString());
         var hasDate = reader.ReadBoolean();
         var ticks = reader.ReadInt64();
         var bodyHash = reader.ReadString();
         var minHash = new uint[reader.ReadInt32()];
         reader.Read(MemoryMarshal.AsBytes(minHash.AsSpan()));
         return new ArticleInfo(id, title, url, section, tags, language, hasDate ? new DateTimeOffset(ticks, TimeSpan.Zero) : null, bodyHash, minHash);
+
+        string Share(string value)
+        {
+            if (shared.TryGetValue(value, out var existing))
+            {
+                return existing;
+            }
+            shared[value] = value;
+            return value;
+        }
     }
 }
