@@ -78,7 +78,12 @@ internal static class IndexSnapshot
             await input.ReadExactlyAsync(bytes, cancellationToken);
             centres = new CellCentres(MemoryMarshal.Cast<byte, short>(bytes).ToArray(), dimensions);
         }
-        var cells = new IndexCell[await ReadInt32Async()];
+        var cellCount = await ReadInt32Async();
+        if (cellCount < 1)
+        {
+            throw new InvalidDataException("The index snapshot's header is damaged.");
+        }
+        var cells = new IndexCell[cellCount];
         await Parallel.ForEachAsync(ReadCellsAsync(), new ParallelOptions { CancellationToken = cancellationToken }, (cell, _) =>
         {
             try
