@@ -70,7 +70,8 @@ internal sealed class RedisSnapshotStore(RedisNamespace store, RedisChangeLog ch
             await pipe.Reader.CompleteAsync();
             try
             {
-                await DeleteChunksAsync(db, generation, chunks);
+                // With the one that was being written when it failed, which may have been stored.
+                await DeleteChunksAsync(db, generation, chunks + 1);
             }
             catch (RedisException)
             {
