@@ -7,11 +7,12 @@ python=${PYTHON:-/usr/bin/python3}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 google=$("$here/../google-protos.sh")
+well_known=$("$here/../google-protos.sh" --well-known)
 gen=$(mktemp -d)
 trap 'rm -rf "$gen"' EXIT
 # The system protoc matches Debian's protobuf runtime. (Debian's python3-grpc-tools 1.14 bundles a
 # protoc that refuses proto3 `optional`, so client.py binds the rpcs from the service descriptor.)
-protoc -I "$root/protos" -I "$google" --python_out="$gen" \
+protoc -I "$root/protos" -I "$google" -I "$well_known" --python_out="$gen" \
   recommender/v1/recommender.proto google/api/annotations.proto google/api/http.proto \
   google/api/field_behavior.proto google/rpc/status.proto google/rpc/error_details.proto
 # google/ stays a namespace package, shared with the protobuf runtime's google.protobuf.
