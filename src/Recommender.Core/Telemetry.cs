@@ -35,4 +35,14 @@ public static class Telemetry
         Meter.CreateObservableGauge("recommender.store.memory.used", () => used() is { } v ? [new Measurement<long>(v)] : Array.Empty<Measurement<long>>(), "By", "Bytes the store has in use");
         Meter.CreateObservableGauge("recommender.store.memory.limit", () => limit() is { } v ? [new Measurement<long>(v)] : Array.Empty<Measurement<long>>(), "By", "Bytes the store holds at most (0: unlimited)");
     }
+
+    /// <summary>Registers the gauges of the embedded store's disk: free bytes, the floor writes stop at, the store's files.</summary>
+    public static void StoreDisk(Func<Storage.StoreDisk?> read)
+    {
+        IEnumerable<Measurement<long>> Observe(Func<Storage.StoreDisk, long> value) =>
+            read() is { } disk ? [new Measurement<long>(value(disk))] : [];
+        Meter.CreateObservableGauge("recommender.store.disk.free", () => Observe(d => d.FreeBytes), "By", "Bytes free on the embedded store's disk");
+        Meter.CreateObservableGauge("recommender.store.disk.floor", () => Observe(d => d.FloorBytes), "By", "Free bytes below which writes are refused");
+        Meter.CreateObservableGauge("recommender.store.disk.files", () => Observe(d => d.StoreBytes), "By", "Bytes of the embedded store's files (append-only file, checkpoints)");
+    }
 }

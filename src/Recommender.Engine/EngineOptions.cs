@@ -60,7 +60,18 @@ public sealed class EngineOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Recommender:Engine:RefitLeaseDuration must be between {1} and {2}.")]
     public TimeSpan RefitLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a recorded impression or click is remembered, so that a resent one is not counted twice.</summary>
+    /// <summary>
+    /// How long a list takes feedback after it was issued, and so how long a recorded impression or
+    /// click is remembered, so that a resent one is not counted twice.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ErrorMessage = "Recommender:Engine:FeedbackDeduplicationWindow must be between {1} and {2}.")]
     public TimeSpan FeedbackDeduplicationWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Most counted events remembered over that window (about 70 bytes each in the store), so that
+    /// what feedback stores is bounded whatever is sent. Past it, events are still counted but a resent
+    /// one may count twice: a flood can skew counts within its rate limit, never shut readers out.
+    /// </summary>
+    [Range(1, 100_000_000, ErrorMessage = "Recommender:Engine:FeedbackDeduplicationCapacity must be between {1} and {2}.")]
+    public int FeedbackDeduplicationCapacity { get; set; } = 1_000_000;
 }

@@ -117,11 +117,15 @@ public sealed class RecommendationEngine : IDisposable
         _catchUp.Start(startedAt);
     }
 
-    /// <summary>Validates and stores a batch; only articles whose title or body changed are embedded.</summary>
+    /// <summary>
+    /// Normalizes (<see cref="TextNormalization"/>), validates and stores a batch; only articles whose
+    /// title or body changed are embedded.
+    /// </summary>
     public Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
     {
-        ArticleRules.ValidateBatch(articles, _context.Limits);
-        return _writer.UpsertAsync(articles, cancellationToken);
+        var normalized = articles.Select(TextNormalization.Normalize).ToList();
+        ArticleRules.ValidateBatch(normalized, _context.Limits);
+        return _writer.UpsertAsync(normalized, cancellationToken);
     }
 
     /// <summary>Deletes articles from the store and the index.</summary>
@@ -143,7 +147,8 @@ public sealed class RecommendationEngine : IDisposable
         string title, string body, string language, RelatedQuery query, CancellationToken cancellationToken,
         string section = "", IReadOnlyList<string>? tags = null)
     {
-        tags ??= [];
+        (title, body, section) = (TextNormalization.StripControls(title), TextNormalization.StripControls(body), TextNormalization.Label(section));
+        tags = (tags ?? []).Select(TextNormalization.Label).ToList();
         RequestRules.ValidateDraft(title, body, language, section, tags, _context.Limits);
         return _reader.PreviewAsync(new ArticleText(title, body, language), section, tags, query, cancellationToken);
     }

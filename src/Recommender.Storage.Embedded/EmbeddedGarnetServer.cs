@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Garnet;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tsavorite.core;
 
 namespace Recommender.Storage.Embedded;
 
@@ -13,10 +14,25 @@ namespace Recommender.Storage.Embedded;
 /// --storage-tier Garnet 2.2.8's allocator failed here under a 50k article write with a small
 /// budget, and thrashed both cores under a feedback flood with a 64 MB one). Past its memory size it
 /// would evict its oldest records for good, so StoreCapacity refuses writes before that.
+/// <para>
+/// A write is answered only once its append-only file entry is committed to the file
+/// (<c>--aof-commit-wait</c>), so an acknowledged write survives the process being killed. A commit
+/// that fails (a full disk) leaves Garnet's log unable to commit again; the server is then
+/// <see cref="Faulted"/> and <see cref="Restart"/> starts it anew on the same port from its file,
+/// which holds every acknowledged write.
+/// </para>
 /// </summary>
 public sealed partial class EmbeddedGarnetServer : IDisposable
 {
-    private readonly GarnetServer _server;
+    /// <summary>How long stopping Garnet may take before the process goes on without it.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly string[] _args;
+    private readonly ILoggerFactory _garnetLoggers;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private GarnetServer? _server;
+    private int _faulted;
 
     public EmbeddedGarnetServer(IOptions<EmbeddedStoreOptions> options, ILoggerFactory loggerFactory)
     {
@@ -28,13 +44,15 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
         // Loopback only, and with a password made for this process: other local users and pages
         // in a browser (DNS rebinding) cannot reach the data through the port.
         Password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        string[] args =
+        _args =
         [
             "--bind", IPAddress.Loopback.ToString(),
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--checkpointdir", checkpoints,
             "--auth", "Password", "--password", Password,
-            "--aof", "--recover",
+            // A reply waits for its append-only file entry to be written (group commit: one flush
+            // serves every write that arrived meanwhile).
+            "--aof", "--recover", "--aof-commit-wait",
             // The native device needs libaio; plain random-access files work everywhere.
             "--device-type", "RandomAccess",
             "--memory", o.MemorySize,
@@ -50,10 +68,10 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
             // which in memory is otherwise never given back.
             "--reviv",
         ];
-        var logger = loggerFactory.CreateLogger<EmbeddedGarnetServer>();
-        _server = new GarnetServer(args, new MinimumLevelLoggerFactory(loggerFactory, LogLevel.Warning));
-        _server.Start();
-        Log.Started(logger, Port, DataDir);
+        _logger = loggerFactory.CreateLogger<EmbeddedGarnetServer>();
+        _garnetLoggers = new GarnetLoggerFactory(loggerFactory, LogLevel.Warning, OnGarnetError);
+        Start();
+        Log.Started(_logger, Port, DataDir);
     }
 
     /// <summary>The absolute data folder.</summary>
@@ -68,7 +86,65 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
     /// <summary>A StackExchange.Redis configuration string that reaches it.</summary>
     public string ConnectionString => $"{IPAddress.Loopback}:{Port},password={Password}";
 
-    public void Dispose() => _server.Dispose(deleteDir: false);
+    /// <summary>True once a commit to the append-only file failed: Garnet takes no write until <see cref="Restart"/>.</summary>
+    public bool Faulted => Volatile.Read(ref _faulted) == 1;
+
+    /// <summary>Stops Garnet (within a few seconds) and starts it again from its files, on the same port.</summary>
+    public void Restart()
+    {
+        lock (_gate)
+        {
+            Log.Restarting(_logger, DataDir);
+            Stop();
+            Interlocked.Exchange(ref _faulted, 0);
+            Start();
+            Log.Restarted(_logger, Port);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            Stop();
+        }
+    }
+
+    private void Start()
+    {
+        var server = new GarnetServer(_args, _garnetLoggers);
+        server.Start();
+        _server = server;
+    }
+
+    /// <summary>
+    /// Disposes the server, but waits at most <see cref="StopTimeout"/>: a Garnet whose log failed can
+    /// block in its dispose, and a stop must never hang.
+    /// </summary>
+    private void Stop()
+    {
+        if (Interlocked.Exchange(ref _server, null) is not { } server)
+        {
+            return;
+        }
+        var disposed = Task.Run(() => server.Dispose(deleteDir: false));
+        if (!disposed.Wait(StopTimeout))
+        {
+            Log.StopTimedOut(_logger, StopTimeout.TotalSeconds);
+        }
+    }
+
+    private void OnGarnetError(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is CommitFailureException && Interlocked.Exchange(ref _faulted, 1) == 0)
+            {
+                Log.Faulted(_logger, DataDir, e.InnerException?.Message ?? e.Message);
+                return;
+            }
+        }
+    }
 
     private static int FreeLoopbackPort()
     {
@@ -81,5 +157,17 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
     {
         [LoggerMessage(1, LogLevel.Information, "Embedded store (Garnet) listening on 127.0.0.1:{Port}, data in {DataDir}")]
         public static partial void Started(ILogger logger, int port, string dataDir);
+
+        [LoggerMessage(2, LogLevel.Critical, "The embedded store could not write its append-only file in {DataDir} ({Reason}): it takes no write until it is restarted from that file, which holds every acknowledged write")]
+        public static partial void Faulted(ILogger logger, string dataDir, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "Restarting the embedded store from its files in {DataDir}")]
+        public static partial void Restarting(ILogger logger, string dataDir);
+
+        [LoggerMessage(4, LogLevel.Information, "The embedded store is listening again on 127.0.0.1:{Port}")]
+        public static partial void Restarted(ILogger logger, int port);
+
+        [LoggerMessage(5, LogLevel.Warning, "The embedded store did not stop within {Seconds} s; going on without waiting for it")]
+        public static partial void StopTimedOut(ILogger logger, double seconds);
     }
 }

@@ -23,8 +23,25 @@ public sealed class EmbeddedStoreOptions
     [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "Recommender:Embedded:MemorySize is a size such as 512m or 2g.")]
     public string MemorySize { get; set; } = "1g";
 
+    /// <summary>
+    /// Free space on the data folder's disk below which writes are refused (RESOURCE_EXHAUSTED,
+    /// DISK_FULL) rather than risk a store that cannot append what it acknowledged.
+    /// </summary>
+    [Required(ErrorMessage = "Recommender:Embedded:MinFreeDiskSpace is required.")]
+    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "Recommender:Embedded:MinFreeDiskSpace is a size such as 256m or 1g.")]
+    public string MinFreeDiskSpace { get; set; } = "256m";
+
     /// <summary>Start size of the hash index (Garnet's --index); it grows as needed.</summary>
     [Required(ErrorMessage = "Recommender:Embedded:IndexSize is required.")]
     [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "Recommender:Embedded:IndexSize is a size such as 16m.")]
     public string IndexSize { get; set; } = "16m";
+
+    /// <summary>Bytes of a size such as "256m" (k, m, g: powers of 1,024), as Garnet reads its sizes.</summary>
+    public static long Bytes(string size) =>
+        long.Parse(size[..^1], System.Globalization.CultureInfo.InvariantCulture) << (char.ToLowerInvariant(size[^1]) switch
+        {
+            'k' => 10,
+            'm' => 20,
+            _ => 30,
+        });
 }

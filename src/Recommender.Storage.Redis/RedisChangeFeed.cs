@@ -30,6 +30,16 @@ internal sealed class RedisChangeFeed(RedisNamespace store) : IChangeFeed
 
     private sealed class Subscription(ChannelMessageQueue queue) : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync() => await queue.UnsubscribeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await queue.UnsubscribeAsync();
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
+            {
+                // The connection is gone (the store stopped first, or is unreachable): so is the subscription.
+            }
+        }
     }
 }

@@ -1,12 +1,17 @@
 using System.Globalization;
 using Recommender.Core.Feedback;
 using Recommender.Core.Storage;
+using StackExchange.Redis;
 
 namespace Recommender.Storage.Redis;
 
 /// <summary>
 /// Feedback counters in one hash ("impressions", "clicks:position:3", "impressions:section:sport"),
-/// and one short-lived key per counted (list, kind, position) so that a resent event is not counted again.
+/// and, per hour in which lists were issued, one set of the (list, kind, position) already counted,
+/// so that a resent event is not counted again. Each set holds at most its share of the
+/// deduplication capacity and expires with its lists' feedback window; past its share, events are
+/// counted without being remembered. What feedback stores is so bounded by the sections and
+/// positions, and by that capacity, whatever a client sends.
 /// </summary>
 internal sealed class RedisFeedbackStore(RedisNamespace store) : IFeedbackStore
 {
@@ -14,17 +19,29 @@ internal sealed class RedisFeedbackStore(RedisNamespace store) : IFeedbackStore
     private const string Clicks = "clicks";
     private const string ByPosition = "position";
     private const string BySection = "section";
+    private static readonly TimeSpan Bucket = TimeSpan.FromHours(1);
 
-    public Task<int> RecordFeedbackAsync(IReadOnlyList<(FeedbackEvent Event, string Section)> events, TimeSpan window, CancellationToken cancellationToken) => RedisCall.Run(async () =>
+    public Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> events, FeedbackDeduplication deduplication, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
         await store.Capacity.EnsureRoomAsync(events.Count * RedisNamespace.RecordOverhead, StoreWriteKind.Feedback, cancellationToken);
         var db = store.Db;
-        // SET NX marks an event as counted; only the first sender's counters move. (Not atomic with
-        // the counters: a process dying in between loses that one count, never double-counts.)
-        var firsts = events.Select(e => db.StringSetAsync(
-            store.Keys.FeedbackSeen(e.Event.RecommendationId, KindName(e.Event.Kind), e.Event.Position), 1, window, StackExchange.Redis.When.NotExists)).ToList();
-        await Task.WhenAll(firsts).WaitAsync(cancellationToken);
-        var counted = events.Where((_, i) => firsts[i].Result).ToList();
+        var perBucket = (long)Math.Max(1, Math.Ceiling(deduplication.Capacity * (Bucket / deduplication.Window)));
+        var hours = events.Select(e => e.ListIssuedAt.ToUnixTimeSeconds() / (long)Bucket.TotalSeconds).Distinct().ToList();
+        var sizes = await Task.WhenAll(hours.Select(h => db.SetLengthAsync(store.Keys.FeedbackSeen(h)))).WaitAsync(cancellationToken);
+        var full = hours.Where((_, i) => sizes[i] >= perBucket).ToHashSet();
+
+        // A bucket with room remembers what it counts (SADD: true when new); a full one is only asked.
+        var checks = events.Select(e =>
+        {
+            var hour = e.ListIssuedAt.ToUnixTimeSeconds() / (long)Bucket.TotalSeconds;
+            var key = store.Keys.FeedbackSeen(hour);
+            var fingerprint = Fingerprint(e);
+            return full.Contains(hour) ? NotCountedYet(key, fingerprint) : db.SetAddAsync(key, fingerprint);
+        }).ToList();
+        var expiries = hours.Where(h => !full.Contains(h)).Select(h =>
+            db.KeyExpireAsync(store.Keys.FeedbackSeen(h), DateTimeOffset.FromUnixTimeSeconds((h + 1) * (long)Bucket.TotalSeconds).Add(deduplication.Window).UtcDateTime));
+        await Task.WhenAll(checks.Cast<Task>().Concat(expiries)).WaitAsync(cancellationToken);
+        var counted = events.Where((_, i) => checks[i].Result).ToList();
         var increments = counted
             .SelectMany(e => new[]
             {
@@ -37,7 +54,19 @@ internal sealed class RedisFeedbackStore(RedisNamespace store) : IFeedbackStore
             .ToList();
         await Task.WhenAll(increments).WaitAsync(cancellationToken);
         return counted.Count;
+
+        async Task<bool> NotCountedYet(RedisKey key, byte[] fingerprint) => !await db.SetContainsAsync(key, fingerprint);
     });
+
+    /// <summary>11 bytes: the list's nonce, the kind and the position.</summary>
+    private static byte[] Fingerprint(FeedbackRecord e)
+    {
+        var bytes = new byte[11];
+        e.ListNonce.AsSpan(0, 8).CopyTo(bytes);
+        bytes[8] = (byte)e.Event.Kind;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(9), (ushort)e.Event.Position);
+        return bytes;
+    }
 
     public Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {

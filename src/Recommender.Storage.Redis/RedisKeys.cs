@@ -33,9 +33,11 @@ public sealed class RedisKeys(string ns)
     /// <summary>Hash of feedback counters: "impressions", "clicks:position:3", "impressions:section:sport", ...</summary>
     public RedisKey FeedbackCounts() => $"{Namespace}:feedback";
 
-    /// <summary>Marks one (list, kind, position) as counted, so a resent event is not counted again.</summary>
-    public RedisKey FeedbackSeen(string recommendationId, string kind, int position) =>
-        $"{Namespace}:feedback:seen:{recommendationId}:{kind}:{position}";
+    /// <summary>
+    /// Set of the (list, kind, position) counted of the lists issued in one hour (Unix hours), so a
+    /// resent event is not counted again; it expires with the feedback window of those lists.
+    /// </summary>
+    public RedisKey FeedbackSeen(long issuedHour) => $"{Namespace}:feedback:counted:{issuedHour}";
 
     /// <summary>Sorted set: ids written or deleted, scored by the time (Unix ms); what a snapshot may lack.</summary>
     public RedisKey Changed() => $"{Namespace}:changed";

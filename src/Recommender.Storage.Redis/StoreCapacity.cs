@@ -20,8 +20,13 @@ namespace Recommender.Storage.Redis;
 /// <c>noeviction</c> (mapped to <see cref="StoreFullException"/>); any other policy could drop
 /// keys and is reported. Feedback is refused from 50% of <c>maxmemory</c>.
 /// </para>
+/// <para>
+/// A store with a disk in this process (the embedded store's data folder) refuses every write that
+/// would take the free space there below its floor: a store that cannot append to its log can
+/// neither keep what it acknowledged nor take more until it is restarted.
+/// </para>
 /// </summary>
-public sealed partial class StoreCapacity(IConnectionMultiplexer redis, bool embedded, ILogger<StoreCapacity> logger) : IStoreCapacity
+public sealed partial class StoreCapacity(IConnectionMultiplexer redis, bool embedded, IStoreDisk? disk, ILogger<StoreCapacity> logger) : IStoreCapacity
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _refresh = new(1, 1);
@@ -35,8 +40,14 @@ public sealed partial class StoreCapacity(IConnectionMultiplexer redis, bool emb
 
     public StoreMemory? LastMemory { get; private set; }
 
+    /// <summary>The free bytes the last write refused for the disk needed; 0 once a reading finds them free.</summary>
+    private long _refusedWriteNeeds;
+
+    public StoreDisk? Disk => disk?.Read() is { } room ? Remember(room) : null;
+
     public async ValueTask EnsureRoomAsync(long bytes, StoreWriteKind kind, CancellationToken cancellationToken)
     {
+        EnsureDiskRoom(bytes);
         var memory = await GetMemoryAsync(cancellationToken);
         if (memory is null || memory.LimitBytes == 0)
         {
@@ -57,6 +68,32 @@ public sealed partial class StoreCapacity(IConnectionMultiplexer redis, bool emb
             }
         }
         Interlocked.Add(ref _pending, bytes);
+    }
+
+    /// <summary>The disk is read at every write (one file system call): the room left there can go in a moment, also to other processes.</summary>
+    private void EnsureDiskRoom(long bytes)
+    {
+        if (Disk is not { } room || room.FreeBytes - bytes >= room.FloorBytes)
+        {
+            return;
+        }
+        Interlocked.Exchange(ref _refusedWriteNeeds, room.FloorBytes + bytes);
+        throw new StoreFullException(
+            $"Nothing was written: {room.Describe()}, and this write (about {bytes / 1e6:F1} MB) would go below it. " +
+            "Free room on that disk, or move the data folder (--data-dir) to a larger one; writes are taken again by themselves once there is room.",
+            ErrorReason.DiskFull);
+    }
+
+    /// <summary>The reading, with the room a refused write needed until that room is free.</summary>
+    private StoreDisk Remember(StoreDisk room)
+    {
+        var needs = Interlocked.Read(ref _refusedWriteNeeds);
+        if (needs > 0 && room.FreeBytes >= needs)
+        {
+            Interlocked.CompareExchange(ref _refusedWriteNeeds, 0, needs);
+            needs = 0;
+        }
+        return room with { RefusedWriteNeeds = needs };
     }
 
     public async Task<StoreMemory?> GetMemoryAsync(CancellationToken cancellationToken) =>

@@ -272,10 +272,49 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
 
     public Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken) => Task.FromResult(_rules.TryRemove(id, out _));
 
-    public Task<int> RecordFeedbackAsync(IReadOnlyList<(FeedbackEvent Event, string Section)> events, TimeSpan window, CancellationToken cancellationToken) =>
-        Task.FromResult(events.Count);
+    // Feedback: counters, and per hour of issue the (list, kind, position) counted, up to that hour's share of the capacity.
 
-    public Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken) => Task.FromResult(new FeedbackStats(0, 0, [], []));
+    private readonly Dictionary<long, HashSet<(long, FeedbackKind, int)>> _counted = [];
+    private readonly Dictionary<(FeedbackKind Kind, string Dimension, string Key), long> _feedback = [];
+
+    public Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> events, FeedbackDeduplication deduplication, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var perHour = (int)Math.Max(1, Math.Ceiling(deduplication.Capacity * (TimeSpan.FromHours(1) / deduplication.Window)));
+            var counted = 0;
+            foreach (var e in events)
+            {
+                var hour = e.ListIssuedAt.ToUnixTimeSeconds() / 3600;
+                var seen = _counted.TryGetValue(hour, out var set) ? set : _counted[hour] = [];
+                var fingerprint = (BitConverter.ToInt64(e.ListNonce), e.Event.Kind, e.Event.Position);
+                if (seen.Contains(fingerprint) || (seen.Count < perHour && !seen.Add(fingerprint)))
+                {
+                    continue;
+                }
+                counted++;
+                foreach (var key in new[] { ("", ""), ("position", e.Event.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("section", e.Section) })
+                {
+                    _feedback[(e.Event.Kind, key.Item1, key.Item2)] = _feedback.GetValueOrDefault((e.Event.Kind, key.Item1, key.Item2)) + 1;
+                }
+            }
+            return Task.FromResult(counted);
+        }
+    }
+
+    public Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            List<FeedbackCount> By(string dimension) => _feedback.Keys.Where(k => k.Dimension == dimension).Select(k => k.Key).Distinct()
+                .Select(k => new FeedbackCount(k, _feedback.GetValueOrDefault((FeedbackKind.Impression, dimension, k)), _feedback.GetValueOrDefault((FeedbackKind.Click, dimension, k))))
+                .ToList();
+            return Task.FromResult(new FeedbackStats(
+                _feedback.GetValueOrDefault((FeedbackKind.Impression, "", "")), _feedback.GetValueOrDefault((FeedbackKind.Click, "", "")),
+                [.. By("position").OrderBy(c => int.Parse(c.Key, System.Globalization.CultureInfo.InvariantCulture))],
+                [.. By("section").OrderByDescending(c => c.Impressions).ThenBy(c => c.Key, StringComparer.Ordinal)]));
+        }
+    }
 
     // The change feed: each subscriber gets every notice, one at a time, in order.
 

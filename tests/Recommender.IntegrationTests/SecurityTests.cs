@@ -212,7 +212,10 @@ public sealed class SecurityTests
         await client.UpsertArticlesAsync(WithNamespace("other-site"));
         var list = await client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001", Options = new RelatedOptions { Limit = 3 } });
         var otherSite = await client.PreviewRelatedAsync(new PreviewRelatedRequest { Namespace = "other-site", Title = "t", Body = "A football match." });
-        FeedbackEvent Click(string id, int position) => new() { RecommendationId = id, Kind = FeedbackKind.Click, ArticleId = list.Items[0].Id, Position = position };
+        FeedbackEvent Click(string id, int position) => new()
+        {
+            RecommendationId = id, Kind = FeedbackKind.Click, ArticleId = list.Items[Math.Min(position, list.Items.Count) - 1].Id, Position = position,
+        };
         var forgedId = list.RecommendationId[..^4] + (list.RecommendationId.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
 
         var madeUp = await FieldOf(client, Click("0123456789abcdef0123456789abcdef", 1));
@@ -230,6 +233,89 @@ public sealed class SecurityTests
         Assert.Equal((1, 0), (counted.Recorded, counted.Duplicates));
         Assert.Equal((0, 1), (resent.Recorded, resent.Duplicates));
         Assert.Equal(1, stats.Clicks);
+    }
+
+    [Fact]
+    public async Task Feedback_CountsOnlyForTheArticleThatStoodAtThatPosition()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded()).StartAsync();
+        var client = host.Client;
+        await TestData.ImportAsync(client, TestData.Samples());
+        var list = await client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001", Options = new RelatedOptions { Limit = 10 } });
+        var shown = list.Items.Select(i => i.Id).ToHashSet();
+        var neverShown = TestData.Samples().Select(s => s.Article.Id).First(id => id != "sport-001" && !shown.Contains(id));
+        FeedbackEvent Event(FeedbackKind kind, string article, int position) =>
+            new() { RecommendationId = list.RecommendationId, Kind = kind, ArticleId = article, Position = position };
+
+        // One click for the article that was never shown at every position of the list.
+        var forged = new List<(string Field, string Description)>();
+        for (var position = 1; position <= list.Items.Count; position++)
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(() => client.RecordFeedbackAsync(
+                new RecordFeedbackRequest { Events = { Event(FeedbackKind.Click, neverShown, position) } }).ResponseAsync);
+            var violation = ex.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single();
+            forged.Add((violation.Field, violation.Description));
+        }
+        var missing = await FieldOf(client, Event(FeedbackKind.Impression, "no-such-article", 1));
+        var swapped = await FieldOf(client, Event(FeedbackKind.Click, list.Items[1].Id, 1));
+        var honest = await client.RecordFeedbackAsync(new RecordFeedbackRequest { Events = { Event(FeedbackKind.Click, list.Items[1].Id, 2) } });
+        var stats = (await client.GetStatsAsync(new GetStatsRequest())).Feedback;
+
+        Assert.Equal(10, forged.Count);
+        Assert.All(forged, f => Assert.Equal("events[0].article_id", f.Field));
+        Assert.All(forged, f => Assert.Contains("was not at position", f.Description));
+        Assert.Equal("events[0].article_id", missing);
+        Assert.Equal("events[0].article_id", swapped);
+        Assert.Equal(1, honest.Recorded);
+        Assert.Equal((1, 0), (stats.Clicks, stats.Impressions));
+    }
+
+    [Fact]
+    public async Task FeedbackFlood_NeitherShutsOutReaders_NorTakesRoomFromArticles()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: new Dictionary<string, string?>
+        {
+            ["Recommender:Embedded:MemorySize"] = "32m",
+            ["Recommender:RateLimit:FeedbackRequestsPerSecond"] = "0",
+            ["Recommender:Engine:FeedbackDeduplicationCapacity"] = "5000",
+            ["Recommender:Engine:MinArticlesToFit"] = "100000",
+        }).StartAsync();
+        var client = host.Client;
+        await TestData.ImportAsync(client, TestData.Samples());
+        var before = (await client.GetStatsAsync(new GetStatsRequest())).StoreMemory.UsedBytes;
+
+        // One anonymous client: lists it fetched itself, every impression and click of each, 1,000 events a request.
+        var flood = 0;
+        var batch = new RecordFeedbackRequest();
+        foreach (var round in Enumerable.Range(0, 2_000))
+        {
+            var list = await client.GetRelatedAsync(new GetRelatedRequest { Id = TestData.Samples()[round % 30].Article.Id, Options = new RelatedOptions { Limit = 25 } });
+            foreach (var (item, i) in list.Items.Select((item, i) => (item, i)))
+            {
+                foreach (var kind in new[] { FeedbackKind.Impression, FeedbackKind.Click })
+                {
+                    batch.Events.Add(new FeedbackEvent { RecommendationId = list.RecommendationId, Kind = kind, ArticleId = item.Id, Position = i + 1 });
+                    if (batch.Events.Count == 1_000)
+                    {
+                        flood += (await client.RecordFeedbackAsync(batch)).Recorded;
+                        batch = new RecordFeedbackRequest();
+                    }
+                }
+            }
+        }
+        var after = (await client.GetStatsAsync(new GetStatsRequest())).StoreMemory;
+        var reader = await client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001" });
+        var beacon = await client.RecordFeedbackAsync(new RecordFeedbackRequest
+        {
+            Events = { new FeedbackEvent { RecommendationId = reader.RecommendationId, Kind = FeedbackKind.Click, ArticleId = reader.Items[0].Id, Position = 1 } },
+        });
+        var article = await client.UpsertArticlesAsync(TestData.Upsert(new Core.Articles.Article("after-the-flood", "After the flood", "An article written after the feedback flood.")));
+
+        Assert.True(flood >= 90_000, $"{flood} flood events counted");
+        Assert.Equal(1, beacon.Recorded);
+        Assert.Equal(1, article.Created);
+        // 5,000 remembered events and the counters: a few MB at most, whatever the flood sent.
+        Assert.True(after.UsedBytes - before < 8_000_000, $"the flood took {(after.UsedBytes - before) / 1e6:F1} MB of the store");
     }
 
     [Fact]

@@ -178,9 +178,31 @@ public abstract class StoreContractTests : StoreBackedTests
         Assert.False(await store.Rules.DeleteRuleAsync("r1", CancellationToken.None));
 
         var click = new FeedbackEvent("rec-1", FeedbackKind.Click, "a-001", 2);
-        Assert.Equal(1, await store.Feedback.RecordFeedbackAsync([(click, "sport")], TimeSpan.FromMinutes(5), CancellationToken.None));
-        Assert.Equal(0, await store.Feedback.RecordFeedbackAsync([(click, "sport")], TimeSpan.FromMinutes(5), CancellationToken.None));
+        var dedup = new FeedbackDeduplication(TimeSpan.FromMinutes(5), 1_000);
+        FeedbackRecord Of(FeedbackEvent e, byte list = 1) => new(e, "sport", takenAt, [list, 0, 0, 0, 0, 0, 0, 7]);
+        Assert.Equal(1, await store.Feedback.RecordFeedbackAsync([Of(click)], dedup, CancellationToken.None));
+        Assert.Equal(0, await store.Feedback.RecordFeedbackAsync([Of(click)], dedup, CancellationToken.None));
         Assert.Equal(1, (await store.Feedback.GetFeedbackAsync(CancellationToken.None)).Clicks);
+    }
+
+    [Fact]
+    public async Task FeedbackDeduplication_RemembersAtMostItsCapacity_AndThenCountsWithoutRemembering()
+    {
+        var (_, store) = await OpenAsync();
+        var issued = DateTimeOffset.UtcNow;
+        // One hour's share of a capacity of 3 over a window of an hour: 3 events.
+        var dedup = new FeedbackDeduplication(TimeSpan.FromHours(1), 3);
+        FeedbackRecord Shown(byte list, int position) =>
+            new(new FeedbackEvent("rec", FeedbackKind.Impression, "a-001", position), "sport", issued, [list, 1, 2, 3, 4, 5, 6, 7]);
+
+        var first = await store.Feedback.RecordFeedbackAsync([Shown(1, 1), Shown(1, 2), Shown(2, 1)], dedup, CancellationToken.None);
+        var resent = await store.Feedback.RecordFeedbackAsync([Shown(1, 1), Shown(2, 1)], dedup, CancellationToken.None);
+        var pastCapacity = await store.Feedback.RecordFeedbackAsync([Shown(3, 1)], dedup, CancellationToken.None);
+        var pastCapacityResent = await store.Feedback.RecordFeedbackAsync([Shown(3, 1)], dedup, CancellationToken.None);
+        var rememberedResent = await store.Feedback.RecordFeedbackAsync([Shown(1, 2)], dedup, CancellationToken.None);
+
+        Assert.Equal((3, 0, 1, 1, 0), (first, resent, pastCapacity, pastCapacityResent, rememberedResent));
+        Assert.Equal(5, (await store.Feedback.GetFeedbackAsync(CancellationToken.None)).Impressions);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public static class ArticleJsonLines
                 return false;
             }
             var section = OptionalString(root, "section");
-            var parsed = new Article(
+            var parsed = TextNormalization.Normalize(new Article(
                 Id: RequiredString(root, "id"),
                 Title: RequiredString(root, "title"),
                 Body: RequiredString(root, "body"),
@@ -91,7 +91,7 @@ public static class ArticleJsonLines
                 Section: section,
                 Tags: StringArray(root, "tags"),
                 Language: OptionalString(root, "language"),
-                Published: OptionalTime(root, "published"));
+                Published: OptionalTime(root, "published")));
             ArticleRules.Validate(parsed);
             var labels = StringArray(root, "labels");
             article = new ArticleLine(lineNumber, parsed, labels.Count > 0 ? labels : section.Length > 0 ? [section] : []);
@@ -104,6 +104,10 @@ public static class ArticleJsonLines
         catch (FormatException ex)
         {
             error = new LineError(lineNumber, ex.Message);
+        }
+        catch (InvalidOperationException)
+        {
+            error = new LineError(lineNumber, "holds an unpaired surrogate (an escape such as \\ud800 without its pair): not valid Unicode text");
         }
         catch (RequestValidationException ex)
         {

@@ -50,7 +50,7 @@ public static class ArticleRules
         ValidateText(article.Title, p + "title", limits.MaxTitleLength, nameof(limits.MaxTitleLength), required: true, multiline: false);
         ValidateText(article.Body, p + "body", limits.MaxBodyLength, nameof(limits.MaxBodyLength), required: true, multiline: true);
         ValidateText(article.Url, p + "url", limits.MaxUrlLength, nameof(limits.MaxUrlLength), required: false, multiline: false);
-        ValidateUrlScheme(article.Url, p + "url");
+        ValidateUrl(article.Url, p + "url");
         ValidateText(article.Section, p + "section", limits.MaxSectionLength, nameof(limits.MaxSectionLength), required: false, multiline: false);
         ValidateText(article.Language, p + "language", limits.MaxLanguageLength, nameof(limits.MaxLanguageLength), required: false, multiline: false);
         if (article.Tags.Count > limits.MaxTags)
@@ -67,9 +67,15 @@ public static class ArticleRules
     /// A link is shown to readers as it is, so it may only be http(s) or a path on the site:
     /// "javascript:", "data:" and any other scheme are refused. A scheme is what stands before the
     /// first ':' when no '/', '?' or '#' comes earlier, as browsers read it (after leading spaces).
+    /// Nor may it hold format characters (bidi controls, zero-width ones), which make a link read as another.
     /// </summary>
-    public static void ValidateUrlScheme(string url, string field)
+    public static void ValidateUrl(string url, string field)
     {
+        if (TextNormalization.IndexOfFormatCharacter(url) is var at and >= 0)
+        {
+            throw new RequestValidationException(field,
+                $"contains the invisible formatting character {Printable(url[at])} at position {at}; links may not hold bidi controls or zero-width characters, which can make a link read as another");
+        }
         var link = url.TrimStart();
         var colon = link.IndexOf(':', StringComparison.Ordinal);
         var path = link.IndexOfAny(['/', '?', '#']);
@@ -154,5 +160,6 @@ public static class ArticleRules
         char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/' or '@' or '~';
 
     private static string Printable(char c) =>
-        char.IsControl(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : c.ToString();
+        char.IsControl(c) || char.IsWhiteSpace(c) || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format
+            ? $"U+{(int)c:X4}" : c.ToString();
 }

@@ -6,7 +6,7 @@ namespace Recommender.Core.Articles;
 /// Limits on what a request may carry. Section "Recommender:Limits". Every refusal names the key
 /// of the limit it hit, so an operator knows what to raise.
 /// </summary>
-public sealed class InputLimits
+public sealed class InputLimits : IValidatableObject
 {
     public const string SectionName = "Recommender:Limits";
 
@@ -49,7 +49,33 @@ public sealed class InputLimits
     [Range(1, 100_000, ErrorMessage = "Recommender:Limits:MaxFilterEntries must be between {1} and {2}.")]
     public int MaxFilterEntries { get; set; } = 1_000;
 
-    /// <summary>Largest gRPC message accepted; a larger one is RESOURCE_EXHAUSTED.</summary>
+    /// <summary>
+    /// Largest request of every rpc but UpsertArticles (a draft, a list's filters, a batch of ids or
+    /// feedback events), as sent and after decompression; larger is RESOURCE_EXHAUSTED, refused before
+    /// it is read whole.
+    /// </summary>
     [Range(1_024, 1_073_741_824, ErrorMessage = "Recommender:Limits:MaxRequestBytes must be between {1} and {2}.")]
-    public int MaxRequestBytes { get; set; } = 64 * 1024 * 1024;
+    public int MaxRequestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest UpsertArticles request (a batch of articles), as sent and after decompression.</summary>
+    [Range(1_024, 1_073_741_824, ErrorMessage = "Recommender:Limits:MaxUpsertRequestBytes must be between {1} and {2}.")]
+    public int MaxUpsertRequestBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Requests larger than <see cref="MaxRequestBytes"/> (imports) read at once; more are RESOURCE_EXHAUSTED, to retry.</summary>
+    [Range(1, 1_000, ErrorMessage = "Recommender:Limits:MaxConcurrentLargeRequests must be between {1} and {2}.")]
+    public int MaxConcurrentLargeRequests { get; set; } = 4;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A character takes one byte at least (three at most in UTF-8, outside the Latin scripts).
+        if (MaxRequestBytes < (long)MaxTitleLength + MaxBodyLength)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:MaxRequestBytes ({MaxRequestBytes}) cannot hold a draft of MaxTitleLength and MaxBodyLength characters; raise it to at least {3L * (MaxTitleLength + MaxBodyLength)}.");
+        }
+        if (MaxUpsertRequestBytes < MaxRequestBytes)
+        {
+            yield return new ValidationResult($"{SectionName}:MaxUpsertRequestBytes ({MaxUpsertRequestBytes}) must be at least MaxRequestBytes ({MaxRequestBytes}).");
+        }
+    }
 }

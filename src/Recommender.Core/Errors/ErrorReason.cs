@@ -16,6 +16,8 @@ public static class ErrorReason
     public const string NotReady = "NOT_READY";
     public const string NamespaceLimit = "NAMESPACE_LIMIT";
     public const string StoreFull = "STORE_FULL";
+    public const string DiskFull = "DISK_FULL";
+    public const string RequestTooLarge = "REQUEST_TOO_LARGE";
     public const string WatchBacklog = "WATCH_BACKLOG";
     public const string NoArticles = "NO_ARTICLES";
     public const string DefaultNamespace = "DEFAULT_NAMESPACE";

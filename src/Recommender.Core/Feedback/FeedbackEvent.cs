@@ -12,11 +12,9 @@ public enum FeedbackKind
 /// <summary>A suggestion shown or clicked, at a 1-based position of the list a recommendation id names.</summary>
 public sealed record FeedbackEvent(string RecommendationId, FeedbackKind Kind, string ArticleId, int Position)
 {
-    public const int MaxRecommendationIdLength = 64;
-
     public void Validate(string prefix, InputLimits limits)
     {
-        if (RecommendationId.Length is 0 or > MaxRecommendationIdLength ||
+        if (RecommendationId.Length == 0 || RecommendationId.Length > RecommendationIds.MaxLength ||
             !RecommendationId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             throw new RequestValidationException(prefix + "recommendation_id",

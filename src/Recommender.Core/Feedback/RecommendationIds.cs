@@ -6,18 +6,30 @@ using System.Text;
 namespace Recommender.Core.Feedback;
 
 /// <summary>
-/// Recommendation ids that the service can verify: each says when its list was issued and how many
-/// items it held, signed (HMAC-SHA256, truncated to 128 bits) with a secret the replicas share and
-/// bound to the namespace. Feedback naming an id the service did not issue, or a position beyond
-/// that list, is refused, so counts cannot be forged by making ids up.
-/// Layout (base64url, 46 characters): version 1 byte, issued Unix seconds 8, random 8, items 1, MAC 16.
+/// Recommendation ids that the service can verify: each says when its list was issued and which
+/// article stood at each of its positions, signed (HMAC-SHA256) with a secret the replicas share and
+/// bound to the namespace. Feedback naming an id the service did not issue, a position beyond that
+/// list, or an article that was not at that position, is refused, so counts cannot be forged by
+/// making ids up nor credited to articles that were never shown.
+/// <para>
+/// Layout (base64url): version 1 byte, issued Unix seconds 8, random 8, items 2, then a 4-byte tag
+/// per position (HMAC over the header, the position and the article id there, truncated), then a
+/// 16-byte MAC over all of it. A list of 10 is 82 bytes (110 characters). Guessing the tag of an
+/// article that was not shown succeeds once in 2^32 tries.
+/// </para>
 /// </summary>
 public sealed class RecommendationIds
 {
-    private const byte Version = 1;
-    private const int PayloadLength = 18;
+    private const byte Version = 2;
+    private const int HeaderLength = 19;
+    private const int TagLength = 4;
     private const int MacLength = 16;
-    private const int Length = PayloadLength + MacLength;
+
+    /// <summary>The most items a list's id can name.</summary>
+    public const int MaxItems = 1_000;
+
+    /// <summary>The length of the id of a list of <see cref="MaxItems"/>, in characters.</summary>
+    public static readonly int MaxLength = Base64Url.GetEncodedLength(HeaderLength + (MaxItems * TagLength) + MacLength);
 
     private readonly byte[] _key;
 
@@ -31,53 +43,115 @@ public sealed class RecommendationIds
         _key = key;
     }
 
-    /// <summary>A new id for a list of <paramref name="items"/> issued at <paramref name="issuedAt"/> in <paramref name="ns"/>.</summary>
-    public string Issue(string ns, DateTimeOffset issuedAt, int items)
+    /// <summary>A new id for the list of <paramref name="articleIds"/> (in order) issued at <paramref name="issuedAt"/> in <paramref name="ns"/>.</summary>
+    public string Issue(string ns, DateTimeOffset issuedAt, IReadOnlyList<string> articleIds)
     {
-        Span<byte> id = stackalloc byte[Length];
+        var items = Math.Min(articleIds.Count, MaxItems);
+        var id = new byte[HeaderLength + (items * TagLength) + MacLength];
         id[0] = Version;
-        BinaryPrimitives.WriteInt64BigEndian(id[1..9], issuedAt.ToUnixTimeSeconds());
-        RandomNumberGenerator.Fill(id[9..17]);
-        id[17] = (byte)Math.Clamp(items, 0, byte.MaxValue);
-        Sign(ns, id[..PayloadLength], id[PayloadLength..]);
+        BinaryPrimitives.WriteInt64BigEndian(id.AsSpan(1, 8), issuedAt.ToUnixTimeSeconds());
+        RandomNumberGenerator.Fill(id.AsSpan(9, 8));
+        BinaryPrimitives.WriteUInt16BigEndian(id.AsSpan(17, 2), (ushort)items);
+        var header = id.AsSpan(0, HeaderLength);
+        for (var i = 0; i < items; i++)
+        {
+            Tag(ns, header, i + 1, articleIds[i], id.AsSpan(HeaderLength + (i * TagLength), TagLength));
+        }
+        Mac(ns, id.AsSpan(0, id.Length - MacLength), id.AsSpan(id.Length - MacLength));
         return Base64Url.EncodeToString(id);
     }
 
-    /// <summary>Reads an id this service issued for <paramref name="ns"/>; false when it is malformed, of another namespace or forged.</summary>
-    public bool TryRead(string ns, string id, out DateTimeOffset issuedAt, out int items)
+    /// <summary>Reads an id this service issued for <paramref name="ns"/>; null when it is malformed, of another namespace or forged.</summary>
+    public IssuedList? Read(string ns, string id)
     {
-        issuedAt = default;
-        items = 0;
-        Span<byte> bytes = stackalloc byte[Length];
-        if (id.Length != Base64Url.GetEncodedLength(Length) ||
-            !Base64Url.TryDecodeFromChars(id, bytes, out var written) || written != Length || bytes[0] != Version)
+        if (id.Length > MaxLength || !Base64Url.IsValid(id, out var length) || length < HeaderLength + MacLength)
         {
-            return false;
+            return null;
+        }
+        var bytes = Base64Url.DecodeFromChars(id);
+        var items = bytes.Length >= HeaderLength ? BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(17, 2)) : -1;
+        if (bytes[0] != Version || bytes.Length != HeaderLength + (items * TagLength) + MacLength)
+        {
+            return null;
         }
         Span<byte> expected = stackalloc byte[MacLength];
-        Sign(ns, bytes[..PayloadLength], expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, bytes[PayloadLength..]))
+        Mac(ns, bytes.AsSpan(0, bytes.Length - MacLength), expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.AsSpan(bytes.Length - MacLength)))
         {
-            return false;
+            return null;
         }
-        var seconds = BinaryPrimitives.ReadInt64BigEndian(bytes[1..9]);
+        var seconds = BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(1, 8));
         if (seconds < DateTimeOffset.MinValue.ToUnixTimeSeconds() || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
         {
-            return false;
+            return null;
         }
-        issuedAt = DateTimeOffset.FromUnixTimeSeconds(seconds);
-        items = bytes[17];
-        return true;
+        return new IssuedList(this, ns, bytes, DateTimeOffset.FromUnixTimeSeconds(seconds), items);
     }
 
-    private void Sign(string ns, ReadOnlySpan<byte> payload, Span<byte> mac)
+    /// <summary>A verified id: when its list was issued, how long it was, and which article stood where.</summary>
+    public sealed class IssuedList
     {
-        var nsBytes = Encoding.UTF8.GetBytes(ns);
-        var message = new byte[nsBytes.Length + 1 + payload.Length];
-        nsBytes.CopyTo(message, 0);
-        payload.CopyTo(message.AsSpan(nsBytes.Length + 1)); // a zero byte separates the namespace from the payload
+        private readonly RecommendationIds _ids;
+        private readonly string _ns;
+        private readonly byte[] _bytes;
+
+        internal IssuedList(RecommendationIds ids, string ns, byte[] bytes, DateTimeOffset issuedAt, int items)
+        {
+            _ids = ids;
+            _ns = ns;
+            _bytes = bytes;
+            IssuedAt = issuedAt;
+            Items = items;
+        }
+
+        public DateTimeOffset IssuedAt { get; }
+
+        public int Items { get; }
+
+        /// <summary>The 8 random bytes that tell this list from every other issued in the same second.</summary>
+        public ReadOnlySpan<byte> Nonce => _bytes.AsSpan(9, 8);
+
+        /// <summary>True when <paramref name="articleId"/> was at the 1-based <paramref name="position"/> of this list.</summary>
+        public bool Listed(int position, string articleId)
+        {
+            if (position < 1 || position > Items)
+            {
+                return false;
+            }
+            Span<byte> expected = stackalloc byte[TagLength];
+            _ids.Tag(_ns, _bytes.AsSpan(0, HeaderLength), position, articleId, expected);
+            return CryptographicOperations.FixedTimeEquals(expected, _bytes.AsSpan(HeaderLength + ((position - 1) * TagLength), TagLength));
+        }
+    }
+
+    /// <summary>The tag of one position: the header, the position and the article id there, signed.</summary>
+    private void Tag(string ns, ReadOnlySpan<byte> header, int position, string articleId, Span<byte> tag)
+    {
+        var data = new byte[1 + header.Length + 2 + Encoding.UTF8.GetByteCount(articleId)];
+        data[0] = (byte)'T';
+        header.CopyTo(data.AsSpan(1));
+        BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(1 + header.Length, 2), (ushort)position);
+        Encoding.UTF8.GetBytes(articleId, data.AsSpan(3 + header.Length));
+        Sign(ns, data, tag);
+    }
+
+    /// <summary>The MAC of a whole id: its bytes before the MAC, signed.</summary>
+    private void Mac(string ns, ReadOnlySpan<byte> signed, Span<byte> mac)
+    {
+        var data = new byte[1 + signed.Length];
+        data[0] = (byte)'M';
+        signed.CopyTo(data.AsSpan(1));
+        Sign(ns, data, mac);
+    }
+
+    /// <summary>HMAC-SHA256 over the namespace, a zero byte and <paramref name="data"/>, truncated to <paramref name="output"/>'s length.</summary>
+    private void Sign(string ns, ReadOnlySpan<byte> data, Span<byte> output)
+    {
+        var message = new byte[Encoding.UTF8.GetByteCount(ns) + 1 + data.Length];
+        var at = Encoding.UTF8.GetBytes(ns, message) + 1;
+        data.CopyTo(message.AsSpan(at));
         Span<byte> full = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(_key, message, full);
-        full[..MacLength].CopyTo(mac);
+        full[..output.Length].CopyTo(output);
     }
 }

@@ -73,7 +73,7 @@ public sealed record RelatedQuery
                 $"must be between 1 and {limits.MaxListLimit} (0 means {DefaultLimit}; {InputLimits.SectionName}:MaxListLimit)");
         }
         var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var section in includeSections)
+        foreach (var section in includeSections.Select(TextNormalization.Label))
         {
             ArticleRules.ValidateText(section, fieldPrefix + "include_sections", limits.MaxSectionLength, nameof(limits.MaxSectionLength), required: true, multiline: false);
             sections.Add(section);

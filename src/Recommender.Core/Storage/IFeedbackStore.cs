@@ -6,10 +6,11 @@ namespace Recommender.Core.Storage;
 public interface IFeedbackStore
 {
     /// <summary>
-    /// Counts each event once per (recommendation id, kind, position) within <paramref name="window"/>,
-    /// under its position and the given section; returns how many were counted now.
+    /// Counts each event once per (list, kind, position) as <paramref name="deduplication"/> allows,
+    /// under its kind, position and section; returns how many were counted now. The storage this
+    /// takes is bounded by the counters' fields and the deduplication's capacity, never by the events sent.
     /// </summary>
-    Task<int> RecordFeedbackAsync(IReadOnlyList<(FeedbackEvent Event, string Section)> events, TimeSpan window, CancellationToken cancellationToken);
+    Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> events, FeedbackDeduplication deduplication, CancellationToken cancellationToken);
 
     /// <summary>Impressions and clicks recorded so far.</summary>
     Task<FeedbackStats> GetFeedbackAsync(CancellationToken cancellationToken);

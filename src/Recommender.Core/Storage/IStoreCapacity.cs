@@ -4,8 +4,8 @@ namespace Recommender.Core.Storage;
 
 /// <summary>
 /// Keeps writes within what the store holds without dropping anything it acknowledged: a write
-/// that could push it past its safe ceiling is refused (<see cref="StoreFullException"/>) before
-/// anything is sent.
+/// that could push it past its safe ceiling, or the disk it writes to below its floor, is refused
+/// (<see cref="StoreFullException"/>) before anything is sent.
 /// </summary>
 public interface IStoreCapacity
 {
@@ -17,4 +17,7 @@ public interface IStoreCapacity
 
     /// <summary>The last reading, without asking the store (for metrics and health checks).</summary>
     StoreMemory? LastMemory { get; }
+
+    /// <summary>Room on the store's disk, read now; null for a store whose disk is not this process's (Redis).</summary>
+    StoreDisk? Disk { get; }
 }

@@ -27,6 +27,13 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
     public async Task<EditorialRule> AddAsync(EditorialRule rule, string requestId, CancellationToken cancellationToken)
     {
         var now = context.Clock.GetUtcNow();
+        rule = rule with
+        {
+            Section = TextNormalization.Label(rule.Section),
+            Tag = TextNormalization.Label(rule.Tag),
+            UnderSection = TextNormalization.Label(rule.UnderSection),
+            UnderTag = TextNormalization.Label(rule.UnderTag),
+        };
         rule.Validate(context.Limits, now);
         ArticleRules.ValidateText(requestId, "request_id", EditorialRule.MaxRequestIdLength, nameof(EditorialRule.MaxRequestIdLength), required: false, multiline: false);
         if (rule.Action == RuleAction.Pin)

@@ -14,23 +14,25 @@ internal sealed class FeedbackRecorder(EngineContext context, ServingState state
     /// <summary>How far in the future an id's issue time may lie (replicas' clocks differ).</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>A signed id of a list of <paramref name="items"/>, which feedback must name.</summary>
-    public string Issue(int items) => recommendationIds.Issue(context.Namespace, context.Clock.GetUtcNow(), items);
+    /// <summary>A signed id of the list of <paramref name="articleIds"/> (in order), which feedback must name.</summary>
+    public string Issue(IReadOnlyList<string> articleIds) => recommendationIds.Issue(context.Namespace, context.Clock.GetUtcNow(), articleIds);
 
     /// <summary>
     /// Counts the events. Every event must name a recommendation id this service issued for this
-    /// namespace within the feedback window, and a position within that list; otherwise the whole
-    /// batch is refused and nothing is counted.
+    /// namespace within the feedback window, and the article that stood at its position in that
+    /// list; otherwise the whole batch is refused and nothing is counted.
     /// </summary>
     public async Task<int> RecordAsync(IReadOnlyList<FeedbackEvent> events, CancellationToken cancellationToken)
     {
-        Validate(events);
+        var lists = Validate(events);
         context.EnsureStoreAvailable();
         var index = state.Current.Index;
-        var withSections = events
-            .Select(e => (e, index.TryGet(e.ArticleId, out var info, out _) ? info.Section : ""))
+        var records = events
+            .Select((e, i) => new FeedbackRecord(
+                e, index.TryGet(e.ArticleId, out var info, out _) ? info.Section : "", lists[i].IssuedAt, lists[i].Nonce.ToArray()))
             .ToList();
-        return await context.Store.Feedback.RecordFeedbackAsync(withSections, context.Options.FeedbackDeduplicationWindow, cancellationToken);
+        var deduplication = new FeedbackDeduplication(context.Options.FeedbackDeduplicationWindow, context.Options.FeedbackDeduplicationCapacity);
+        return await context.Store.Feedback.RecordFeedbackAsync(records, deduplication, cancellationToken);
     }
 
     /// <summary>Click-through so far; null while the store is unreachable.</summary>
@@ -50,7 +52,8 @@ internal sealed class FeedbackRecorder(EngineContext context, ServingState state
         }
     }
 
-    private void Validate(IReadOnlyList<FeedbackEvent> events)
+    /// <summary>Checks every event and returns the list each names.</summary>
+    private RecommendationIds.IssuedList[] Validate(IReadOnlyList<FeedbackEvent> events)
     {
         var limits = context.Limits;
         var window = context.Options.FeedbackDeduplicationWindow;
@@ -60,24 +63,31 @@ internal sealed class FeedbackRecorder(EngineContext context, ServingState state
             events[i].Validate($"events[{i}].", limits);
         }
         var now = context.Clock.GetUtcNow();
+        var lists = new RecommendationIds.IssuedList[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             var prefix = $"events[{i}].";
-            if (!recommendationIds.TryRead(context.Namespace, events[i].RecommendationId, out var issued, out var items) ||
-                issued > now + ClockSkew)
+            var e = events[i];
+            if (recommendationIds.Read(context.Namespace, e.RecommendationId) is not { } list || list.IssuedAt > now + ClockSkew)
             {
                 throw new RequestValidationException(prefix + "recommendation_id",
                     $"was not issued by this service for namespace '{context.Namespace}' (use RelatedResponse.recommendation_id as returned)");
             }
-            if (now - issued > window)
+            if (now - list.IssuedAt > window)
             {
                 throw new RequestValidationException(prefix + "recommendation_id",
                     $"is older than the feedback window ({window.TotalDays:0.##} days, {EngineOptions.SectionName}:FeedbackDeduplicationWindow)");
             }
-            if (events[i].Position > items)
+            if (e.Position > list.Items)
             {
-                throw new RequestValidationException(prefix + "position", $"is beyond the {items} item(s) of that list");
+                throw new RequestValidationException(prefix + "position", $"is beyond the {list.Items} item(s) of that list");
             }
+            if (!list.Listed(e.Position, e.ArticleId))
+            {
+                throw new RequestValidationException(prefix + "article_id", $"'{e.ArticleId}' was not at position {e.Position} of that list");
+            }
+            lists[i] = list;
         }
+        return lists;
     }
 }

@@ -70,7 +70,7 @@ internal sealed class RelatedReader(EngineContext context, ServingState state, E
     }
 
     private RelatedList List(ServingModel serving, IReadOnlyList<RelatedItem> items) =>
-        new(items, serving.Info.Version, !context.Store.IsAvailable, feedback.Issue(items.Count));
+        new(items, serving.Info.Version, !context.Store.IsAvailable, feedback.Issue(items.Select(i => i.Article.Id).ToList()));
 
     private IReadOnlyList<RelatedItem> Rank(ServingModel serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
         RelatedRanker.Rank(serving.Index, vector, query, self, context.Ranking, context.Clock.GetUtcNow(), rules.Current);

@@ -83,10 +83,10 @@ public static partial class RecommenderHostExtensions
         var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            // Room for the largest message gRPC accepts (Recommender:Limits:MaxRequestBytes) with its
-            // framing, or its JSON form: gRPC's own check then answers RESOURCE_EXHAUSTED past it,
-            // instead of Kestrel's body limit (30 MB by default) cutting the request off first.
-            kestrel.Limits.MaxRequestBodySize = 2L * limits.MaxRequestBytes;
+            // Room for the largest message gRPC accepts (Recommender:Limits:MaxUpsertRequestBytes) with its
+            // framing, or its JSON form; RequestSizeLimits lowers it for every other rpc and answers
+            // RESOURCE_EXHAUSTED past the limit, instead of Kestrel's body limit cutting the request off first.
+            kestrel.Limits.MaxRequestBodySize = 2L * limits.MaxUpsertRequestBytes;
             var server = context.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
             if (server.Port == 0)
             {
@@ -138,6 +138,8 @@ public static partial class RecommenderHostExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
 
+        services.AddHttpContextAccessor();
+        services.AddSingleton<RequestSizeLimits>();
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<MetricsInterceptor>();
@@ -145,11 +147,12 @@ public static partial class RecommenderHostExtensions
             grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = false;
-            grpc.MaxReceiveMessageSize = limits.MaxRequestBytes;
-            grpc.CompressionProviders = [CheckedDecompression.Gzip()];
+            grpc.MaxReceiveMessageSize = limits.MaxUpsertRequestBytes;
         }).AddJsonTranscoding(json =>
             // Errors carry a google.rpc.BadRequest naming the field; JSON needs its type to print it.
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IHttpContextAccessor>((grpc, requests) =>
+            grpc.CompressionProviders = [CheckedDecompression.Gzip(requests, new RequestSizeLimits.Limit(limits.MaxRequestBytes, nameof(limits.MaxRequestBytes)))]);
         services.AddGrpcReflection();
         // grpc.health.v1 names: "" and "readiness" (model loaded, index built), "liveness" (the process answers).
         services.AddGrpcHealthChecks(health =>
@@ -174,6 +177,7 @@ public static partial class RecommenderHostExtensions
         LogConfigurationFiles(app);
         app.Use(SecurityHeaders);
         app.Use(app.Services.GetRequiredService<FeedbackBeacons>().InvokeAsync);
+        app.Use(app.Services.GetRequiredService<RequestSizeLimits>().InvokeAsync);
         app.Use(JsonBodyCheck.InvokeAsync);
         var keys = app.Services.GetRequiredService<ApiKeys>();
         if (keys.Configured && keys.ProtectReads)
@@ -191,13 +195,19 @@ public static partial class RecommenderHostExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness });
+        // With ProtectReads, what the service holds (articles, how full the store is) is a read: only the status is shown.
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag),
+            ResponseWriter = keys.Configured && keys.ProtectReads ? WriteStatusOnly : WriteReadiness,
+        });
         app.MapPrometheusScrapingEndpoint("/metrics");
         var registry = app.Services.GetRequiredService<EngineRegistry>();
         Telemetry.IndexSize(() => registry.Ready.Select(e =>
             new System.Diagnostics.Metrics.Measurement<int>(e.ArticleCount, new KeyValuePair<string, object?>("namespace", e.Namespace))));
         var capacity = app.Services.GetRequiredService<IStoreCapacity>();
         Telemetry.StoreMemory(() => capacity.LastMemory?.UsedBytes, () => capacity.LastMemory?.LimitBytes);
+        Telemetry.StoreDisk(() => capacity.Disk);
         app.MapPreviewPage();
         app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI; editors: open /preview on the HTTP port.");
         return app;
@@ -219,10 +229,17 @@ public static partial class RecommenderHostExtensions
             () => ConnectStore(sp, "recommender-writes")));
         services.AddSingleton(sp => new StoreDescription(
             string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection) ? "embedded" : "redis"));
-        services.AddSingleton<IStoreCapacity>(sp => new StoreCapacity(
-            sp.GetRequiredService<IConnectionMultiplexer>(),
-            embedded: string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection),
-            sp.GetRequiredService<ILogger<StoreCapacity>>()));
+        services.AddSingleton<EmbeddedDataFolder>();
+        services.AddSingleton<IStoreCapacity>(sp =>
+        {
+            var embedded = string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection);
+            return new StoreCapacity(
+                sp.GetRequiredService<IConnectionMultiplexer>(),
+                embedded,
+                embedded ? sp.GetRequiredService<EmbeddedDataFolder>() : null,
+                sp.GetRequiredService<ILogger<StoreCapacity>>());
+        });
+        services.AddHostedService<EmbeddedStoreRecovery>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<INamespaceStores, RedisStores>();
         return services;
@@ -273,6 +290,12 @@ public static partial class RecommenderHostExtensions
         context.Response.ContentType = "text/plain; charset=utf-8";
         var lines = report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d));
         return context.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())) + "\n");
+    }
+
+    private static Task WriteStatusOnly(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(report.Status + "\n");
     }
 
     private static Task Refuse(HttpContext context, int status, string message)

@@ -1,23 +1,34 @@
 using System.IO.Compression;
 using Grpc.Core;
 using Grpc.Net.Compression;
+using Recommender.Server.Http;
 
 namespace Recommender.Server.Grpc;
 
 /// <summary>
-/// gzip for gRPC messages (as grpc-dotnet's default provider), except that a damaged compressed
-/// message is INVALID_ARGUMENT: grpc-dotnet lets the decompressor's InvalidDataException escape as
-/// UNKNOWN ("Exception was thrown by handler"), before any interceptor could map it.
+/// gzip for gRPC messages (as grpc-dotnet's default provider), except that:
+/// <list type="bullet">
+/// <item>a message is decompressed only up to its rpc's limit (<see cref="RequestSizeLimits"/>): grpc-dotnet
+/// copies the whole decompressed message into memory before it checks anything, so a few KB of
+/// gzip would otherwise take as much memory as they expand to; past the limit it is RESOURCE_EXHAUSTED;</item>
+/// <item>a damaged compressed message is INVALID_ARGUMENT: grpc-dotnet lets the decompressor's
+/// InvalidDataException escape as UNKNOWN ("Exception was thrown by handler"), before any interceptor could map it.</item>
+/// </list>
 /// </summary>
-public sealed class CheckedDecompression(ICompressionProvider inner) : ICompressionProvider
+public sealed class CheckedDecompression(ICompressionProvider inner, IHttpContextAccessor requests, RequestSizeLimits.Limit fallback) : ICompressionProvider
 {
-    public static CheckedDecompression Gzip() => new(new GzipCompressionProvider(CompressionLevel.Fastest));
+    public static CheckedDecompression Gzip(IHttpContextAccessor requests, RequestSizeLimits.Limit fallback) =>
+        new(new GzipCompressionProvider(CompressionLevel.Fastest), requests, fallback);
 
     public string EncodingName => inner.EncodingName;
 
     public Stream CreateCompressionStream(Stream stream, CompressionLevel? compressionLevel) => inner.CreateCompressionStream(stream, compressionLevel);
 
-    public Stream CreateDecompressionStream(Stream stream) => new Checked(inner.CreateDecompressionStream(stream), EncodingName);
+    public Stream CreateDecompressionStream(Stream stream)
+    {
+        var limit = RequestSizeLimits.LimitOf(requests.HttpContext) ?? fallback;
+        return new Checked(new BoundedStream(inner.CreateDecompressionStream(stream), limit.Bytes, () => limit.TooLarge(null)), EncodingName);
+    }
 
     private sealed class Checked(Stream inner, string encoding) : Stream
     {
@@ -35,9 +46,9 @@ public sealed class CheckedDecompression(ICompressionProvider inner) : ICompress
             {
                 return inner.Read(buffer);
             }
-            catch (InvalidDataException)
+            catch (Exception ex) when (Refusal(ex) is { } refusal)
             {
-                throw Damaged();
+                throw refusal;
             }
         }
 
@@ -47,9 +58,9 @@ public sealed class CheckedDecompression(ICompressionProvider inner) : ICompress
             {
                 return await inner.ReadAsync(buffer, cancellationToken);
             }
-            catch (InvalidDataException)
+            catch (Exception ex) when (Refusal(ex) is { } refusal)
             {
-                throw Damaged();
+                throw refusal;
             }
         }
 
@@ -75,7 +86,12 @@ public sealed class CheckedDecompression(ICompressionProvider inner) : ICompress
             base.Dispose(disposing);
         }
 
-        private RpcException Damaged() =>
-            new(new Status(StatusCode.InvalidArgument, $"The request message is marked {encoding}-compressed but its data cannot be decompressed."));
+        private RpcException? Refusal(Exception ex) => ex switch
+        {
+            BoundedStream.TooLargeException tooLarge => tooLarge.Status.ToRpcException(),
+            InvalidDataException => new RpcException(new Status(StatusCode.InvalidArgument,
+                $"The request message is marked {encoding}-compressed but its data cannot be decompressed.")),
+            _ => null,
+        };
     }
 }

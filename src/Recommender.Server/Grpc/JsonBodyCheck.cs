@@ -19,8 +19,6 @@ namespace Recommender.Server.Grpc;
 /// </summary>
 public static class JsonBodyCheck
 {
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithTypeRegistry(TypeRegistry.FromMessages(BadRequest.Descriptor)));
-
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         if (TranscodedMethod(context) is { } method && CheckQuery(context.Request.Query, method.InputType) is ({ } queryField, { } queryProblem))
@@ -182,7 +180,8 @@ public static class JsonBodyCheck
         }
         string? problem = field.FieldType switch
         {
-            FieldType.String => json.ValueKind == JsonValueKind.String ? null : "must be a string",
+            FieldType.String => json.ValueKind != JsonValueKind.String ? "must be a string"
+                : IsUnicode(json) ? null : "holds an unpaired surrogate (an escape such as \\ud800 without its pair): not valid Unicode text",
             FieldType.Bool => json.ValueKind is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false",
             FieldType.Bytes => json.ValueKind == JsonValueKind.String && json.TryGetBytesFromBase64(out _) ? null : "must be base64 text",
             FieldType.Float or FieldType.Double => IsNumber(json) ? null : "must be a number",
@@ -207,6 +206,20 @@ public static class JsonBodyCheck
         return field.FieldType == FieldType.Message && field.MessageType.FullName is not ("google.protobuf.Timestamp" or "google.protobuf.Duration")
             ? Check(json, field.MessageType, path + ".")
             : (null, null);
+    }
+
+    /// <summary>False for a string whose escapes leave a surrogate unpaired, which no UTF-8 text can hold.</summary>
+    private static bool IsUnicode(JsonElement json)
+    {
+        try
+        {
+            _ = json.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static bool IsNumber(JsonElement json) =>
@@ -241,8 +254,6 @@ public static class JsonBodyCheck
             Message = $"{field}: {problem}",
             Details = { Any.Pack(new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = problem } } }) },
         };
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(Formatter.Format(status), context.RequestAborted);
+        await Http.JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, status);
     }
 }

@@ -130,6 +130,16 @@ internal static class ProtoMapping
     public static IReadOnlyList<FeedbackEvent> ToEvents(IList<V1.FeedbackEvent> events) =>
         events.Select(e => new FeedbackEvent(e.RecommendationId, (FeedbackKind)(int)e.Kind, e.ArticleId, e.Position)).ToList();
 
+    public static V1.StoreDisk ToProto(StoreDisk disk) => new()
+    {
+        Folder = disk.Folder,
+        FreeBytes = disk.FreeBytes,
+        TotalBytes = disk.TotalBytes,
+        FloorBytes = disk.FloorBytes,
+        StoreBytes = disk.StoreBytes,
+        WritesRefused = disk.WritesRefused,
+    };
+
     public static V1.StoreMemory ToProto(StoreMemory memory) => new()
     {
         UsedBytes = memory.UsedBytes,

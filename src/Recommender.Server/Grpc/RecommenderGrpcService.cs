@@ -104,6 +104,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
             StoreAvailable = stats.StoreAvailable,
             Feedback = await engine.GetFeedbackAsync(context.CancellationToken) is { } feedback ? ProtoMapping.ToProto(feedback) : null,
             StoreMemory = stats.StoreAvailable && await capacity.GetMemoryAsync(context.CancellationToken) is { } memory ? ProtoMapping.ToProto(memory) : null,
+            StoreDisk = capacity.Disk is { } disk ? ProtoMapping.ToProto(disk) : null,
         };
     }
 

@@ -9,7 +9,8 @@ namespace Recommender.Server.Hosting;
 /// unreachable the service is still ready (lists come from memory) but degraded, and says so.
 /// </summary>
 /// The store's memory use is reported with it; a store that may lose records (evicted records, an
-/// evicting Redis policy) or that is past its write ceiling is degraded too.
+/// evicting Redis policy) or that is past its write ceiling is degraded too. A data folder whose
+/// disk is below its floor is not ready (writes are refused until there is room again), with the reason.
 public sealed class EngineHealthCheck(EngineRegistry engines, IStoreCapacity capacity) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -27,6 +28,15 @@ public sealed class EngineHealthCheck(EngineRegistry engines, IStoreCapacity cap
             data["store_memory_limit_bytes"] = memory.LimitBytes;
         }
         var full = memory is { LimitBytes: > 0 } && memory.UsedBytes >= memory.LimitBytes * 0.8;
+        if (capacity.Disk is { } disk)
+        {
+            data["store_disk_free_bytes"] = disk.FreeBytes;
+            data["store_disk_floor_bytes"] = disk.FloorBytes;
+            if (disk.WritesRefused)
+            {
+                return HealthCheckResult.Unhealthy($"Writes refused: {disk.Describe()}. Lists are served from memory; writes are taken again once there is room.", data: data);
+            }
+        }
         return !engine.StoreAvailable ? HealthCheckResult.Degraded("Serving from memory: the store is unreachable, writes fail.", data: data)
             : memory?.Warning is { } warning ? HealthCheckResult.Degraded($"Serving {articles} articles, but {warning}.", data: data)
             : full ? HealthCheckResult.Degraded($"Serving {articles} articles; the store is {memory!.Fraction:P0} full, so writes may be refused.", data: data)

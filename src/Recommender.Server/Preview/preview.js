@@ -104,10 +104,18 @@ function el(tag, className, text) {
   return node;
 }
 
+// Bidi controls and zero-width characters: shown to editors, since they can make a headline read as another.
+const HIDDEN = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
+
+function hiddenCharacters(text) {
+  return [...new Set((text || "").match(HIDDEN) || [])].map((c) => "U+" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0"));
+}
+
 function renderItem(item, position) {
   const li = el("li", "item");
   li.dataset.id = item.id;
   const headline = el("a", "headline", item.title);
+  headline.dir = "auto";
   const href = safeUrl(item.url || "");
   if (href) {
     headline.href = href;
@@ -115,6 +123,10 @@ function renderItem(item, position) {
     headline.rel = "noopener";
   }
   li.append(headline);
+  const hidden = hiddenCharacters(item.title);
+  if (hidden.length > 0) {
+    li.append(el("div", "hidden-characters", `The headline holds invisible characters (${hidden.join(", ")}) that can change how it reads.`));
+  }
   const date = item.published ? item.published.slice(0, 10) : "undated";
   li.append(el("div", "meta", `${item.section || "no section"} · ${date} · ${item.id}`));
   if (item.why) {
@@ -217,10 +229,13 @@ $("search").addEventListener("input", () => {
       const response = await call("POST", "/v1/articles:search", { query, limit: 10, namespace: namespace() });
       $("search-results").replaceChildren(...(response.articles || []).map((a) => {
         const li = el("li");
-        li.append(button(`${a.title} (${a.section || "no section"})`, "search-result", () => {
+        const pick = button("", "search-result", () => {
           $("article-id").value = a.id;
           showArticle(a.id);
-        }));
+        });
+        // The headline in a <bdi> of its own: a bidi control in it cannot reorder the section beside it.
+        pick.append(el("bdi", null, a.title), ` (${a.section || "no section"})`);
+        li.append(pick);
         return li;
       }));
     } catch (error) {
