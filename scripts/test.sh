@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test project against a real redis-server and the embedded default, then the contract
-# checks: buf lint and the breaking-change check of protos/ (scripts/proto-check.sh), and the Python
-# and Node example clients (samples/clients/) against the real server.
+# checks: buf lint and the breaking-change check of protos/ (scripts/proto-check.sh), the embedded
+# store on a disk that fills up (scripts/disk-full-check.py, as root: it mounts a size-limited file
+# system), and the Python and Node example clients (samples/clients/) against the real server.
 # Installs from Debian what is missing (redis-server; chromium for the preview page's browser test;
 # python3-grpcio, python3-protobuf and protobuf-compiler for the Python client),
 # starts redis-server on a free loopback port and a Redis Cluster (scripts/redis-cluster.sh), runs the tests serially, stops what it started, and
@@ -13,15 +14,16 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 say() { printf '==> %s\n' "$*"; }
 
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)  # the disk-full check's fallback where tmpfs cannot be mounted
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
 /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
@@ -37,7 +39,9 @@ server_pid=""
 cleanup() {
   [ -z "$server_pid" ] || { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }
   scripts/redis-cluster.sh stop "$work/cluster"
-  kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; rm -rf "$work"
+  kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null
+  $SUDO umount -l "$work/disk-full/tiny" 2>/dev/null  # left mounted only if the check was killed
+  rm -rf "$work"
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
@@ -89,6 +93,9 @@ check() {
 }
 
 check proto-check scripts/proto-check.sh
+# The embedded store on a size-limited disk that fills up (mounts one: needs root).
+mkdir -p "$work/disk-full"
+check disk-full $SUDO python3 scripts/disk-full-check.py "$work/disk-full"
 
 # The example clients against the real server (embedded store, loopback ports).
 grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -134,7 +134,8 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
         }
     }
 
-    private void OnGarnetError(Exception exception)
+    /// <summary>Sees every exception Garnet logs; a failed commit of its log faults the server.</summary>
+    internal void OnGarnetError(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {

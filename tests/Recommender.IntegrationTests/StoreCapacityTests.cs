@@ -2,6 +2,7 @@ using System.Text;
 using Grpc.Core;
 using Recommender.Api.V1;
 using Recommender.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Recommender.IntegrationTests;
@@ -168,5 +169,85 @@ public sealed class StoreCapacityTests
         Assert.False(await db.SetContainsAsync($"{store.Namespace}:ids", "ghost-1"));
         Assert.Equal(12, await db.SetLengthAsync($"{store.Namespace}:ids"));
         Assert.Equal(12, (await host.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+    }
+
+    /// <summary>
+    /// A floor above the data folder's free space: writes are refused (DISK_FULL, naming the folder),
+    /// readiness is 503 with the reason, GetStats says so; lists are still served. (The test script
+    /// fills a real size-limited disk: scripts/disk-full-check.py.)
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedStore_BelowItsDiskFloor_RefusesWrites_AndIsNotReady()
+    {
+        var store = StoreSetup.NewEmbedded();
+        using (var filled = await new ServiceHost(store).StartAsync())
+        {
+            await TestData.ImportAsync(filled.Client, TestData.Samples());
+        }
+        using var host = await new ServiceHost(store, settings: new Dictionary<string, string?>
+        {
+            ["Recommender:Embedded:MinFreeDiskSpace"] = "1000000g",
+        }).StartLiveAsync();
+        using var http = host.CreateClient();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => host.Client.UpsertArticlesAsync(
+            Infrastructure.TestData.Upsert(new Core.Articles.Article("one-more", "One more", "A body."))).ResponseAsync);
+        using var ready = await http.GetAsync("/readyz");
+        var readiness = await ready.Content.ReadAsStringAsync();
+        var stats = await host.Client.GetStatsAsync(new GetStatsRequest());
+        var list = await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = "sport-001" });
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal("DISK_FULL", refused.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Reason);
+        Assert.Contains(store.DataDir, refused.Status.Detail);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("Writes refused: the data folder " + store.DataDir, readiness);
+        Assert.True(stats.StoreDisk.WritesRefused);
+        Assert.Equal(store.DataDir, stats.StoreDisk.Folder);
+        Assert.True(stats.StoreDisk.FreeBytes < stats.StoreDisk.FloorBytes);
+        Assert.NotEmpty(list.Items);
+    }
+
+    /// <summary>
+    /// Garnet's log, once a commit failed (a disk that filled under it), takes no write until it is
+    /// restarted: the service restarts it in process from its file, and writes come back.
+    /// </summary>
+    [Fact]
+    public async Task EmbeddedStore_WhoseLogFailedToCommit_IsRestartedFromItsFile_AndTakesWritesAgain()
+    {
+        var store = StoreSetup.NewEmbedded();
+        using (var host = await new ServiceHost(store).StartAsync())
+        {
+            await host.Client.UpsertArticlesAsync(Infrastructure.TestData.Upsert(new Core.Articles.Article("before", "Before the fault", "Written before the log failed.")));
+            var garnet = host.Services.GetRequiredService<Storage.Embedded.EmbeddedGarnetServer>();
+            var failure = (Tsavorite.core.CommitFailureException)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(Tsavorite.core.CommitFailureException));
+            garnet.OnGarnetError(new IOException("wrapped", failure));
+            Assert.True(garnet.Faulted);
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (garnet.Faulted && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+            Assert.False(garnet.Faulted, "the store was not restarted");
+            UpsertArticlesResponse? after = null;
+            while (after is null && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    after = await host.Client.UpsertArticlesAsync(Infrastructure.TestData.Upsert(new Core.Articles.Article("after", "After the restart", "Written after the store came back.")));
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+                {
+                    await Task.Delay(200); // the connection finds the restarted store within a second
+                }
+            }
+            Assert.NotNull(after);
+        }
+        using var restarted = await new ServiceHost(store).StartAsync();
+        foreach (var id in new[] { "before", "after" })
+        {
+            Assert.Equal(id, (await restarted.Client.GetArticleAsync(new GetArticleRequest { Id = id })).Article.Id);
+        }
     }
 }

@@ -68,6 +68,8 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
             case StoreSetup.Embedded embedded:
                 _settings["Recommender:Embedded:DataDir"] = embedded.DataDir;
                 _settings["Recommender:Embedded:MemorySize"] = "256m";
+                // Tests write a few MB each: a machine with little room left still runs them.
+                _settings["Recommender:Embedded:MinFreeDiskSpace"] = "16m";
                 break;
             case StoreSetup.Redis redis:
                 _settings["Recommender:Redis:Connection"] = redis.Connection;
@@ -115,7 +117,20 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
     }
 
     /// <summary>Starts the host and waits until grpc.health.v1 reports SERVING (model loaded, index built).</summary>
-    public async Task<ServiceHost> StartAsync()
+    public Task<ServiceHost> StartAsync() => StartAsync("");
+
+    /// <summary>
+    /// Starts the host and waits until it is live and its default namespace loaded, whether or not it
+    /// is ready (a service that refuses writes for lack of disk is not).
+    /// </summary>
+    public async Task<ServiceHost> StartLiveAsync()
+    {
+        await StartAsync("liveness");
+        await Client.GetStatsAsync(new GetStatsRequest()); // answers once the engine has loaded
+        return this;
+    }
+
+    private async Task<ServiceHost> StartAsync(string healthService)
     {
         if (Address is not null)
         {
@@ -125,7 +140,7 @@ public sealed class ServiceHost : WebApplicationFactory<Program>
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var status = (await health.CheckAsync(new HealthCheckRequest())).Status;
+            var status = (await health.CheckAsync(new HealthCheckRequest { Service = healthService })).Status;
             if (status == HealthCheckResponse.Types.ServingStatus.Serving)
             {
                 return this;
