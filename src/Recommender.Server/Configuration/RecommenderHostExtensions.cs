@@ -138,7 +138,6 @@ public static partial class RecommenderHostExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
 
-        services.AddHttpContextAccessor();
         services.AddSingleton<RequestSizeLimits>();
         services.AddGrpc(grpc =>
         {
@@ -148,11 +147,10 @@ public static partial class RecommenderHostExtensions
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = false;
             grpc.MaxReceiveMessageSize = limits.MaxUpsertRequestBytes;
+            grpc.CompressionProviders = [CheckedDecompression.Gzip(new RequestSizeLimits.Limit(limits.MaxRequestBytes, nameof(limits.MaxRequestBytes)))];
         }).AddJsonTranscoding(json =>
             // Errors carry a google.rpc.BadRequest naming the field; JSON needs its type to print it.
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
-        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IHttpContextAccessor>((grpc, requests) =>
-            grpc.CompressionProviders = [CheckedDecompression.Gzip(requests, new RequestSizeLimits.Limit(limits.MaxRequestBytes, nameof(limits.MaxRequestBytes)))]);
         services.AddGrpcReflection();
         // grpc.health.v1 names: "" and "readiness" (model loaded, index built), "liveness" (the process answers).
         services.AddGrpcHealthChecks(health =>

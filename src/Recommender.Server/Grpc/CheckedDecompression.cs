@@ -15,10 +15,10 @@ namespace Recommender.Server.Grpc;
 /// InvalidDataException escape as UNKNOWN ("Exception was thrown by handler"), before any interceptor could map it.</item>
 /// </list>
 /// </summary>
-public sealed class CheckedDecompression(ICompressionProvider inner, IHttpContextAccessor requests, RequestSizeLimits.Limit fallback) : ICompressionProvider
+public sealed class CheckedDecompression(ICompressionProvider inner, RequestSizeLimits.Limit fallback) : ICompressionProvider
 {
-    public static CheckedDecompression Gzip(IHttpContextAccessor requests, RequestSizeLimits.Limit fallback) =>
-        new(new GzipCompressionProvider(CompressionLevel.Fastest), requests, fallback);
+    public static CheckedDecompression Gzip(RequestSizeLimits.Limit fallback) =>
+        new(new GzipCompressionProvider(CompressionLevel.Fastest), fallback);
 
     public string EncodingName => inner.EncodingName;
 
@@ -26,7 +26,7 @@ public sealed class CheckedDecompression(ICompressionProvider inner, IHttpContex
 
     public Stream CreateDecompressionStream(Stream stream)
     {
-        var limit = RequestSizeLimits.LimitOf(requests.HttpContext) ?? fallback;
+        var limit = RequestSizeLimits.CurrentCompressedLimit ?? fallback;
         return new Checked(new BoundedStream(inner.CreateDecompressionStream(stream), limit.Bytes, () => limit.TooLarge(null)), EncodingName);
     }
 

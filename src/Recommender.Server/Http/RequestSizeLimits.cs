@@ -26,7 +26,6 @@ namespace Recommender.Server.Http;
 public sealed class RequestSizeLimits(IOptions<InputLimits> options)
 {
     private const int GrpcFrameHeader = 5;
-    private static readonly object LimitKey = new();
 
     // Created at the first request: options are validated when the host starts, not when the pipeline is built.
     private SemaphoreSlim? _large;
@@ -40,8 +39,10 @@ public sealed class RequestSizeLimits(IOptions<InputLimits> options)
             $"{InputLimits.SectionName}:{Key} is {Bytes:N0} bytes. Nothing was kept.", ErrorReason.RequestTooLarge);
     }
 
-    /// <summary>The limit of the request being handled (set by this middleware), for the decompressor.</summary>
-    public static Limit? LimitOf(HttpContext? context) => context?.Items[LimitKey] as Limit;
+    private static readonly AsyncLocal<Limit?> CompressedRequestLimit = new();
+
+    /// <summary>The limit of the compressed gRPC message being handled (set by this middleware), for the decompressor.</summary>
+    public static Limit? CurrentCompressedLimit => CompressedRequestLimit.Value;
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -56,14 +57,18 @@ public sealed class RequestSizeLimits(IOptions<InputLimits> options)
             ? new Limit(limits.MaxUpsertRequestBytes, nameof(limits.MaxUpsertRequestBytes))
             : new Limit(limits.MaxRequestBytes, nameof(limits.MaxRequestBytes));
         var limit = rpcLimit.Bytes;
-        context.Items[LimitKey] = rpcLimit;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
         {
             // Room for the message with its framing (or its JSON form, whose escapes take more bytes).
             body.MaxRequestBodySize = 2L * limit + GrpcFrameHeader;
         }
         var grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
-        long? declared = grpc ? await DeclaredLengthAsync(context) : context.Request.ContentLength;
+        var (declared, compressed) = grpc ? await FrameHeaderAsync(context) : (context.Request.ContentLength, false);
+        if (compressed)
+        {
+            // Flows into grpc-dotnet's decompression of this message (an AsyncLocal: set only for compressed calls).
+            CompressedRequestLimit.Value = rpcLimit;
+        }
         if (declared > limit)
         {
             await RefuseAsync(context, grpc, rpcLimit.TooLarge(declared.Value));
@@ -111,21 +116,24 @@ public sealed class RequestSizeLimits(IOptions<InputLimits> options)
         }
     }
 
-    /// <summary>The length the gRPC frame header announces, read without consuming it; null when the body ends first.</summary>
-    private static async Task<long?> DeclaredLengthAsync(HttpContext context)
+    /// <summary>
+    /// The length the gRPC frame header announces, and whether the message is compressed, read
+    /// without consuming it; (null, false) when the body ends first.
+    /// </summary>
+    private static async Task<(long? Length, bool Compressed)> FrameHeaderAsync(HttpContext context)
     {
         var reader = context.Request.BodyReader;
         var result = await reader.ReadAtLeastAsync(GrpcFrameHeader, context.RequestAborted);
         var buffer = result.Buffer;
-        long? length = null;
+        (long?, bool) header = (null, false);
         if (buffer.Length >= GrpcFrameHeader)
         {
-            Span<byte> header = stackalloc byte[GrpcFrameHeader];
-            buffer.Slice(0, GrpcFrameHeader).CopyTo(header);
-            length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+            Span<byte> bytes = stackalloc byte[GrpcFrameHeader];
+            buffer.Slice(0, GrpcFrameHeader).CopyTo(bytes);
+            header = (BinaryPrimitives.ReadUInt32BigEndian(bytes[1..]), bytes[0] == 1);
         }
         reader.AdvanceTo(buffer.Start); // nothing consumed: gRPC reads the frame from its start
-        return length;
+        return header;
     }
 
     /// <summary>
