@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -16,17 +17,21 @@ namespace Recommender.Core.Articles;
 /// </summary>
 public static class TextNormalization
 {
+    /// <summary>C0 and C1 controls other than tab, line feed and carriage return.</summary>
+    private static readonly SearchValues<char> Stray = SearchValues.Create(
+        Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\n' or '\r' or '\t')).ToArray());
+
     /// <summary>Free text without stray control characters (line breaks and tabs kept).</summary>
     public static string StripControls(string value)
     {
-        if (!value.Any(IsStray))
+        if (!value.AsSpan().ContainsAny(Stray))
         {
-            return value;
+            return value; // the usual case, found with one vectorized scan
         }
         var kept = new StringBuilder(value.Length);
         foreach (var c in value)
         {
-            if (!IsStray(c))
+            if (!Stray.Contains(c))
             {
                 kept.Append(c);
             }
@@ -74,6 +79,4 @@ public static class TextNormalization
         Section = Label(article.Section),
         Tags = article.Tags.Select(Label).ToList(),
     };
-
-    private static bool IsStray(char c) => char.IsControl(c) && c is not ('\n' or '\r' or '\t');
 }
