@@ -64,7 +64,7 @@ if ! dotnet build Recommender.sln -c Release -nologo -clp:ErrorsOnly; then
 fi
 
 passed=0; failed=0; status=0
-for project in tests/*/*.csproj; do
+for project in tests/*Tests/*.csproj; do  # test projects (tests/Recommender.Testing is their shared library)
   name=$(basename "$project" .csproj)
   say "testing $name"
   dotnet test "$project" -c Release --no-build -nologo \

@@ -74,6 +74,10 @@ public sealed class EngineRegistry(
     /// <summary>Deletes a namespace's data and forgets its engine. The default namespace cannot be dropped.</summary>
     public async Task<int> DropAsync(string ns, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(ns))
+        {
+            throw new RequestValidationException("namespace", "is required");
+        }
         ns = Resolve(ns);
         if (ns == DefaultNamespace)
         {

@@ -7,6 +7,7 @@ using Recommender.Core.Feedback;
 using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 using Recommender.Core.Storage;
+using Recommender.Engine.Changes;
 using Recommender.Engine.Editorial;
 using Recommender.Engine.Reads;
 using Recommender.Engine.Refits;
@@ -17,34 +18,41 @@ using Recommender.Engine.Writes;
 namespace Recommender.Engine;
 
 /// <summary>
-/// One namespace's engine, as the service sees it: every request enters here, is validated once,
-/// and is handed to the part that does it. The parts share one <see cref="ServingState"/>:
-/// <list type="bullet">
-/// <item><see cref="ServingLoader"/> brings the namespace to serving (model, snapshot or index build);</item>
-/// <item><see cref="ArticleWriter"/> upserts and deletes; <see cref="RelatedReader"/> ranks and explains lists;
-/// <see cref="CatalogReader"/> reads stored articles back;</item>
-/// <item><see cref="Refitter"/> refits the featurizer, one replica at a time (<see cref="RefitLease"/>);
-/// <see cref="SnapshotKeeper"/> saves the index;</item>
-/// <item><see cref="ReplicaSync"/> keeps replicas of the namespace in step, <see cref="ReplicaCatchUp"/>
-/// repairs what its notices missed, <see cref="ChangeBroadcast"/> tells watchers what changed;</item>
-/// <item><see cref="EditorialRules"/> and <see cref="FeedbackRecorder"/> keep rules and reader feedback.</item>
+/// One namespace's engine, as the service sees it: every request enters here, is normalized and
+/// validated once, at this entry (the one place that decides what a valid request is), and is
+/// handed to the part that does it. The parts, by folder, in the order they depend on each other
+/// (each uses only those before it, and each is given what it uses when it is constructed):
+/// <list type="number">
+/// <item><c>Serving/</c>: the one mutable <see cref="ServingState"/> (model, index, write lock);
+/// <see cref="IndexFeeder"/> (the one way vectors reach an index), <see cref="ServingLoader"/> (start:
+/// model, snapshot restore or index build), <see cref="SnapshotKeeper"/> (saves the index).</item>
+/// <item><c>Changes/</c>: <see cref="ChangeAnnouncer"/> announces this process's changes to the other
+/// replicas and its watchers (<see cref="ChangeBroadcast"/>), and records what is held here (<see cref="AppliedChanges"/>).</item>
+/// <item><c>Editorial/</c>: <see cref="EditorialRules"/> (pins and blocks) and <see cref="FeedbackRecorder"/> (signed list ids, reader feedback).</item>
+/// <item><c>Refits/</c>: <see cref="Refitter"/> refits the featurizer, one replica at a time (<see cref="RefitLease"/>).</item>
+/// <item><c>Writes/</c>: <see cref="ArticleWriter"/> upserts and deletes.</item>
+/// <item><c>Reads/</c>: <see cref="RelatedReader"/> ranks and explains lists; <see cref="CatalogReader"/> reads stored articles back.</item>
+/// <item><c>Replicas/</c>: <see cref="NoticeApplier"/> applies what other replicas announce and repairs what
+/// <see cref="ReplicaCatchUp"/> finds their notices missed.</item>
 /// </list>
 /// </summary>
 public sealed class RecommendationEngine : IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private readonly EngineContext _context;
+    private readonly EngineScope _scope;
+    private readonly InputLimits _limits;
+    private readonly StoreAvailability _availability;
     private readonly ServingState _state = new();
     private readonly ServingLoader _loader;
     private readonly SnapshotKeeper _snapshots;
-    private readonly ReplicaSync _replicas;
-    private readonly Refitter _refitter;
-    private readonly ArticleWriter _writer;
+    private readonly ChangeBroadcast _broadcast;
     private readonly EditorialRules _rules;
     private readonly FeedbackRecorder _feedback;
+    private readonly Refitter _refitter;
+    private readonly ArticleWriter _writer;
     private readonly RelatedReader _reader;
     private readonly CatalogReader _catalog;
-    private readonly ChangeBroadcast _broadcast;
+    private readonly NoticeApplier _replicas;
     private readonly ReplicaCatchUp _catchUp;
 
     public RecommendationEngine(
@@ -58,31 +66,39 @@ public sealed class RecommendationEngine : IDisposable
         ILogger<RecommendationEngine> logger,
         RecommendationIds recommendationIds)
     {
-        _context = new EngineContext(store.Namespace, store, featurizer, options, ranking, index, limits, clock, logger, _stopping.Token);
-        var feeder = new IndexFeeder(_context);
-        _loader = new ServingLoader(_context, feeder);
-        _snapshots = new SnapshotKeeper(_context, _state);
-        _broadcast = new ChangeBroadcast(_context);
+        _scope = new EngineScope(store.Namespace, logger, clock, _stopping.Token);
+        _limits = limits;
+        _availability = new StoreAvailability(store.Articles);
+        // Serving/
+        var feeder = new IndexFeeder(store.Articles, options.BatchSize);
+        _loader = new ServingLoader(_scope, store, featurizer, index, options.BatchSize, feeder);
+        _snapshots = new SnapshotKeeper(_scope, store.Snapshots, _state);
+        // Changes/
+        _broadcast = new ChangeBroadcast(_scope);
         var applied = new AppliedChanges();
-        _replicas = new ReplicaSync(_context, _state, _loader, feeder, _broadcast, applied);
-        _refitter = new Refitter(_context, _state, feeder, _snapshots, _replicas);
-        _writer = new ArticleWriter(_context, _state, _snapshots, _refitter, _replicas);
-        _rules = new EditorialRules(_context, _state, _replicas);
-        _feedback = new FeedbackRecorder(_context, _state, recommendationIds);
-        _reader = new RelatedReader(_context, _state, _rules, _feedback);
-        _catalog = new CatalogReader(_context);
-        _replicas.RulesChanged = _rules.LoadAsync;
-        _catchUp = new ReplicaCatchUp(_context, _state, _replicas, _rules, applied, _refitter);
+        var announcer = new ChangeAnnouncer(_scope, store.Changes, _state, _broadcast, applied);
+        // Editorial/
+        _rules = new EditorialRules(_scope, store.Rules, _availability, limits, _state, announcer);
+        var deduplication = new FeedbackDeduplication(options.FeedbackDeduplicationWindow, options.FeedbackDeduplicationCapacity);
+        _feedback = new FeedbackRecorder(_scope, store.Feedback, _availability, deduplication, limits, _state, recommendationIds);
+        // Refits/, Writes/, Reads/
+        _refitter = new Refitter(_scope, store, featurizer, options, index, _state, feeder, _snapshots, announcer);
+        _writer = new ArticleWriter(store.Articles, _availability, _state, _snapshots, _refitter, announcer);
+        _reader = new RelatedReader(store.Articles, _availability, ranking, clock, _state, _rules, _feedback);
+        _catalog = new CatalogReader(store.Catalog);
+        // Replicas/
+        _replicas = new NoticeApplier(_scope, store, featurizer, options.BatchSize, _state, _loader, feeder, announcer, applied, _rules);
+        _catchUp = new ReplicaCatchUp(_scope, store, options, _state, _replicas, _rules, applied, _refitter);
     }
 
     /// <summary>The site namespace this engine serves.</summary>
-    public string Namespace => _context.Namespace;
+    public string Namespace => _scope.Namespace;
 
     /// <summary>Articles in the serving index (cheap: no walk over the corpus).</summary>
     public int ArticleCount => _state.Current.Index.Count;
 
     /// <summary>Whether the store is reachable right now.</summary>
-    public bool StoreAvailable => _context.Store.IsAvailable;
+    public bool StoreAvailable => _availability.IsAvailable;
 
     /// <summary>True while a refit is scheduled or running.</summary>
     public bool RefitPending => _refitter.Pending;
@@ -94,7 +110,7 @@ public sealed class RecommendationEngine : IDisposable
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var startedAt = _context.Clock.GetUtcNow();
+        var startedAt = _scope.Clock.GetUtcNow();
         // Subscribe before reading the corpus, so nothing another replica writes meanwhile is missed.
         await _replicas.SubscribeAsync(cancellationToken);
         await _rules.LoadAsync(cancellationToken);
@@ -107,7 +123,7 @@ public sealed class RecommendationEngine : IDisposable
             _state.ChangesSinceFit = Math.Abs(serving.Index.Count - serving.Info.BaselineArticles);
             _refitter.ScheduleIfNeeded();
         }
-        EngineLog.Ready(_context.Logger, Namespace, serving.Index.Count, serving.Info.Version, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        EngineLog.Ready(_scope.Logger, Namespace, serving.Index.Count, serving.Info.Version, Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (rebuilt && serving.Index.Count > 0)
         {
             _snapshots.SaveInBackground();
@@ -124,47 +140,45 @@ public sealed class RecommendationEngine : IDisposable
     public Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
     {
         var normalized = articles.Select(TextNormalization.Normalize).ToList();
-        ArticleRules.ValidateBatch(normalized, _context.Limits);
+        ArticleRules.ValidateBatch(normalized, _limits);
         return _writer.UpsertAsync(normalized, cancellationToken);
     }
 
     /// <summary>Deletes articles from the store and the index.</summary>
     public Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        RequestRules.ValidateIds(ids, _context.Limits);
+        RequestRules.ValidateIds(ids, _limits);
         return _writer.DeleteAsync(ids.Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
     }
 
     /// <summary>The related list for a stored article (the store is read only to explain it).</summary>
-    public Task<RelatedList> GetRelatedAsync(string id, RelatedQuery query, CancellationToken cancellationToken)
+    public Task<RelatedList> GetRelatedAsync(string id, ListOptions options, CancellationToken cancellationToken)
     {
-        ArticleRules.ValidateId(id, "id", _context.Limits);
-        return _reader.GetRelatedAsync(id, query, cancellationToken);
+        ArticleRules.ValidateId(id, "id", _limits);
+        return _reader.GetRelatedAsync(id, RelatedQuery.From(options, _limits), cancellationToken);
     }
 
     /// <summary>The related list for a draft that is not stored; its section and tags select the editorial rules that apply.</summary>
-    public Task<RelatedList> PreviewAsync(
-        string title, string body, string language, RelatedQuery query, CancellationToken cancellationToken,
-        string section = "", IReadOnlyList<string>? tags = null)
+    public Task<RelatedList> PreviewAsync(Draft draft, ListOptions options, CancellationToken cancellationToken)
     {
-        (title, body, section) = (TextNormalization.StripControls(title), TextNormalization.StripControls(body), TextNormalization.Label(section));
-        tags = (tags ?? []).Select(TextNormalization.Label).ToList();
-        RequestRules.ValidateDraft(title, body, language, section, tags, _context.Limits);
-        return _reader.PreviewAsync(new ArticleText(title, body, language), section, tags, query, cancellationToken);
+        draft = TextNormalization.Normalize(draft);
+        RequestRules.ValidateDraft(draft, _limits);
+        var query = RelatedQuery.From(options, _limits);
+        return _reader.PreviewAsync(new ArticleText(draft.Title, draft.Body, draft.Language), draft.Section, draft.Tags, query, cancellationToken);
     }
 
     /// <summary>A page of the stored articles whose title contains every word of <paramref name="text"/>, newest first.</summary>
     /// <param name="limit">Results when <paramref name="pageSize"/> is 0 (0: 10).</param>
     public (IReadOnlyList<ArticleInfo> Articles, string NextPageToken) SearchTitles(string text, int limit, int pageSize = 0, string pageToken = "")
     {
-        var size = RequestRules.ValidateSearch(text, limit, pageSize, _context.Limits);
+        var size = RequestRules.ValidateSearch(text, limit, pageSize, _limits);
         return _reader.SearchTitles(text, size, pageToken);
     }
 
     /// <summary>One stored article with its update time; NotFound when it is not stored.</summary>
     public Task<CatalogEntry> GetArticleAsync(string id, CancellationToken cancellationToken)
     {
-        ArticleRules.ValidateId(id, "id", _context.Limits);
+        ArticleRules.ValidateId(id, "id", _limits);
         return _catalog.GetAsync(id, cancellationToken);
     }
 
@@ -209,7 +223,7 @@ public sealed class RecommendationEngine : IDisposable
     /// <summary>Refits now on the whole stored corpus and returns when the new model serves.</summary>
     public async Task<EngineStats> RetrainAsync(CancellationToken cancellationToken)
     {
-        _context.EnsureStoreAvailable();
+        _availability.Ensure();
         await _refitter.RefitAsync(cancellationToken);
         return GetStats();
     }

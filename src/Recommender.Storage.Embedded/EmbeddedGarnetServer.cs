@@ -156,19 +156,19 @@ public sealed partial class EmbeddedGarnetServer : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Embedded store (Garnet) listening on 127.0.0.1:{Port}, data in {DataDir}")]
+        [LoggerMessage(4001, LogLevel.Information, "Embedded store (Garnet) listening on 127.0.0.1:{Port}, data in {DataDir}")]
         public static partial void Started(ILogger logger, int port, string dataDir);
 
-        [LoggerMessage(2, LogLevel.Critical, "The embedded store could not write its append-only file in {DataDir} ({Reason}): it takes no write until it is restarted from that file, which holds every acknowledged write")]
+        [LoggerMessage(4002, LogLevel.Critical, "The embedded store could not write its append-only file in {DataDir} ({Reason}): it takes no write until it is restarted from that file, which holds every acknowledged write")]
         public static partial void Faulted(ILogger logger, string dataDir, string reason);
 
-        [LoggerMessage(3, LogLevel.Warning, "Restarting the embedded store from its files in {DataDir}")]
+        [LoggerMessage(4003, LogLevel.Warning, "Restarting the embedded store from its files in {DataDir}")]
         public static partial void Restarting(ILogger logger, string dataDir);
 
-        [LoggerMessage(4, LogLevel.Information, "The embedded store is listening again on 127.0.0.1:{Port}")]
+        [LoggerMessage(4004, LogLevel.Information, "The embedded store is listening again on 127.0.0.1:{Port}")]
         public static partial void Restarted(ILogger logger, int port);
 
-        [LoggerMessage(5, LogLevel.Warning, "The embedded store did not stop within {Seconds} s; going on without waiting for it")]
+        [LoggerMessage(4005, LogLevel.Warning, "The embedded store did not stop within {Seconds} s; going on without waiting for it")]
         public static partial void StopTimedOut(ILogger logger, double seconds);
     }
 }

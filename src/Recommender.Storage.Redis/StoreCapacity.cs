@@ -180,10 +180,10 @@ public sealed partial class StoreCapacity(IConnectionMultiplexer redis, bool emb
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Error, "The store may lose data it acknowledged: {Warning}")]
+        [LoggerMessage(3001, LogLevel.Error, "The store may lose data it acknowledged: {Warning}")]
         public static partial void MayLoseRecords(ILogger logger, string warning);
 
-        [LoggerMessage(2, LogLevel.Warning, "The store's memory use cannot be read (INFO); writes are not checked against its size")]
+        [LoggerMessage(3002, LogLevel.Warning, "The store's memory use cannot be read (INFO); writes are not checked against its size")]
         public static partial void Unreadable(ILogger logger, Exception exception);
     }
 }

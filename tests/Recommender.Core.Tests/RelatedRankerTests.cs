@@ -94,8 +94,8 @@ public class RelatedRankerTests
         Add(index, new Article("undated", "d", "d", Section: "sport"), Unit(1, 0.3f));
         Add(index, new Article("politics", "e", "e", Section: "politics", Published: day.AddDays(3)), Unit(1, 0));
 
-        var filters = RelatedQuery.Create(10, ["SPORT"], ["excluded"], day);
-        var earlierOnly = RelatedQuery.Create(10, ["SPORT"], ["excluded"], day, excludeLater: true);
+        var filters = RelatedQuery.From(new ListOptions(10, ["SPORT"], ["excluded"], day));
+        var earlierOnly = RelatedQuery.From(new ListOptions(10, ["SPORT"], ["excluded"], day, ExcludeLater: true));
 
         Assert.Equal(["new-sport", "later"], Ids(RelatedRanker.Rank(index, Unit(1, 0), filters, self, Plain, Now)).Order().Reverse().ToArray());
         Assert.Equal(["new-sport"], Ids(RelatedRanker.Rank(index, Unit(1, 0), earlierOnly, self, Plain, Now)));
@@ -195,21 +195,21 @@ public class RelatedRankerTests
     [InlineData(51)]
     public void Create_LimitOutOfRange_NamesTheField(int limit)
     {
-        var ex = Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(limit, [], [], null));
+        var ex = Assert.Throws<RequestValidationException>(() => RelatedQuery.From(new ListOptions(limit)));
         Assert.Equal("options.limit", ex.Field);
     }
 
     [Fact]
     public void Create_ZeroLimit_MeansTheDefault()
     {
-        Assert.Equal(RelatedQuery.DefaultLimit, RelatedQuery.Create(0, [], [], null).Limit);
+        Assert.Equal(RelatedQuery.DefaultLimit, RelatedQuery.From(new ListOptions(0)).Limit);
     }
 
     [Fact]
     public void Create_BadDiversityOrHalfLifeOrExcludedId_NamesTheField()
     {
-        Assert.Equal("options.diversity", Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(5, [], [], null, diversity: 1.5)).Field);
-        Assert.Equal("options.freshness_half_life", Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(5, [], [], null, freshnessHalfLife: TimeSpan.FromHours(-1))).Field);
-        Assert.Equal("options.exclude_ids", Assert.Throws<RequestValidationException>(() => RelatedQuery.Create(5, [], ["has space"], null)).Field);
+        Assert.Equal("options.diversity", Assert.Throws<RequestValidationException>(() => RelatedQuery.From(new ListOptions(5, Diversity: 1.5))).Field);
+        Assert.Equal("options.freshness_half_life", Assert.Throws<RequestValidationException>(() => RelatedQuery.From(new ListOptions(5, FreshnessHalfLife: TimeSpan.FromHours(-1)))).Field);
+        Assert.Equal("options.exclude_ids", Assert.Throws<RequestValidationException>(() => RelatedQuery.From(new ListOptions(5, ExcludeIds: ["has space"]))).Field);
     }
 }

@@ -9,6 +9,8 @@ using Recommender.Core.Index;
 using Recommender.Core.Ranking;
 using Recommender.Featurizer;
 
+using Recommender.Testing;
+
 namespace Recommender.Engine.Tests;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class EngineRaceTests
         DefaultModelPath = Path.Combine(AppContext.BaseDirectory, "models", "default", "model.zip"),
     }));
 
-    private static readonly RelatedQuery Query = RelatedQuery.Create(5, [], [], publishedAfter: null);
+    private static readonly ListOptions Query = new(Limit: 5);
 
     /// <summary>An engine that refits only when told to, so each test decides when.</summary>
     private static async Task<RecommendationEngine> StartAsync(InMemoryStores stores, EngineOptions? options = null)

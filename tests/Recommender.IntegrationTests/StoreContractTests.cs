@@ -11,16 +11,20 @@ namespace Recommender.IntegrationTests;
 /// <summary>
 /// The store contract, run against every store the service supports: the embedded one, a single
 /// redis-server and a Redis Cluster (three masters with a replica each; an article's keys spread
-/// over them). The stores are the service's own (resolved from a running host), not test doubles.
+/// over them), each the service's own (resolved from a running host); and against the in-memory
+/// store the engine's tests run on, so that those tests cannot drift from what the real stores do.
 /// </summary>
 public abstract class StoreContractTests : StoreBackedTests
 {
     private const string Model = "contract-model-1";
 
+    /// <summary>The stores under test: the running service's.</summary>
+    protected virtual async Task<INamespaceStores> StoresAsync() =>
+        (await StartAsync()).Services.GetRequiredService<INamespaceStores>();
+
     private async Task<(INamespaceStores Stores, NamespaceStore Store)> OpenAsync()
     {
-        var host = await StartAsync();
-        var stores = host.Services.GetRequiredService<INamespaceStores>();
+        var stores = await StoresAsync();
         return (stores, stores.Open("contract-" + Guid.NewGuid().ToString("n")[..10]));
     }
 
@@ -277,4 +281,12 @@ public sealed class RedisStoreContractTests : StoreContractTests
 public sealed class ClusterStoreContractTests : StoreContractTests
 {
     protected override StoreSetup NewStore() => StoreSetup.NewCluster();
+}
+
+/// <summary>The in-memory store of the engine's tests, held to the same contract.</summary>
+public sealed class InMemoryStoreContractTests : StoreContractTests
+{
+    protected override StoreSetup NewStore() => throw new InvalidOperationException("The in-memory store needs no service.");
+
+    protected override Task<INamespaceStores> StoresAsync() => Task.FromResult<INamespaceStores>(new Testing.InMemoryStores());
 }

@@ -22,8 +22,9 @@ public static class RequestRules
     }
 
     /// <summary>A draft to preview: some text, each field within its limit.</summary>
-    public static void ValidateDraft(string title, string body, string language, string section, IReadOnlyList<string> tags, InputLimits limits)
+    public static void ValidateDraft(Draft draft, InputLimits limits)
     {
+        var (title, body, language, section, tags) = (draft.Title, draft.Body, draft.Language, draft.Section, draft.Tags);
         if (string.IsNullOrWhiteSpace(title) && string.IsNullOrWhiteSpace(body))
         {
             throw new RequestValidationException("body", "title and body are both empty; a draft needs some text");

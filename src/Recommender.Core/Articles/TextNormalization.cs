@@ -71,6 +71,15 @@ public static class TextNormalization
         return -1;
     }
 
+    /// <summary>A draft with its title and body stripped of stray controls, its section and tags as they are matched.</summary>
+    public static Draft Normalize(Draft draft) => draft with
+    {
+        Title = StripControls(draft.Title),
+        Body = StripControls(draft.Body),
+        Section = Label(draft.Section),
+        Tags = draft.Tags.Select(Label).ToList(),
+    };
+
     /// <summary>An article with its title and body stripped of stray controls, its section and tags as they are matched.</summary>
     public static Article Normalize(Article article) => article with
     {

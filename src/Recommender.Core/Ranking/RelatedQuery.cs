@@ -38,22 +38,15 @@ public sealed record RelatedQuery
     public float? MinScore { get; init; }
 
     /// <summary>
-    /// Builds a query from request values, validating each. A limit of 0 means the default; an
-    /// unset half-life or diversity leaves the server's default to the ranker.
+    /// Builds a query from the options a request gave, validating each (fields named with
+    /// <paramref name="fieldPrefix"/>). A limit of 0 means the default; an unset half-life or
+    /// diversity leaves the server's default to the ranker.
     /// </summary>
-    public static RelatedQuery Create(
-        int limit,
-        IEnumerable<string> includeSections,
-        IEnumerable<string> excludeIds,
-        DateTimeOffset? publishedAfter,
-        bool excludeLater = false,
-        TimeSpan? freshnessHalfLife = null,
-        double? diversity = null,
-        InputLimits? limits = null,
-        bool explain = false,
-        string fieldPrefix = "options.",
-        float? minScore = null)
+    public static RelatedQuery From(ListOptions options, InputLimits? limits = null, string fieldPrefix = "options.")
     {
+        var (limit, publishedAfter, excludeLater, freshnessHalfLife, diversity, explain, minScore) =
+            (options.Limit, options.PublishedAfter, options.ExcludeLater, options.FreshnessHalfLife, options.Diversity, options.Explain, options.MinScore);
+        var (includeSections, excludeIds) = (options.IncludeSections, options.ExcludeIds);
         limits ??= InputLimits.Default;
         if (minScore is { } floor && (float.IsNaN(floor) || floor < -1 || floor > 1))
         {

@@ -1,7 +1,8 @@
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
 using Recommender.Core.Errors;
-using Recommender.Engine.Replicas;
+using Recommender.Core.Storage;
+using Recommender.Engine.Changes;
 using Recommender.Engine.Serving;
 
 namespace Recommender.Engine.Editorial;
@@ -10,7 +11,7 @@ namespace Recommender.Engine.Editorial;
 /// The namespace's editorial rules: served from memory, edited in the store (one edit or reload at
 /// a time), and reloaded when another replica announces an edit.
 /// </summary>
-internal sealed class EditorialRules(EngineContext context, ServingState state, ReplicaSync replicas)
+internal sealed class EditorialRules(EngineScope scope, IRuleStore store, StoreAvailability availability, InputLimits limits, ServingState state, ChangeAnnouncer announcer)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile RuleSet _rules = RuleSet.Empty;
@@ -26,7 +27,7 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
     /// </summary>
     public async Task<EditorialRule> AddAsync(EditorialRule rule, string requestId, CancellationToken cancellationToken)
     {
-        var now = context.Clock.GetUtcNow();
+        var now = scope.Clock.GetUtcNow();
         rule = rule with
         {
             Section = TextNormalization.Label(rule.Section),
@@ -34,7 +35,7 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
             UnderSection = TextNormalization.Label(rule.UnderSection),
             UnderTag = TextNormalization.Label(rule.UnderTag),
         };
-        rule.Validate(context.Limits, now);
+        rule.Validate(limits, now);
         ArticleRules.ValidateText(requestId, "request_id", EditorialRule.MaxRequestIdLength, nameof(EditorialRule.MaxRequestIdLength), required: false, multiline: false);
         if (rule.Action == RuleAction.Pin)
         {
@@ -46,7 +47,7 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
                 }
             }
         }
-        context.EnsureStoreAvailable();
+        availability.Ensure();
         EditorialRule? result = null;
         await EditAsync(async stored =>
         {
@@ -56,7 +57,7 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
                 return false;
             }
             result = rule with { Id = "r-" + Guid.NewGuid().ToString("n")[..12], Created = now, RequestId = requestId };
-            await context.Store.Rules.SaveRuleAsync(result, cancellationToken);
+            await store.SaveRuleAsync(result, cancellationToken);
             return true;
         }, cancellationToken);
         return result!;
@@ -69,9 +70,9 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
         {
             throw new RequestValidationException("id", "is required");
         }
-        context.EnsureStoreAvailable();
+        availability.Ensure();
         var removed = false;
-        await EditAsync(async _ => removed = await context.Store.Rules.DeleteRuleAsync(id, cancellationToken), cancellationToken);
+        await EditAsync(async _ => removed = await store.DeleteRuleAsync(id, cancellationToken), cancellationToken);
         if (!removed)
         {
             throw new NotFoundException($"There is no editorial rule '{id}'.", ErrorReason.RuleNotFound);
@@ -102,8 +103,8 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            changed = await edit(await context.Store.Rules.GetRulesAsync(cancellationToken));
-            _rules = new RuleSet(await context.Store.Rules.GetRulesAsync(cancellationToken));
+            changed = await edit(await store.GetRulesAsync(cancellationToken));
+            _rules = new RuleSet(await store.GetRulesAsync(cancellationToken));
         }
         finally
         {
@@ -111,7 +112,7 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
         }
         if (changed)
         {
-            await replicas.PublishRulesChangedAsync();
+            await announcer.PublishRulesChangedAsync();
         }
     }
 
@@ -121,7 +122,7 @@ internal sealed class EditorialRules(EngineContext context, ServingState state, 
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            _rules = new RuleSet(await context.Store.Rules.GetRulesAsync(cancellationToken));
+            _rules = new RuleSet(await store.GetRulesAsync(cancellationToken));
         }
         finally
         {

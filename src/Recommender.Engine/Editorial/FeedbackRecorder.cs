@@ -1,6 +1,7 @@
 using Recommender.Core.Articles;
 using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
+using Recommender.Core.Storage;
 using Recommender.Engine.Serving;
 
 namespace Recommender.Engine.Editorial;
@@ -9,13 +10,15 @@ namespace Recommender.Engine.Editorial;
 /// Issues the signed ids that name related lists, and counts readers' impressions and clicks on
 /// them, each (list, kind, position) once, under its position and the article's section.
 /// </summary>
-internal sealed class FeedbackRecorder(EngineContext context, ServingState state, RecommendationIds recommendationIds)
+internal sealed class FeedbackRecorder(
+    EngineScope scope, IFeedbackStore store, StoreAvailability availability, FeedbackDeduplication deduplication, InputLimits limits, ServingState state,
+    RecommendationIds recommendationIds)
 {
     /// <summary>How far in the future an id's issue time may lie (replicas' clocks differ).</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>A signed id of the list of <paramref name="articleIds"/> (in order), which feedback must name.</summary>
-    public string Issue(IReadOnlyList<string> articleIds) => recommendationIds.Issue(context.Namespace, context.Clock.GetUtcNow(), articleIds);
+    public string Issue(IReadOnlyList<string> articleIds) => recommendationIds.Issue(scope.Namespace, scope.Clock.GetUtcNow(), articleIds);
 
     /// <summary>
     /// Counts the events. Every event must name a recommendation id this service issued for this
@@ -25,26 +28,25 @@ internal sealed class FeedbackRecorder(EngineContext context, ServingState state
     public async Task<int> RecordAsync(IReadOnlyList<FeedbackEvent> events, CancellationToken cancellationToken)
     {
         var lists = Validate(events);
-        context.EnsureStoreAvailable();
+        availability.Ensure();
         var index = state.Current.Index;
         var records = events
             .Select((e, i) => new FeedbackRecord(
                 e, index.TryGet(e.ArticleId, out var info, out _) ? info.Section : "", lists[i].IssuedAt, lists[i].Nonce.ToArray()))
             .ToList();
-        var deduplication = new FeedbackDeduplication(context.Options.FeedbackDeduplicationWindow, context.Options.FeedbackDeduplicationCapacity);
-        return await context.Store.Feedback.RecordFeedbackAsync(records, deduplication, cancellationToken);
+        return await store.RecordFeedbackAsync(records, deduplication, cancellationToken);
     }
 
     /// <summary>Click-through so far; null while the store is unreachable.</summary>
     public async Task<FeedbackStats?> GetAsync(CancellationToken cancellationToken)
     {
-        if (!context.Store.IsAvailable)
+        if (!availability.IsAvailable)
         {
             return null; // known unreachable: answer now rather than after the store's timeout
         }
         try
         {
-            return await context.Store.Feedback.GetFeedbackAsync(cancellationToken);
+            return await store.GetFeedbackAsync(cancellationToken);
         }
         catch (StoreUnavailableException)
         {
@@ -55,23 +57,22 @@ internal sealed class FeedbackRecorder(EngineContext context, ServingState state
     /// <summary>Checks every event and returns the list each names.</summary>
     private RecommendationIds.IssuedList[] Validate(IReadOnlyList<FeedbackEvent> events)
     {
-        var limits = context.Limits;
-        var window = context.Options.FeedbackDeduplicationWindow;
+        var window = deduplication.Window;
         ArticleRules.ValidateBatchSize(events.Count, "events", limits);
         for (var i = 0; i < events.Count; i++)
         {
             events[i].Validate($"events[{i}].", limits);
         }
-        var now = context.Clock.GetUtcNow();
+        var now = scope.Clock.GetUtcNow();
         var lists = new RecommendationIds.IssuedList[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             var prefix = $"events[{i}].";
             var e = events[i];
-            if (recommendationIds.Read(context.Namespace, e.RecommendationId) is not { } list || list.IssuedAt > now + ClockSkew)
+            if (recommendationIds.Read(scope.Namespace, e.RecommendationId) is not { } list || list.IssuedAt > now + ClockSkew)
             {
                 throw new RequestValidationException(prefix + "recommendation_id",
-                    $"was not issued by this service for namespace '{context.Namespace}' (use RelatedResponse.recommendation_id as returned)");
+                    $"was not issued by this service for namespace '{scope.Namespace}' (use RelatedResponse.recommendation_id as returned)");
             }
             if (now - list.IssuedAt > window)
             {

@@ -5,20 +5,20 @@ using Recommender.Core.Storage;
 namespace Recommender.Engine.Reads;
 
 /// <summary>Reads stored articles back for the CMS that wrote them: one whole, or the ids and update times a page at a time.</summary>
-internal sealed class CatalogReader(EngineContext context)
+internal sealed class CatalogReader(IArticleCatalog store)
 {
     private const string TokenKind = "articles";
 
     /// <summary>The stored article and its update time; NotFound when it is not stored.</summary>
     public async Task<CatalogEntry> GetAsync(string id, CancellationToken cancellationToken) =>
-        await context.Store.Catalog.GetAsync(id, cancellationToken) ?? throw new ArticleNotFoundException(id);
+        await store.GetAsync(id, cancellationToken) ?? throw new ArticleNotFoundException(id);
 
     /// <summary>A page of stored ids in ordinal order, and the token of the next page ("" on the last).</summary>
     public async Task<(IReadOnlyList<(string Id, DateTimeOffset? Updated)> Articles, string NextPageToken)> ListAsync(
         int pageSize, string pageToken, DateTimeOffset? updatedAfter, CancellationToken cancellationToken)
     {
         var after = PageToken.Decode(TokenKind, pageToken);
-        var page = await context.Store.Catalog.ListAsync(after, pageSize, updatedAfter, cancellationToken);
+        var page = await store.ListAsync(after, pageSize, updatedAfter, cancellationToken);
         return (page.Articles, page.Last is { } last ? PageToken.Encode(TokenKind, last) : "");
     }
 }

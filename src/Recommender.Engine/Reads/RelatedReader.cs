@@ -1,6 +1,7 @@
 using Recommender.Core.Articles;
 using Recommender.Core.Errors;
 using Recommender.Core.Ranking;
+using Recommender.Core.Storage;
 using Recommender.Engine.Editorial;
 using Recommender.Engine.Serving;
 
@@ -10,7 +11,8 @@ namespace Recommender.Engine.Reads;
 /// Related lists of stored articles and of drafts, ranked from the in-memory index alone; only an
 /// explained list reads the store (the texts of the query and its items). Also the title search.
 /// </summary>
-internal sealed class RelatedReader(EngineContext context, ServingState state, EditorialRules rules, FeedbackRecorder feedback)
+internal sealed class RelatedReader(
+    IArticleStore store, StoreAvailability availability, RankingOptions ranking, TimeProvider clock, ServingState state, EditorialRules rules, FeedbackRecorder feedback)
 {
     /// <summary>Shared terms shown per explained item.</summary>
     private const int ExplainedTerms = 8;
@@ -70,10 +72,10 @@ internal sealed class RelatedReader(EngineContext context, ServingState state, E
     }
 
     private RelatedList List(ServingModel serving, IReadOnlyList<RelatedItem> items) =>
-        new(items, serving.Info.Version, !context.Store.IsAvailable, feedback.Issue(items.Select(i => i.Article.Id).ToList()));
+        new(items, serving.Info.Version, !availability.IsAvailable, feedback.Issue(items.Select(i => i.Article.Id).ToList()));
 
     private IReadOnlyList<RelatedItem> Rank(ServingModel serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
-        RelatedRanker.Rank(serving.Index, vector, query, self, context.Ranking, context.Clock.GetUtcNow(), rules.Current);
+        RelatedRanker.Rank(serving.Index, vector, query, self, ranking, clock.GetUtcNow(), rules.Current);
 
     /// <summary>
     /// Adds to each item the terms it shares with the query, from the stored texts (the query's too
@@ -87,7 +89,7 @@ internal sealed class RelatedReader(EngineContext context, ServingState state, E
         {
             ids.Add(self.Id);
         }
-        var texts = (await context.Store.Articles.GetArticlesAsync(ids, cancellationToken))
+        var texts = (await store.GetArticlesAsync(ids, cancellationToken))
             .ToDictionary(a => a.Id, a => a.ToText(), StringComparer.Ordinal);
         var queryText = query ?? (texts.TryGetValue(self.Id, out var own) ? own : new ArticleText(self.Title, ""));
         var candidates = items.Select(i => texts.TryGetValue(i.Article.Id, out var t) ? t : new ArticleText(i.Article.Title, "")).ToList();

@@ -1,4 +1,5 @@
 using Recommender.Core.Errors;
+using Recommender.Core.Storage;
 
 namespace Recommender.Engine.Refits;
 
@@ -9,15 +10,17 @@ namespace Recommender.Engine.Refits;
 /// </summary>
 internal sealed class RefitLease : IAsyncDisposable
 {
-    private readonly EngineContext _context;
+    private readonly IModelStore _models;
+    private readonly TimeSpan _duration;
     private readonly string _owner;
     private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _renewing;
 
-    private RefitLease(EngineContext context, string owner)
+    private RefitLease(IModelStore models, TimeSpan duration, string owner)
     {
-        _context = context;
+        _models = models;
+        _duration = duration;
         _owner = owner;
         _renewing = Task.Run(RenewAsync);
     }
@@ -29,10 +32,9 @@ internal sealed class RefitLease : IAsyncDisposable
     /// The lease, or null while another replica holds it and <paramref name="wait"/> is false; with
     /// <paramref name="wait"/>, polls until it is free (or the call is cancelled).
     /// </summary>
-    public static async Task<RefitLease?> AcquireAsync(EngineContext context, string owner, bool wait, CancellationToken cancellationToken)
+    public static async Task<RefitLease?> AcquireAsync(IModelStore models, TimeSpan duration, string owner, bool wait, CancellationToken cancellationToken)
     {
-        var duration = context.Options.RefitLeaseDuration;
-        while (!await context.Store.Models.TryLeaseRefitAsync(owner, duration, cancellationToken))
+        while (!await models.TryLeaseRefitAsync(owner, duration, cancellationToken))
         {
             if (!wait)
             {
@@ -40,18 +42,18 @@ internal sealed class RefitLease : IAsyncDisposable
             }
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1_000, duration.TotalMilliseconds / 4)), cancellationToken);
         }
-        return new RefitLease(context, owner);
+        return new RefitLease(models, duration, owner);
     }
 
     private async Task RenewAsync()
     {
-        var every = _context.Options.RefitLeaseDuration / 3;
+        var every = _duration / 3;
         try
         {
             while (true)
             {
                 await Task.Delay(every, _stop.Token);
-                if (!await _context.Store.Models.TryLeaseRefitAsync(_owner, _context.Options.RefitLeaseDuration, _stop.Token))
+                if (!await _models.TryLeaseRefitAsync(_owner, _duration, _stop.Token))
                 {
                     await _lost.CancelAsync();
                     return;
@@ -73,7 +75,7 @@ internal sealed class RefitLease : IAsyncDisposable
         await _renewing;
         try
         {
-            await _context.Store.Models.ReleaseRefitLeaseAsync(_owner, CancellationToken.None);
+            await _models.ReleaseRefitLeaseAsync(_owner, CancellationToken.None);
         }
         catch (StoreUnavailableException)
         {

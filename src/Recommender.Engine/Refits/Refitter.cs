@@ -4,7 +4,8 @@ using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Errors;
 using Recommender.Core.Index;
-using Recommender.Engine.Replicas;
+using Recommender.Core.Storage;
+using Recommender.Engine.Changes;
 using Recommender.Engine.Serving;
 
 namespace Recommender.Engine.Refits;
@@ -15,7 +16,9 @@ namespace Recommender.Engine.Refits;
 /// recorded and re-embedded with the new model, in rounds outside the lock while there are many,
 /// and the last batch of them just before the swap, which holds the lock.
 /// </summary>
-internal sealed class Refitter(EngineContext context, ServingState state, IndexFeeder feeder, SnapshotKeeper snapshots, ReplicaSync replicas)
+internal sealed class Refitter(
+    EngineScope scope, NamespaceStore store, IFeaturizer featurizer, EngineOptions options, IndexOptions indexOptions, ServingState state, IndexFeeder feeder,
+    SnapshotKeeper snapshots, ChangeAnnouncer announcer)
 {
     /// <summary>Batches a refit reads and embeds at once.</summary>
     private static int BatchesInFlight => 2 * Environment.ProcessorCount;
@@ -49,8 +52,8 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
     {
         var serving = state.Current;
         var info = serving.Info;
-        return serving.Index.Count >= context.Options.MinArticlesToFit &&
-            (info.IsDefault || state.ChangesSinceFit >= Math.Max(1, context.Options.RefitChangeFraction * info.BaselineArticles));
+        return serving.Index.Count >= options.MinArticlesToFit &&
+            (info.IsDefault || state.ChangesSinceFit >= Math.Max(1, options.RefitChangeFraction * info.BaselineArticles));
     }
 
     /// <summary>
@@ -70,10 +73,10 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
                 // One refit per namespace across replicas. A scheduled refit does not wait for
                 // another replica's: that one's model comes with its notice; if it died, its lease
                 // expires and the next check here schedules this one again.
-                await using var lease = await RefitLease.AcquireAsync(context, _owner, wait: !scheduled, cancellationToken);
+                await using var lease = await RefitLease.AcquireAsync(store.Models, options.RefitLeaseDuration, _owner, wait: !scheduled, cancellationToken);
                 if (scheduled && (lease is null || await AnotherReplicaRefittedAsync(cancellationToken) || !await StillNeededAsync(cancellationToken)))
                 {
-                    EngineLog.RefitLeftToAnotherReplica(context.Logger, context.Namespace);
+                    EngineLog.RefitLeftToAnotherReplica(scope.Logger, scope.Namespace);
                     using (await state.LockAsync(cancellationToken))
                     {
                         _scheduled = false;
@@ -96,13 +99,13 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
 
     private async Task RunScheduledAsync()
     {
-        var token = context.Stopping;
+        var token = scope.Stopping;
         try
         {
             // Wait for a quiet moment so that a many-batch import refits once, at its end.
-            while (state.QuietFor is var quietFor && quietFor < context.Options.RefitQuietPeriod)
+            while (state.QuietFor is var quietFor && quietFor < options.RefitQuietPeriod)
             {
-                await Task.Delay(context.Options.RefitQuietPeriod - quietFor, token);
+                await Task.Delay(options.RefitQuietPeriod - quietFor, token);
             }
             await RefitAsync(scheduled: true, token);
         }
@@ -111,7 +114,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         }
         catch (Exception ex)
         {
-            EngineLog.RefitFailed(context.Logger, context.Namespace, ex);
+            EngineLog.RefitFailed(scope.Logger, scope.Namespace, ex);
             Volatile.Write(ref _scheduled, false);
         }
     }
@@ -134,25 +137,25 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         {
             // Only the ids and the fitting sample are held at once: the corpus is read again a
             // batch at a time to be embedded, so a refit's memory does not grow with the bodies.
-            var ids = await context.Store.Catalog.ListIdsAsync(cancellationToken);
-            var sample = await ReadAsync(Sample(ids, context.Options.MaxFitArticles), cancellationToken);
+            var ids = await store.Catalog.ListIdsAsync(cancellationToken);
+            var sample = await ReadAsync(Sample(ids, options.MaxFitArticles), cancellationToken);
             if (sample.Count == 0)
             {
                 throw new PreconditionFailedException("No articles are stored: import some before retraining.", ErrorReason.NoArticles);
             }
-            EngineLog.RefitStarted(context.Logger, context.Namespace, sample.Count, ids.Count);
+            EngineLog.RefitStarted(scope.Logger, scope.Namespace, sample.Count, ids.Count);
 
-            var model = await Task.Run(() => context.Featurizer.Fit(sample.Select(a => a.ToText()).ToList(), ids.Count, cancellationToken), cancellationToken);
+            var model = await Task.Run(() => featurizer.Fit(sample.Select(a => a.ToText()).ToList(), ids.Count, cancellationToken), cancellationToken);
             sample = [];
             var version = model.Info.Version;
             fitted = (version, ids);
-            var index = new VectorIndex(model.Info.Dimensions, ids.Count, context.Index, partitionAutomatically: false);
+            var index = new VectorIndex(model.Info.Dimensions, ids.Count, indexOptions, partitionAutomatically: false);
             // Embedding is the cost of a refit: two batches per core at a time, so that one is read
             // from the store while the other is embedded.
-            await Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
+            await Parallel.ForEachAsync(ids.Chunk(options.BatchSize),
                 new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken },
                 async (chunk, token) => await PatientlyAsync(async () =>
-                    await feeder.EmbedAsync(index, await context.Store.Articles.GetArticlesAsync(chunk, token), model, version, token, known: state.Current.Index), token));
+                    await feeder.EmbedAsync(index, await store.Articles.GetArticlesAsync(chunk, token), model, version, token, known: state.Current.Index), token));
 
             // What was written meanwhile is redone with the new model: in rounds outside the write
             // lock while there is much of it (an import may still be running), then the last few
@@ -163,15 +166,15 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             using (await RedoUntilFewAsync(index, model, version, cancellationToken))
             {
                 await RedoAsync(index, state.WrittenDuringRefit!.ToList(), model, version, cancellationToken);
-                await context.Store.Models.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
+                await store.Models.SetActiveModelAsync(model.Info, Serialize(model), cancellationToken);
                 old = state.Current;
                 state.Serve(new ServingModel(model, index));
                 state.WrittenDuringRefit = null;
-                await replicas.PublishAsync([], [], version);
+                await announcer.PublishAsync([], [], version);
             }
 
-            Telemetry.RefitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("namespace", context.Namespace));
-            EngineLog.RefitDone(context.Logger, context.Namespace, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            Telemetry.RefitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("namespace", scope.Namespace));
+            EngineLog.RefitDone(scope.Logger, scope.Namespace, version, index.Count, model.Info.FitSeconds, Stopwatch.GetElapsedTime(started).TotalSeconds);
             var (oldVersion, oldIds) = (old.Info.Version, old.Index.Articles().Select(a => a.Id).ToList());
             old = null!; // the replaced index and model are not held while their vectors are dropped
             snapshots.SaveInBackground();
@@ -207,8 +210,8 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
 
     /// <summary>Whether the store serves a model this replica does not (another replica's refit, whose notice is on its way).</summary>
     private async Task<bool> AnotherReplicaRefittedAsync(CancellationToken cancellationToken) =>
-        await context.Store.Models.GetActiveModelInfoAsync(cancellationToken) is { } stored &&
-        stored.Version != state.Current.Info.Version && stored.Format >= context.Featurizer.ModelFormat;
+        await store.Models.GetActiveModelInfoAsync(cancellationToken) is { } stored &&
+        stored.Version != state.Current.Info.Version && stored.Format >= featurizer.ModelFormat;
 
     /// <summary>
     /// Takes the write lock once at most a batch of writes made during the refit is left to redo;
@@ -219,7 +222,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         while (true)
         {
             var held = await state.LockAsync(cancellationToken);
-            if (state.WrittenDuringRefit!.Count <= context.Options.BatchSize)
+            if (state.WrittenDuringRefit!.Count <= options.BatchSize)
             {
                 return held;
             }
@@ -232,7 +235,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
 
     /// <summary>Re-embeds <paramref name="ids"/> as stored now into the refit's index; the vectors it wrote for the deleted ones are dropped.</summary>
     private Task RedoAsync(VectorIndex index, IReadOnlyList<string> ids, IFeaturizerModel model, string version, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(ids.Chunk(context.Options.BatchSize),
+        Parallel.ForEachAsync(ids.Chunk(options.BatchSize),
             new ParallelOptions { MaxDegreeOfParallelism = BatchesInFlight, CancellationToken = cancellationToken },
             async (chunk, token) => await PatientlyAsync(async () =>
             {
@@ -240,18 +243,18 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
                 {
                     index.Remove(id);
                 }
-                var current = await context.Store.Articles.GetArticlesAsync(chunk, token);
+                var current = await store.Articles.GetArticlesAsync(chunk, token);
                 await feeder.EmbedAsync(index, current, model, version, token, known: state.Current.Index);
                 var gone = chunk.Except(current.Select(a => a.Id), StringComparer.Ordinal).ToList();
-                await context.Store.Articles.DeleteVectorsAsync(version, gone, token);
+                await store.Articles.DeleteVectorsAsync(version, gone, token);
             }, token));
 
     /// <summary>Drops one model's vectors of <paramref name="ids"/>, a batch at a time.</summary>
     private async Task DeleteVectorsAsync(string version, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        foreach (var chunk in ids.Chunk(context.Options.BatchSize))
+        foreach (var chunk in ids.Chunk(options.BatchSize))
         {
-            await context.Store.Articles.DeleteVectorsAsync(version, chunk, cancellationToken);
+            await store.Articles.DeleteVectorsAsync(version, chunk, cancellationToken);
         }
     }
 
@@ -264,7 +267,7 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
         }
         catch (Exception ex) when (ex is Core.Errors.StoreUnavailableException)
         {
-            EngineLog.RefitFailed(context.Logger, context.Namespace, ex);
+            EngineLog.RefitFailed(scope.Logger, scope.Namespace, ex);
         }
     }
 
@@ -276,9 +279,9 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
     private async Task<List<Article>> ReadAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var articles = new List<Article>(ids.Count);
-        foreach (var chunk in ids.Chunk(context.Options.BatchSize))
+        foreach (var chunk in ids.Chunk(options.BatchSize))
         {
-            articles.AddRange(await PatientlyAsync(() => context.Store.Articles.GetArticlesAsync(chunk, cancellationToken), cancellationToken));
+            articles.AddRange(await PatientlyAsync(() => store.Articles.GetArticlesAsync(chunk, cancellationToken), cancellationToken));
         }
         return articles;
     }
@@ -297,8 +300,8 @@ internal sealed class Refitter(EngineContext context, ServingState state, IndexF
             }
             catch (StoreUnavailableException ex) when (attempt < BatchRetries)
             {
-                EngineLog.RefitBatchRetried(context.Logger, context.Namespace, attempt + 1, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1 << attempt), context.Clock, cancellationToken);
+                EngineLog.RefitBatchRetried(scope.Logger, scope.Namespace, attempt + 1, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1 << attempt), scope.Clock, cancellationToken);
             }
         }
     }

@@ -1,5 +1,6 @@
 using Recommender.Core.Errors;
 using Recommender.Core.Storage;
+using Recommender.Engine.Changes;
 using Recommender.Engine.Editorial;
 using Recommender.Engine.Serving;
 
@@ -16,7 +17,8 @@ namespace Recommender.Engine.Replicas;
 /// change log's retention.
 /// </summary>
 internal sealed class ReplicaCatchUp(
-    EngineContext context, ServingState state, ReplicaSync replicas, EditorialRules rules, AppliedChanges applied, Refits.Refitter refitter)
+    EngineScope scope, NamespaceStore store, EngineOptions options, ServingState state, NoticeApplier replicas, EditorialRules rules, AppliedChanges applied,
+    Refits.Refitter refitter)
 {
     private DateTimeOffset _checkedAt;
     private DateTimeOffset _digestAt;
@@ -26,28 +28,28 @@ internal sealed class ReplicaCatchUp(
     public void Start(DateTimeOffset since)
     {
         _checkedAt = since;
-        _digestAt = context.Clock.GetUtcNow();
+        _digestAt = scope.Clock.GetUtcNow();
         _ = Task.Run(LoopAsync);
     }
 
     private async Task LoopAsync()
     {
-        using var timer = new PeriodicTimer(context.Options.ReplicaCheckInterval, context.Clock);
+        using var timer = new PeriodicTimer(options.ReplicaCheckInterval, scope.Clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(context.Stopping))
+            while (await timer.WaitForNextTickAsync(scope.Stopping))
             {
                 try
                 {
-                    await CheckAsync(context.Stopping);
+                    await CheckAsync(scope.Stopping);
                 }
                 catch (Exception ex) when (ex is StoreUnavailableException or NotReadyException or InvalidDataException)
                 {
-                    EngineLog.CatchUpFailed(context.Logger, context.Namespace, ex);
+                    EngineLog.CatchUpFailed(scope.Logger, scope.Namespace, ex);
                 }
             }
         }
-        catch (OperationCanceledException) when (context.Stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (scope.Stopping.IsCancellationRequested)
         {
         }
     }
@@ -55,21 +57,21 @@ internal sealed class ReplicaCatchUp(
     /// <summary>One check: the model, the rules, the change log since the last check, and the digest when due.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        var now = context.Clock.GetUtcNow();
+        var now = scope.Clock.GetUtcNow();
         if (await replicas.CatchUpModelAsync(cancellationToken))
         {
-            EngineLog.CaughtUpModel(context.Logger, context.Namespace, state.Current.Info.Version);
+            EngineLog.CaughtUpModel(scope.Logger, scope.Namespace, state.Current.Info.Version);
         }
         await rules.LoadAsync(cancellationToken);
         var since = _checkedAt - ChangeLog.SnapshotMargin;
-        var changed = await context.Store.Snapshots.ChangedSinceAsync(since, cancellationToken);
+        var changed = await store.Snapshots.ChangedSinceAsync(since, cancellationToken);
         var repaired = await replicas.RepairAsync(changed.Where(c => applied.IsNew(c.Id, c.At)).ToList(), cancellationToken);
         applied.ForgetBefore(since);
         _checkedAt = now;
-        if (now - _digestAt >= context.Options.ReplicaDigestInterval)
+        if (now - _digestAt >= options.ReplicaDigestInterval)
         {
             _digestAt = now;
-            var differs = await context.Store.Catalog.CountAsync(cancellationToken) != state.Current.Index.Count;
+            var differs = await store.Catalog.CountAsync(cancellationToken) != state.Current.Index.Count;
             if (differs && _digestDiffered)
             {
                 repaired += await WalkAsync(cancellationToken);
@@ -79,7 +81,7 @@ internal sealed class ReplicaCatchUp(
         }
         if (repaired > 0)
         {
-            EngineLog.CaughtUp(context.Logger, context.Namespace, repaired);
+            EngineLog.CaughtUp(scope.Logger, scope.Namespace, repaired);
         }
         // Changes made through other replicas count here too: if the replica that would refit died
         // (its lease expires), this one refits instead.
@@ -92,9 +94,9 @@ internal sealed class ReplicaCatchUp(
     /// <summary>Every stored id against the index: what one lacks or holds differently is repaired.</summary>
     private async Task<int> WalkAsync(CancellationToken cancellationToken)
     {
-        var stored = (await context.Store.Catalog.ListIdsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var stored = (await store.Catalog.ListIdsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var indexed = state.Current.Index.Articles().Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
-        var now = context.Clock.GetUtcNow();
+        var now = scope.Clock.GetUtcNow();
         var differing = stored.Except(indexed).Concat(indexed.Except(stored)).Select(id => (id, now)).ToList();
         return differing.Count == 0 ? 0 : await replicas.RepairAsync(differing, cancellationToken);
     }

@@ -10,7 +10,7 @@ namespace Recommender.Engine.Serving;
 /// otherwise read whole and embedded now (and, when asked, the new vectors written back, so the
 /// next reader finds them).
 /// </summary>
-internal sealed class IndexFeeder(EngineContext context)
+internal sealed class IndexFeeder(IArticleStore store, int batchSize)
 {
     /// <summary>
     /// Adds <paramref name="stored"/> articles to <paramref name="index"/>; those without a usable
@@ -32,10 +32,9 @@ internal sealed class IndexFeeder(EngineContext context)
                 missing.Add(article.Article.Id);
             }
         }
-        foreach (var chunk in missing.Chunk(context.Options.BatchSize))
+        foreach (var chunk in missing.Chunk(batchSize))
         {
-            var articles = await context.Store.Articles.GetArticlesAsync(chunk, cancellationToken);
-            await EmbedAsync(index, articles, await model(), persistVersion, cancellationToken);
+            await EmbedAsync(index, await store.GetArticlesAsync(chunk, cancellationToken), await model(), persistVersion, cancellationToken);
         }
         return missing.Count;
     }
@@ -53,7 +52,7 @@ internal sealed class IndexFeeder(EngineContext context)
         var vectors = model.Embed(articles.Select(a => a.ToText()).ToList());
         if (persistVersion is not null)
         {
-            await context.Store.Articles.WriteVectorsAsync(persistVersion, articles.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
+            await store.WriteVectorsAsync(persistVersion, articles.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
         }
         for (var i = 0; i < articles.Count; i++)
         {

@@ -12,9 +12,9 @@ namespace Recommender.Engine.Serving;
 /// store's snapshot or, lacking one, from every stored article, and loads the model's pipeline once
 /// the index is built (the stored vectors need only its version).
 /// </summary>
-internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
+internal sealed class ServingLoader(EngineScope scope, NamespaceStore store, IFeaturizer featurizer, IndexOptions indexOptions, int batchSize, IndexFeeder feeder)
 {
-    private NamespaceStore Store => context.Store;
+    private NamespaceStore Store => store;
 
     /// <summary>The model and index to serve; <c>Rebuilt</c> when the index was built from the articles (no usable snapshot).</summary>
     public async Task<(ServingModel Serving, bool Rebuilt)> LoadAsync(long started, CancellationToken cancellationToken)
@@ -23,11 +23,11 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
         // and loaded once the index is built (or earlier, if building it needs to embed), so that
         // the two do not compete for the processor; lists of stored articles are served meanwhile.
         var info = await Store.Models.GetActiveModelInfoAsync(cancellationToken);
-        if (info is not null && info.Format < context.Featurizer.ModelFormat)
+        if (info is not null && info.Format < featurizer.ModelFormat)
         {
             // A model of an older featurizer cannot embed new text: the shipped default serves
             // (every article is embedded with it) until the refit this schedules replaces it.
-            EngineLog.ModelOutdated(context.Logger, context.Namespace, info.Version, info.Format, context.Featurizer.ModelFormat);
+            EngineLog.ModelOutdated(scope.Logger, scope.Namespace, info.Version, info.Format, featurizer.ModelFormat);
             info = null;
         }
         var loading = new Lazy<Task<IFeaturizerModel>>(() => Task.Run(() => LoadModelAsync(info, started, cancellationToken)));
@@ -48,7 +48,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
     {
         if (info is null)
         {
-            return context.Featurizer.LoadDefault();
+            return featurizer.LoadDefault();
         }
         var stored = await Store.Models.GetActiveModelAsync(cancellationToken);
         if (stored is null || stored.Info.Version != info.Version)
@@ -56,8 +56,8 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
             throw new NotReadyException($"Model {info.Version} stopped serving while this process started; the newer one is being loaded.");
         }
         using var stream = new MemoryStream(stored.Model, writable: false);
-        var model = context.Featurizer.Load(stream);
-        EngineLog.ModelLoaded(context.Logger, context.Namespace, info.Version, stored.Model.Length / 1e6, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var model = featurizer.Load(stream);
+        EngineLog.ModelLoaded(scope.Logger, scope.Namespace, info.Version, stored.Model.Length / 1e6, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return model;
     }
 
@@ -77,11 +77,11 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
         {
             try
             {
-                index = await VectorIndex.ReadSnapshotAsync(snapshot.Snapshot, context.Index, cancellationToken);
+                index = await VectorIndex.ReadSnapshotAsync(snapshot.Snapshot, indexOptions, cancellationToken);
             }
             catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
             {
-                EngineLog.SnapshotUnreadable(context.Logger, context.Namespace, ex);
+                EngineLog.SnapshotUnreadable(scope.Logger, scope.Namespace, ex);
                 return null;
             }
         }
@@ -91,7 +91,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
             return null;
         }
         var changed = (await Store.Snapshots.ChangedSinceAsync(snapshot.TakenAt - ChangeLog.SnapshotMargin, cancellationToken)).Select(c => c.Id).ToList();
-        foreach (var chunk in changed.Chunk(context.Options.BatchSize))
+        foreach (var chunk in changed.Chunk(batchSize))
         {
             var stored = await Store.Articles.GetStoredAsync(chunk, info.Version, cancellationToken);
             foreach (var gone in chunk.Except(stored.Select(s => s.Article.Id), StringComparer.Ordinal))
@@ -100,7 +100,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
             }
             await feeder.FeedStoredAsync(index, stored, model, persistVersion: null, cancellationToken);
         }
-        EngineLog.SnapshotRestored(context.Logger, context.Namespace, index.Count, snapshot.TakenAt, snapshot.Bytes / 1e6,
+        EngineLog.SnapshotRestored(scope.Logger, scope.Namespace, index.Count, snapshot.TakenAt, snapshot.Bytes / 1e6,
             read.TotalSeconds, changed.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return index;
     }
@@ -112,7 +112,7 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
     /// </summary>
     public async Task<VectorIndex> BuildIndexAsync(ModelInfo info, Func<Task<IFeaturizerModel>> model, CancellationToken cancellationToken)
     {
-        var index = new VectorIndex(info.Dimensions, options: context.Index, partitionAutomatically: false);
+        var index = new VectorIndex(info.Dimensions, options: indexOptions, partitionAutomatically: false);
         var started = Stopwatch.GetTimestamp();
         var indexing = TimeSpan.Zero;
         var embedded = 0;
@@ -125,11 +125,11 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
         var read = Stopwatch.GetElapsedTime(started);
         if (embedded > 0)
         {
-            EngineLog.EmbeddedMissing(context.Logger, context.Namespace, embedded, info.Version);
+            EngineLog.EmbeddedMissing(scope.Logger, scope.Namespace, embedded, info.Version);
         }
         var partitioning = Stopwatch.GetTimestamp();
         index.Partition();
-        EngineLog.IndexBuilt(context.Logger, context.Namespace, index.Count, read.TotalSeconds, indexing.TotalSeconds,
+        EngineLog.IndexBuilt(scope.Logger, scope.Namespace, index.Count, read.TotalSeconds, indexing.TotalSeconds,
             Stopwatch.GetElapsedTime(partitioning).TotalSeconds, index.CellCount);
         return index;
     }
@@ -145,16 +145,16 @@ internal sealed class ServingLoader(EngineContext context, IndexFeeder feeder)
     {
         try
         {
-            var recent = await Store.Snapshots.ChangedSinceAsync(context.Clock.GetUtcNow() - RepairGrace, context.Stopping);
-            var removed = await Store.Articles.RemoveDanglingIdsAsync(recent.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), context.Stopping);
+            var recent = await Store.Snapshots.ChangedSinceAsync(scope.Clock.GetUtcNow() - RepairGrace, scope.Stopping);
+            var removed = await Store.Articles.RemoveDanglingIdsAsync(recent.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), scope.Stopping);
             if (removed.Count > 0)
             {
-                EngineLog.DanglingIdsRemoved(context.Logger, context.Namespace, removed.Count, string.Join(", ", removed.Take(10)));
+                EngineLog.DanglingIdsRemoved(scope.Logger, scope.Namespace, removed.Count, string.Join(", ", removed.Take(10)));
             }
         }
         catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
         {
-            EngineLog.RepairSkipped(context.Logger, context.Namespace, ex);
+            EngineLog.RepairSkipped(scope.Logger, scope.Namespace, ex);
         }
     }
 }

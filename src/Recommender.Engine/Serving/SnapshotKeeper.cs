@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Recommender.Core.Errors;
+using Recommender.Core.Storage;
 
 namespace Recommender.Engine.Serving;
 
@@ -7,7 +8,7 @@ namespace Recommender.Engine.Serving;
 /// Saves the serving index to the store, so the next start restores it instead of reading every
 /// article: after a build or a refit, and after enough writes. One save at a time; failures are logged.
 /// </summary>
-internal sealed class SnapshotKeeper(EngineContext context, ServingState state)
+internal sealed class SnapshotKeeper(EngineScope scope, ISnapshotStore store, ServingState state)
 {
     /// <summary>Fewest changes since the last snapshot that warrant a new one...</summary>
     private const int MinChanges = 1_000;
@@ -59,14 +60,14 @@ internal sealed class SnapshotKeeper(EngineContext context, ServingState state)
         try
         {
             var serving = state.Current;
-            var takenAt = context.Clock.GetUtcNow();
+            var takenAt = scope.Clock.GetUtcNow();
             Interlocked.Exchange(ref _changesSince, 0);
             Volatile.Write(ref _lastTimestamp, Stopwatch.GetTimestamp());
-            await context.Store.Snapshots.WriteSnapshotAsync(serving.Info.Version, takenAt, serving.Index.WriteSnapshotAsync, context.Stopping);
+            await store.WriteSnapshotAsync(serving.Info.Version, takenAt, serving.Index.WriteSnapshotAsync, scope.Stopping);
         }
         catch (Exception ex) when (ex is StoreUnavailableException or StoreFullException or OperationCanceledException)
         {
-            EngineLog.SnapshotFailed(context.Logger, context.Namespace, ex);
+            EngineLog.SnapshotFailed(scope.Logger, scope.Namespace, ex);
         }
     }
 

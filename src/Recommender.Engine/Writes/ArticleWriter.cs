@@ -3,7 +3,7 @@ using Recommender.Core.Articles;
 using Recommender.Core.Errors;
 using Recommender.Core.Storage;
 using Recommender.Engine.Refits;
-using Recommender.Engine.Replicas;
+using Recommender.Engine.Changes;
 using Recommender.Engine.Serving;
 
 namespace Recommender.Engine.Writes;
@@ -13,7 +13,8 @@ namespace Recommender.Engine.Writes;
 /// then announced to the other replicas and counted toward the next snapshot and refit. A batch the
 /// store applied but its replicas did not confirm in time is served the same way, then reported.
 /// </summary>
-internal sealed class ArticleWriter(EngineContext context, ServingState state, SnapshotKeeper snapshots, Refitter refitter, ReplicaSync replicas)
+internal sealed class ArticleWriter(
+    IArticleStore store, StoreAvailability availability, ServingState state, SnapshotKeeper snapshots, Refitter refitter, ChangeAnnouncer announcer)
 {
     /// <summary>One article of an upsert that differs from what is stored, with its fingerprints computed once.</summary>
     private sealed class Change(Article article, string recordHash, string textHash)
@@ -33,11 +34,11 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
     /// <summary>Stores a validated batch; only articles whose title or body changed are embedded.</summary>
     public async Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
     {
-        context.EnsureStoreAvailable();
+        availability.Ensure();
         using var writeLock = await state.LockAsync(cancellationToken);
         var serving = state.Current;
         var version = serving.Info.Version;
-        var states = await context.Store.Articles.GetStatesAsync(articles.Select(a => a.Id).ToList(), version, cancellationToken);
+        var states = await store.GetStatesAsync(articles.Select(a => a.Id).ToList(), version, cancellationToken);
 
         int created = 0, updated = 0, unchanged = 0;
         var changed = new List<Change>();
@@ -77,7 +78,7 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
         ExceptionDispatchInfo? unconfirmed = null;
         try
         {
-            await context.Store.Articles.WriteAsync(changed.Select(c => c.ToWrite()).ToList(), version, cancellationToken);
+            await store.WriteAsync(changed.Select(c => c.ToWrite()).ToList(), version, cancellationToken);
         }
         catch (ReplicationUnconfirmedException ex)
         {
@@ -89,7 +90,7 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
         }
         var ids = changed.Select(c => c.Article.Id).ToList();
         state.RecordWrites(ids, changed.Count);
-        await replicas.PublishAsync(ids, [], null);
+        await announcer.PublishAsync(ids, [], null);
         snapshots.CountChanges(changed.Count);
         var scheduled = refitter.ScheduleIfNeeded();
         unconfirmed?.Throw();
@@ -99,14 +100,14 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
     /// <summary>Deletes validated, distinct ids from the store and the index.</summary>
     public async Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        context.EnsureStoreAvailable();
+        availability.Ensure();
         using var writeLock = await state.LockAsync(cancellationToken);
         var serving = state.Current;
         IReadOnlyList<string> deleted;
         ExceptionDispatchInfo? unconfirmed = null;
         try
         {
-            deleted = await context.Store.Articles.DeleteAsync(ids, serving.Info.Version, cancellationToken);
+            deleted = await store.DeleteAsync(ids, serving.Info.Version, cancellationToken);
         }
         catch (ReplicationUnconfirmedException ex)
         {
@@ -117,7 +118,7 @@ internal sealed class ArticleWriter(EngineContext context, ServingState state, S
             serving.Index.Remove(id);
         }
         state.RecordWrites(ids, deleted.Count);
-        await replicas.PublishAsync([], deleted, null);
+        await announcer.PublishAsync([], deleted, null);
         snapshots.CountChanges(deleted.Count);
         refitter.ScheduleIfNeeded();
         unconfirmed?.Throw();

@@ -24,7 +24,11 @@ using StackExchange.Redis;
 
 namespace Recommender.Server.Configuration;
 
-/// <summary>All of the service's wiring: options, store, featurizer, engine, gRPC.</summary>
+/// <summary>
+/// The service's wiring, one named call per concern (as eShop's <c>AddServiceDefaults</c> does):
+/// options, Kestrel, the store, the engine, gRPC and JSON, HTTP hardening, telemetry; then the
+/// middleware and endpoints in <see cref="MapRecommender"/>. Each concern's calls are in the file of its name.
+/// </summary>
 public static partial class RecommenderHostExtensions
 {
     /// <summary>
@@ -40,6 +44,32 @@ public static partial class RecommenderHostExtensions
         return new WebApplicationOptions { Args = args, ContentRootPath = named ? null : AppContext.BaseDirectory };
     }
 
+    public static WebApplicationBuilder AddRecommender(this WebApplicationBuilder builder)
+    {
+        var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
+        builder.AddQuietLoggingDefaults();
+        builder.Services.AddRecommenderOptions();
+        builder.AddRecommenderKestrel(limits);
+        builder.Services.AddRecommenderStore();
+        builder.Services.AddRecommenderEngine();
+        builder.Services.AddRecommenderGrpc(limits);
+        builder.Services.AddRecommenderHttpHardening();
+        builder.Services.AddRecommenderTelemetry();
+        return builder;
+    }
+
+    public static WebApplication MapRecommender(this WebApplication app)
+    {
+        LogConfigurationFiles(app);
+        app.UseRecommenderHttpHardening();
+        app.MapRecommenderGrpc();
+        app.MapRecommenderHealth();
+        app.MapRecommenderTelemetry();
+        app.MapPreviewPage();
+        app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI; editors: open /preview on the HTTP port.");
+        return app;
+    }
+
     /// <summary>
     /// Defaults below every other configuration source: one line per request is not logged unless
     /// asked for (ASP.NET Core's and gRPC's per-request lines are at Information).
@@ -52,10 +82,12 @@ public static partial class RecommenderHostExtensions
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
     };
 
-    public static WebApplicationBuilder AddRecommender(this WebApplicationBuilder builder)
-    {
+    private static void AddQuietLoggingDefaults(this WebApplicationBuilder builder) =>
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = QuietDefaults });
-        var services = builder.Services;
+
+    /// <summary>Every options class bound to its section and validated at start.</summary>
+    private static void AddRecommenderOptions(this IServiceCollection services)
+    {
         services.AddValidatedOptions<ServerOptions>(ServerOptions.SectionName);
         services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations()
@@ -63,14 +95,7 @@ public static partial class RecommenderHostExtensions
                 (http, server) => !server.Value.ListenOnAllInterfaces || http.AllowedHosts.Length > 0,
                 $"{HttpOptions.SectionName}:AllowedHosts must name the hosts clients use (or *) when {ServerOptions.SectionName}:ListenOnAllInterfaces is set.")
             .ValidateOnStart();
-        // Requests addressed to other host names are refused (ASP.NET Core's host filtering). The
-        // loopback names always pass: a page rebinding its own name to 127.0.0.1 still sends its name.
-        services.AddOptions<HostFilteringOptions>().Configure<IOptions<HttpOptions>>((filtering, http) =>
-            filtering.AllowedHosts = [.. HttpOptions.LoopbackHosts.Concat(http.Value.AllowedHosts).Distinct(StringComparer.OrdinalIgnoreCase)]);
         services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.SectionName);
-        services.AddSingleton<ApiKeys>();
-        services.AddSingleton<RateLimitInterceptor>();
-        services.AddSingleton<ApiKeyInterceptor>();
         services.AddValidatedOptions<EngineOptions>(EngineOptions.SectionName);
         services.AddValidatedOptions<FeaturizerOptions>(FeaturizerOptions.SectionName);
         services.AddValidatedOptions<RankingOptions>(RankingOptions.SectionName);
@@ -79,8 +104,10 @@ public static partial class RecommenderHostExtensions
         services.AddValidatedOptions<RedisStoreOptions>(RedisStoreOptions.SectionName);
         services.AddOptions<NamespaceOptions>().Configure<IConfiguration>((o, config) => o.Read(config)).ValidateDataAnnotations().ValidateOnStart();
         services.AddValidatedOptions<EmbeddedStoreOptions>(EmbeddedStoreOptions.SectionName);
+    }
 
-        var limits = builder.Configuration.GetSection(InputLimits.SectionName).Get<InputLimits>() ?? new InputLimits();
+    /// <summary>The ports (gRPC on HTTP/2, the JSON routes and pages on HTTP/1.1), TLS, and the largest body.</summary>
+    private static void AddRecommenderKestrel(this WebApplicationBuilder builder, InputLimits limits) =>
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             // Room for the largest message gRPC accepts (Recommender:Limits:MaxUpsertRequestBytes) with its
@@ -123,8 +150,9 @@ public static partial class RecommenderHostExtensions
             }
         });
 
-        services.AddRecommenderStore();
-        services.AddSingleton<FeedbackBeacons>();
+    /// <summary>The featurizer, the engine of each namespace, and the start of the default one.</summary>
+    private static void AddRecommenderEngine(this IServiceCollection services)
+    {
         services.AddSingleton<IFeaturizer, MlNetFeaturizer>();
         services.AddSingleton(sp => new EngineRegistry(
             sp.GetRequiredService<IOptions<NamespaceOptions>>().Value.Default,
@@ -137,169 +165,6 @@ public static partial class RecommenderHostExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<EngineStartup>();
-
-        services.AddSingleton<RequestSizeLimits>();
-        services.AddGrpc(grpc =>
-        {
-            grpc.Interceptors.Add<MetricsInterceptor>();
-            grpc.Interceptors.Add<RateLimitInterceptor>();
-            grpc.Interceptors.Add<ApiKeyInterceptor>();
-            grpc.Interceptors.Add<ErrorMappingInterceptor>();
-            grpc.EnableDetailedErrors = false;
-            grpc.MaxReceiveMessageSize = limits.MaxUpsertRequestBytes;
-            grpc.CompressionProviders = [CheckedDecompression.Gzip(new RequestSizeLimits.Limit(limits.MaxRequestBytes, nameof(limits.MaxRequestBytes)))];
-        }).AddJsonTranscoding(json =>
-            // Errors carry a google.rpc.BadRequest naming the field; JSON needs its type to print it.
-            json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.BadRequest.Descriptor));
-        services.AddGrpcReflection();
-        // grpc.health.v1 names: "" and "readiness" (model loaded, index built), "liveness" (the process answers).
-        services.AddGrpcHealthChecks(health =>
-            {
-                health.Services.Clear();
-                health.Services.Map("", c => c.Tags.Contains(ReadyTag));
-                health.Services.Map("readiness", c => c.Tags.Contains(ReadyTag));
-                health.Services.Map("liveness", c => c.Tags.Contains(LiveTag));
-            })
-            .AddCheck<EngineHealthCheck>("engine", tags: [ReadyTag])
-            .AddCheck("process", () => HealthCheckResult.Healthy("The process answers."), tags: [LiveTag]);
-
-        services.AddSingleton<MetricsInterceptor>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Telemetry.MeterName)
-            .AddPrometheusExporter());
-        return builder;
-    }
-
-    public static WebApplication MapRecommender(this WebApplication app)
-    {
-        LogConfigurationFiles(app);
-        app.Use(SecurityHeaders);
-        app.Use(app.Services.GetRequiredService<FeedbackBeacons>().InvokeAsync);
-        app.Use(app.Services.GetRequiredService<RequestSizeLimits>().InvokeAsync);
-        app.Use(JsonBodyCheck.InvokeAsync);
-        var keys = app.Services.GetRequiredService<ApiKeys>();
-        if (keys.Configured && keys.ProtectReads)
-        {
-            // The metrics name every namespace and its size: a read like any other.
-            app.UseWhen(c => c.Request.Path.StartsWithSegments("/metrics"), metrics => metrics.Use((context, next) =>
-                keys.Check(context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null).Outcome switch
-                {
-                    ApiKeys.Outcome.Valid => next(context),
-                    ApiKeys.Outcome.Missing => Refuse(context, StatusCodes.Status401Unauthorized, "/metrics needs an API key (authorization: Bearer KEY)."),
-                    _ => Refuse(context, StatusCodes.Status403Forbidden, "The API key is not valid for this service."),
-                }));
-        }
-        app.MapGrpcService<RecommenderGrpcService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag) });
-        // With ProtectReads, what the service holds (articles, how full the store is) is a read: only the status is shown.
-        app.MapHealthChecks("/readyz", new HealthCheckOptions
-        {
-            Predicate = c => c.Tags.Contains(ReadyTag),
-            ResponseWriter = keys.Configured && keys.ProtectReads ? WriteStatusOnly : WriteReadiness,
-        });
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        var registry = app.Services.GetRequiredService<EngineRegistry>();
-        Telemetry.IndexSize(() => registry.Ready.Select(e =>
-            new System.Diagnostics.Metrics.Measurement<int>(e.ArticleCount, new KeyValuePair<string, object?>("namespace", e.Namespace))));
-        var capacity = app.Services.GetRequiredService<IStoreCapacity>();
-        Telemetry.StoreMemory(() => capacity.LastMemory?.UsedBytes, () => capacity.LastMemory?.LimitBytes);
-        Telemetry.StoreDisk(() => capacity.Disk);
-        app.MapPreviewPage();
-        app.MapGet("/", () => "Recommender: a gRPC service (recommender.v1.RecommenderService). Use a gRPC client or the `recommender` CLI; editors: open /preview on the HTTP port.");
-        return app;
-    }
-
-    /// <summary>
-    /// One multiplexer for the process, to the configured Redis or, when none is configured, to the
-    /// embedded Garnet server started here; a second one for article writes when replicas must
-    /// confirm them (Recommender:Redis:WaitForReplicas).
-    /// </summary>
-    private static IServiceCollection AddRecommenderStore(this IServiceCollection services)
-    {
-        services.AddSingleton(sp => new EmbeddedGarnetServer(
-            sp.GetRequiredService<IOptions<EmbeddedStoreOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IConnectionMultiplexer>(sp => ConnectStore(sp, "recommender"));
-        services.AddSingleton(sp => new ConfirmedWrites(
-            sp.GetRequiredService<IConnectionMultiplexer>(),
-            sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value,
-            () => ConnectStore(sp, "recommender-writes")));
-        services.AddSingleton(sp => new StoreDescription(
-            string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection) ? "embedded" : "redis"));
-        services.AddSingleton<EmbeddedDataFolder>();
-        services.AddSingleton<IStoreCapacity>(sp =>
-        {
-            var embedded = string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value.Connection);
-            return new StoreCapacity(
-                sp.GetRequiredService<IConnectionMultiplexer>(),
-                embedded,
-                embedded ? sp.GetRequiredService<EmbeddedDataFolder>() : null,
-                sp.GetRequiredService<ILogger<StoreCapacity>>());
-        });
-        services.AddHostedService<EmbeddedStoreRecovery>();
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<INamespaceStores, RedisStores>();
-        return services;
-    }
-
-    /// <summary>A multiplexer to the configured Redis, or to the embedded Garnet server when none is configured.</summary>
-    private static ConnectionMultiplexer ConnectStore(IServiceProvider sp, string clientName)
-    {
-        var options = sp.GetRequiredService<IOptions<RedisStoreOptions>>().Value;
-        var connection = string.IsNullOrWhiteSpace(options.Connection)
-            ? sp.GetRequiredService<EmbeddedGarnetServer>().ConnectionString
-            : options.Connection;
-        var config = ConfigurationOptions.Parse(connection);
-        // Start (and keep running) while the store is down: the multiplexer reconnects by itself.
-        config.AbortOnConnectFail = false;
-        config.ConnectTimeout = options.TimeoutMilliseconds;
-        config.SyncTimeout = options.TimeoutMilliseconds;
-        config.AsyncTimeout = options.TimeoutMilliseconds;
-        config.ClientName ??= clientName;
-        // A command for a server that is down (a Redis restarting, a cluster master lost before its
-        // replica is promoted) fails at once, so the caller gets UNAVAILABLE and can retry, instead
-        // of queueing until the timeout.
-        config.BacklogPolicy = BacklogPolicy.FailFast;
-        // INFO (how full the store is, StoreCapacity) is an admin command to StackExchange.Redis.
-        config.AllowAdmin = true;
-        // Reconnect every second while the store is down, so writes succeed soon after it returns.
-        config.ReconnectRetryPolicy = new LinearRetry(1_000);
-        return ConnectionMultiplexer.Connect(config);
-    }
-
-    /// <summary>
-    /// Headers on every response: no MIME sniffing, no framing by other sites (the preview page's
-    /// pin and block buttons cannot be clickjacked), scripts and styles from this origin only.
-    /// </summary>
-    private static Task SecurityHeaders(HttpContext context, RequestDelegate next)
-    {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
-        headers["Referrer-Policy"] = "no-referrer";
-        return next(context);
-    }
-
-    /// <summary>"Healthy", "Degraded" or "Unhealthy" on the first line, then what each check said (articles, store, how full it is).</summary>
-    private static Task WriteReadiness(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        var lines = report.Entries.Values.Select(e => e.Description).Where(d => !string.IsNullOrEmpty(d));
-        return context.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())) + "\n");
-    }
-
-    private static Task WriteStatusOnly(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(report.Status + "\n");
-    }
-
-    private static Task Refuse(HttpContext context, int status, string message)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsync(message);
     }
 
     /// <summary>Says which configuration files were read, so an operator sees where settings come from.</summary>
@@ -317,12 +182,9 @@ public static partial class RecommenderHostExtensions
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Content root {ContentRoot}; configuration files: {Files}; relative paths are relative to the working folder {WorkingFolder}")]
+        [LoggerMessage(2001, LogLevel.Information, "Content root {ContentRoot}; configuration files: {Files}; relative paths are relative to the working folder {WorkingFolder}")]
         public static partial void ConfigurationFiles(ILogger logger, string contentRoot, string files, string workingFolder);
     }
-
-    private const string ReadyTag = "ready";
-    private const string LiveTag = "live";
 
     private static void AddValidatedOptions<T>(this IServiceCollection services, string section)
         where T : class =>

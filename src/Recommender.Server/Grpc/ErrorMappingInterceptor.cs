@@ -104,10 +104,10 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "{Method}: the store is unavailable")]
+        [LoggerMessage(2021, LogLevel.Warning, "{Method}: the store is unavailable")]
         public static partial void StoreUnavailable(ILogger logger, string method, Exception exception);
 
-        [LoggerMessage(2, LogLevel.Error, "{Method} failed unexpectedly")]
+        [LoggerMessage(2022, LogLevel.Error, "{Method} failed unexpectedly")]
         public static partial void Unexpected(ILogger logger, string method, Exception exception);
     }
 }

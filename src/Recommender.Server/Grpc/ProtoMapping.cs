@@ -6,7 +6,7 @@ using Recommender.Core.Feedback;
 using Recommender.Core.Ranking;
 using Recommender.Core.Storage;
 using Recommender.Engine;
-using Recommender.Engine.Replicas;
+using Recommender.Engine.Changes;
 using V1 = Recommender.Api.V1;
 
 namespace Recommender.Server.Grpc;
@@ -19,18 +19,18 @@ internal static class ProtoMapping
             a.Id, a.Title, a.Body, a.Url, a.Section, [.. a.Tags], a.Language,
             ToTime(a.Published, $"articles[{i}].published"))).ToList();
 
-    public static RelatedQuery ToQuery(V1.RelatedOptions? options, InputLimits limits)
+    /// <summary>A list's options as the request gave them; the engine validates them.</summary>
+    public static ListOptions ToOptions(V1.RelatedOptions? options)
     {
         options ??= new V1.RelatedOptions();
-        return RelatedQuery.Create(
-            options.Limit, options.IncludeSections, options.ExcludeIds,
+        return new ListOptions(
+            options.Limit, [.. options.IncludeSections], [.. options.ExcludeIds],
             ToTime(options.PublishedAfter, "options.published_after"),
             options.ExcludeLater,
             ToDuration(options.FreshnessHalfLife, "options.freshness_half_life"),
             options.HasDiversity ? options.Diversity : null,
-            limits,
             options.Explain,
-            minScore: options.HasMinScore ? options.MinScore : null);
+            options.HasMinScore ? options.MinScore : null);
     }
 
     public static V1.RelatedResponse ToResponse(RelatedList list)

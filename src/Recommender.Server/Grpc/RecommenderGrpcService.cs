@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 using Recommender.Api.V1;
 using Recommender.Core.Articles;
 using Recommender.Core.Errors;
@@ -15,7 +14,7 @@ namespace Recommender.Server.Grpc;
 /// <see cref="ErrorMappingInterceptor"/>.
 /// </summary>
 [BindServiceMethod(typeof(StrictRequestBinding), nameof(StrictRequestBinding.BindService))]
-public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store, IStoreCapacity capacity, IOptions<InputLimits> limits)
+public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescription store, IStoreCapacity capacity)
     : RecommenderService.RecommenderServiceBase
 {
     public override async Task<UpsertArticlesResponse> UpsertArticles(UpsertArticlesRequest request, ServerCallContext context)
@@ -72,15 +71,14 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<RelatedResponse> GetRelated(GetRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(await engine.GetRelatedAsync(request.Id, ProtoMapping.ToQuery(request.Options, limits.Value), context.CancellationToken));
+        return ProtoMapping.ToResponse(await engine.GetRelatedAsync(request.Id, ProtoMapping.ToOptions(request.Options), context.CancellationToken));
     }
 
     public override async Task<RelatedResponse> PreviewRelated(PreviewRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(await engine.PreviewAsync(
-            request.Title, request.Body, request.Language, ProtoMapping.ToQuery(request.Options, limits.Value), context.CancellationToken,
-            request.Section, [.. request.Tags]));
+        var draft = new Draft(request.Title, request.Body, request.Language, request.Section, [.. request.Tags]);
+        return ProtoMapping.ToResponse(await engine.PreviewAsync(draft, ProtoMapping.ToOptions(request.Options), context.CancellationToken));
     }
 
     public override async Task<RetrainResponse> Retrain(RetrainRequest request, ServerCallContext context)
@@ -110,10 +108,6 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
 
     public override async Task<DeleteNamespaceResponse> DeleteNamespace(DeleteNamespaceRequest request, ServerCallContext context)
     {
-        if (string.IsNullOrEmpty(request.Namespace))
-        {
-            throw new RequestValidationException("namespace", "is required");
-        }
         var deleted = await engines.DropAsync(request.Namespace, context.CancellationToken);
         return new DeleteNamespaceResponse { DeletedArticles = deleted };
     }

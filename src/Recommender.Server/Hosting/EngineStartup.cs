@@ -46,13 +46,13 @@ public sealed partial class EngineStartup(
 
     private static partial class Log
     {
-        [LoggerMessage(2, LogLevel.Warning, "No API key is configured (Recommender:Auth:ApiKeys): anyone who reaches this service can write to it")]
+        [LoggerMessage(2012, LogLevel.Warning, "No API key is configured (Recommender:Auth:ApiKeys): anyone who reaches this service can write to it")]
         public static partial void WritesUnprotected(ILogger logger);
 
-        [LoggerMessage(3, LogLevel.Warning, "{FormerKey} is deprecated: the namespace applies to the embedded store too; set {Key} instead (the former key is read while the new one is absent)")]
+        [LoggerMessage(2013, LogLevel.Warning, "{FormerKey} is deprecated: the namespace applies to the embedded store too; set {Key} instead (the former key is read while the new one is absent)")]
         public static partial void FormerNamespaceKey(ILogger logger, string formerKey, string key);
 
-        [LoggerMessage(1, LogLevel.Warning, "The store is unreachable at start; retrying in {Seconds} s")]
+        [LoggerMessage(2011, LogLevel.Warning, "The store is unreachable at start; retrying in {Seconds} s")]
         public static partial void StoreUnavailable(ILogger logger, double seconds, Exception exception);
     }
 }

@@ -62,7 +62,14 @@ public sealed class RequestSizeLimits(IOptions<InputLimits> options)
             // Room for the message with its framing (or its JSON form, whose escapes take more bytes).
             body.MaxRequestBodySize = 2L * limit + GrpcFrameHeader;
         }
-        var grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+        // A JSON route is told apart by its endpoint, never by the content type its caller claims.
+        var transcoded = context.GetEndpoint()!.Metadata.GetMetadata<Microsoft.AspNetCore.Grpc.JsonTranscoding.GrpcJsonTranscodingMetadata>() is not null;
+        var grpc = !transcoded;
+        if (grpc && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            await next(context); // not a gRPC request: grpc-dotnet refuses it (415)
+            return;
+        }
         var (declared, compressed) = grpc ? await FrameHeaderAsync(context) : (context.Request.ContentLength, false);
         if (compressed)
         {

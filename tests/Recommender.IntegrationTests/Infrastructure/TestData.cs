@@ -51,6 +51,12 @@ public static class TestData
         return articles;
     }
 
+    /// <summary>
+    /// Characters of the recommendation id of a list of <paramref name="items"/> (base64url, no padding):
+    /// a 19-byte header, a 4-byte tag per item, a 16-byte MAC.
+    /// </summary>
+    public static int RecommendationIdLength(int items) => (int)Math.Ceiling((19 + (4 * items) + 16) * 4 / 3.0);
+
     public static IReadOnlyList<ArticleLine> Samples() => Load(SamplesPath);
 
     public static UpsertArticlesRequest Upsert(params Core.Articles.Article[] articles)

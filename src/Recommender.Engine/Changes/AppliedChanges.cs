@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Recommender.Engine.Replicas;
+namespace Recommender.Engine.Changes;
 
 /// <summary>
 /// Which article changes this replica already holds, by the time of the change: what it wrote

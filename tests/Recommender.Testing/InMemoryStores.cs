@@ -7,7 +7,7 @@ using Recommender.Core.Editorial;
 using Recommender.Core.Feedback;
 using Recommender.Core.Storage;
 
-namespace Recommender.Engine.Tests;
+namespace Recommender.Testing;
 
 /// <summary>
 /// The store contract in memory, for driving the engine directly: every namespace is one
@@ -26,10 +26,10 @@ public sealed class InMemoryStores : INamespaceStores
     }
 
     public Task<bool> ExistsAsync(string ns, CancellationToken cancellationToken) =>
-        Task.FromResult(_namespaces.TryGetValue(ns, out var store) && store.Articles.Count > 0);
+        Task.FromResult(_namespaces.TryGetValue(ns, out var store) && store.HoldsAnything);
 
     public Task<int> DropAsync(string ns, CancellationToken cancellationToken) =>
-        Task.FromResult(_namespaces.TryRemove(ns, out var store) ? store.Articles.Count : 0);
+        Task.FromResult(_namespaces.TryRemove(ns, out var store) ? store.Clear() : 0);
 
     public Task<byte[]> GetSharedSecretAsync(string name, CancellationToken cancellationToken) => Task.FromResult(new byte[32]);
 }
@@ -62,6 +62,27 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
     public bool IsAvailable => true;
 
     public DateTimeOffset? SnapshotTakenAt => _snapshot?.TakenAt;
+
+    /// <summary>Whether the namespace holds articles, a fitted model or editorial rules.</summary>
+    public bool HoldsAnything => !Articles.IsEmpty || _model is not null || !_rules.IsEmpty;
+
+    /// <summary>Forgets everything (the namespace is dropped); returns how many articles it held.</summary>
+    public int Clear()
+    {
+        lock (_lock)
+        {
+            var articles = Articles.Count;
+            Articles.Clear();
+            Vectors.Clear();
+            _rules.Clear();
+            _changed.Clear();
+            _counted.Clear();
+            _feedback.Clear();
+            _model = null;
+            _snapshot = null;
+            return articles;
+        }
+    }
 
     // Articles and vectors
 
@@ -244,10 +265,39 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
         _snapshot = (takenAt, modelVersion, buffer.ToArray());
     }
 
-    public Task<(DateTimeOffset TakenAt, long Bytes, Stream Snapshot)?> OpenSnapshotAsync(string modelVersion, CancellationToken cancellationToken) =>
-        Task.FromResult(_snapshot is { } s && s.Version == modelVersion
-            ? (s.TakenAt, s.Bytes.LongLength, new MemoryStream(s.Bytes, writable: false))
+    /// <summary>As the real stores do: a snapshot replaced while it is read is refused by name, not handed over as a mix.</summary>
+    public Task<(DateTimeOffset TakenAt, long Bytes, Stream Snapshot)?> OpenSnapshotAsync(string modelVersion, CancellationToken cancellationToken)
+    {
+        var opened = _snapshot;
+        return Task.FromResult(opened is { } s && s.Version == modelVersion
+            ? (s.TakenAt, s.Bytes.LongLength, new SnapshotReader(s.Bytes, () => !ReferenceEquals(_snapshot?.Bytes, s.Bytes)))
             : ((DateTimeOffset, long, Stream)?)null);
+    }
+
+    private sealed class SnapshotReader(byte[] bytes, Func<bool> replaced) : Stream
+    {
+        private readonly MemoryStream _inner = new(bytes, writable: false);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => _inner.Length;
+        public override long Position { get => _inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => replaced()
+            ? throw new InvalidDataException("The index snapshot was replaced while it was being read.")
+            : _inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     public Task<IReadOnlyList<(string Id, DateTimeOffset At)>> ChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {

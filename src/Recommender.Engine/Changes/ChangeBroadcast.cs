@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Recommender.Core.Errors;
 
-namespace Recommender.Engine.Replicas;
+namespace Recommender.Engine.Changes;
 
 /// <summary>What changed lists in a namespace.</summary>
 public enum ChangeKind
@@ -22,7 +22,7 @@ public sealed record EngineChange(string Namespace, ChangeKind Kind, IReadOnlyLi
 /// <see cref="QuotaExceededException"/> rather than silently skipped: it must watch again and treat
 /// every cached list as stale.
 /// </summary>
-internal sealed class ChangeBroadcast(EngineContext context)
+internal sealed class ChangeBroadcast(EngineScope scope)
 {
     public const int Backlog = 10_000;
 
@@ -31,7 +31,7 @@ internal sealed class ChangeBroadcast(EngineContext context)
 
     public void Emit(ChangeKind kind, IReadOnlyList<string> ids, string modelVersion)
     {
-        var change = new EngineChange(context.Namespace, kind, ids, modelVersion, context.Clock.GetUtcNow());
+        var change = new EngineChange(scope.Namespace, kind, ids, modelVersion, scope.Clock.GetUtcNow());
         lock (_lock)
         {
             foreach (var watcher in _watchers.ToList())
@@ -40,7 +40,7 @@ internal sealed class ChangeBroadcast(EngineContext context)
                 {
                     _watchers.Remove(watcher);
                     watcher.Writer.TryComplete(new QuotaExceededException(
-                        $"This watcher fell more than {Backlog} changes behind; watch again and treat every cached list of namespace '{context.Namespace}' as stale.", ErrorReason.WatchBacklog));
+                        $"This watcher fell more than {Backlog} changes behind; watch again and treat every cached list of namespace '{scope.Namespace}' as stale.", ErrorReason.WatchBacklog));
                 }
             }
         }

@@ -1,90 +1,45 @@
+using Recommender.Core.Abstractions;
 using Recommender.Core.Errors;
 using Recommender.Core.Storage;
+using Recommender.Engine.Changes;
+using Recommender.Engine.Editorial;
 using Recommender.Engine.Serving;
 
 namespace Recommender.Engine.Replicas;
 
 /// <summary>
-/// Keeps replicas that serve one namespace in step: announces this process's changes on the
-/// store's change feed, and applies what the others announce (their written articles read back,
-/// their deletions removed, a model they fitted loaded with the whole index rebuilt, their rule
-/// edits reloaded). A lost notice is logged, not fatal.
+/// Applies what the other replicas of the namespace announce on the store's change feed (their
+/// written articles read back, their deletions removed, a model they fitted loaded with the whole
+/// index rebuilt, their rule edits reloaded), and repairs what those notices missed when the
+/// catch-up finds it (<see cref="ReplicaCatchUp"/>). What it applies, watchers hear of through the
+/// announcer's broadcast. A notice that cannot be applied is logged, not fatal: the catch-up repairs it.
 /// </summary>
-internal sealed class ReplicaSync(
-    EngineContext context, ServingState state, ServingLoader loader, IndexFeeder feeder, ChangeBroadcast broadcast, AppliedChanges applied)
+internal sealed class NoticeApplier(
+    EngineScope scope, NamespaceStore store, IFeaturizer featurizer, int batchSize, ServingState state, ServingLoader loader, IndexFeeder feeder,
+    ChangeAnnouncer announcer, AppliedChanges applied, EditorialRules rules)
 {
-    private readonly string _origin = Guid.NewGuid().ToString("n");
     private IAsyncDisposable? _subscription;
-
-    /// <summary>Called when another replica changed the editorial rules.</summary>
-    public Func<CancellationToken, Task>? RulesChanged { get; set; }
 
     /// <summary>Starts listening; call before reading the corpus, so nothing written meanwhile is missed.</summary>
     public async Task SubscribeAsync(CancellationToken cancellationToken) =>
-        _subscription = await context.Store.Changes.SubscribeAsync(ApplyAsync, cancellationToken);
-
-    /// <summary>Announces written or deleted ids, or a newly serving model, to the other replicas and to this one's watchers.</summary>
-    public Task PublishAsync(IReadOnlyList<string> upserted, IReadOnlyList<string> deleted, string? modelVersion) =>
-        PublishAsync(new ChangeNotice(_origin, upserted, deleted, modelVersion));
-
-    /// <summary>Announces that the editorial rules changed.</summary>
-    public Task PublishRulesChangedAsync() => PublishAsync(new ChangeNotice(_origin, [], [], null, RulesChanged: true));
-
-    /// <summary>Tells this replica's watchers what a notice (its own or another replica's) changed.</summary>
-    private void Broadcast(ChangeNotice notice)
-    {
-        var version = state.Current.Info.Version;
-        if (notice.Upserted.Count > 0)
-        {
-            broadcast.Emit(ChangeKind.ArticlesWritten, notice.Upserted, version);
-        }
-        if (notice.Deleted.Count > 0)
-        {
-            broadcast.Emit(ChangeKind.ArticlesDeleted, notice.Deleted, version);
-        }
-        if (notice.ModelVersion is not null)
-        {
-            broadcast.Emit(ChangeKind.ModelChanged, [], version);
-        }
-        if (notice.RulesChanged)
-        {
-            broadcast.Emit(ChangeKind.RulesChanged, [], version);
-        }
-    }
+        _subscription = await store.Changes.SubscribeAsync(ApplyAsync, cancellationToken);
 
     public void Unsubscribe() => _subscription?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
-
-    private async Task PublishAsync(ChangeNotice notice)
-    {
-        applied.Record(notice.Upserted.Concat(notice.Deleted), context.Clock.GetUtcNow());
-        Broadcast(notice);
-        try
-        {
-            await context.Store.Changes.PublishAsync(notice, CancellationToken.None);
-        }
-        catch (StoreUnavailableException ex)
-        {
-            EngineLog.PublishFailed(context.Logger, context.Namespace, ex);
-        }
-    }
 
     /// <summary>Applies another replica's change under the write lock, like a local write.</summary>
     private async Task ApplyAsync(ChangeNotice notice)
     {
-        if (notice.Origin == _origin || !state.IsReady)
+        if (notice.Origin == announcer.Origin || !state.IsReady)
         {
             return;
         }
-        var token = context.Stopping;
+        var token = scope.Stopping;
         try
         {
             if (notice.RulesChanged)
             {
-                if (RulesChanged is { } reload)
-                {
-                    await reload(token);
-                }
-                Broadcast(notice);
+                await rules.LoadAsync(token);
+                announcer.Broadcast(notice);
                 return;
             }
             using (await state.LockAsync(token))
@@ -94,13 +49,13 @@ internal sealed class ReplicaSync(
                 {
                     if (await LoadModelAsync(version, token))
                     {
-                        Broadcast(notice);
+                        announcer.Broadcast(notice);
                     }
                     return;
                 }
                 if (notice.Upserted.Count > 0)
                 {
-                    var stored = await context.Store.Articles.GetStoredAsync(notice.Upserted, serving.Info.Version, token);
+                    var stored = await store.Articles.GetStoredAsync(notice.Upserted, serving.Info.Version, token);
                     await feeder.FeedStoredAsync(serving.Index, stored, () => serving.Model, persistVersion: null, token);
                 }
                 foreach (var id in notice.Deleted)
@@ -108,13 +63,13 @@ internal sealed class ReplicaSync(
                     serving.Index.Remove(id);
                 }
                 state.RecordWrites(notice.Upserted.Concat(notice.Deleted), notice.Upserted.Count + notice.Deleted.Count);
-                applied.Record(notice.Upserted.Concat(notice.Deleted), context.Clock.GetUtcNow() - ChangeLog.SnapshotMargin);
-                Broadcast(notice with { ModelVersion = null });
+                applied.Record(notice.Upserted.Concat(notice.Deleted), scope.Clock.GetUtcNow() - ChangeLog.SnapshotMargin);
+                announcer.Broadcast(notice with { ModelVersion = null });
             }
         }
         catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
         {
-            EngineLog.RemoteApplyFailed(context.Logger, context.Namespace, ex);
+            EngineLog.RemoteApplyFailed(scope.Logger, scope.Namespace, ex);
         }
     }
 
@@ -126,13 +81,13 @@ internal sealed class ReplicaSync(
     public async Task<int> RepairAsync(IReadOnlyList<(string Id, DateTimeOffset At)> changes, CancellationToken cancellationToken)
     {
         var repaired = 0;
-        foreach (var batch in changes.Chunk(context.Options.BatchSize))
+        foreach (var batch in changes.Chunk(batchSize))
         {
             var chunk = batch.Select(c => c.Id).ToList();
             using (await state.LockAsync(cancellationToken))
             {
                 var serving = state.Current;
-                var stored = await context.Store.Articles.GetStoredAsync(chunk, serving.Info.Version, cancellationToken);
+                var stored = await store.Articles.GetStoredAsync(chunk, serving.Info.Version, cancellationToken);
                 var stale = stored.Where(s => !serving.Index.TryGet(s.Article.Id, out var info, out _) || !SameArticle(info, s.ToInfo())).ToList();
                 // Not stored (any more): removed here, counted only if the index still held it.
                 var gone = new List<string>();
@@ -146,7 +101,7 @@ internal sealed class ReplicaSync(
                 await feeder.FeedStoredAsync(serving.Index, stale, () => serving.Model, persistVersion: null, cancellationToken);
                 var written = stale.Select(s => s.Article.Id).ToList();
                 state.RecordWrites(written.Concat(gone), written.Count + gone.Count);
-                Broadcast(new ChangeNotice(_origin, written, gone, null));
+                announcer.Broadcast(new ChangeNotice(announcer.Origin, written, gone, null));
                 foreach (var change in batch)
                 {
                     applied.Record([change.Id], change.At);
@@ -160,8 +115,8 @@ internal sealed class ReplicaSync(
     /// <summary>Serves the stored model when another one serves here (a model notice was missed); true when it changed.</summary>
     public async Task<bool> CatchUpModelAsync(CancellationToken cancellationToken)
     {
-        var stored = await context.Store.Models.GetActiveModelInfoAsync(cancellationToken);
-        if (stored is null || stored.Version == state.Current.Info.Version || stored.Format < context.Featurizer.ModelFormat)
+        var stored = await store.Models.GetActiveModelInfoAsync(cancellationToken);
+        if (stored is null || stored.Version == state.Current.Info.Version || stored.Format < featurizer.ModelFormat)
         {
             return false;
         }
@@ -172,7 +127,7 @@ internal sealed class ReplicaSync(
                 return false;
             }
         }
-        Broadcast(new ChangeNotice(_origin, [], [], stored.Version));
+        announcer.Broadcast(new ChangeNotice(announcer.Origin, [], [], stored.Version));
         return true;
     }
 
@@ -184,15 +139,15 @@ internal sealed class ReplicaSync(
     /// <summary>Serves the model another replica fitted, if it is still the stored one; false when it is not. Caller holds the write lock.</summary>
     private async Task<bool> LoadModelAsync(string version, CancellationToken cancellationToken)
     {
-        if (await context.Store.Models.GetActiveModelAsync(cancellationToken) is not { } stored || stored.Info.Version != version)
+        if (await store.Models.GetActiveModelAsync(cancellationToken) is not { } stored || stored.Info.Version != version)
         {
             return false;
         }
         using var stream = new MemoryStream(stored.Model, writable: false);
-        var model = context.Featurizer.Load(stream);
+        var model = featurizer.Load(stream);
         state.Serve(new ServingModel(model, await loader.BuildIndexAsync(model.Info, () => Task.FromResult(model), cancellationToken)));
         state.ChangesSinceFit = 0;
-        EngineLog.RemoteModel(context.Logger, context.Namespace, version);
+        EngineLog.RemoteModel(scope.Logger, scope.Namespace, version);
         return true;
     }
 }
