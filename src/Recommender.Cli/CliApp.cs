@@ -11,6 +11,9 @@ public static class CliApp
         app.Configure(config =>
         {
             config.SetApplicationName("recommender");
+            // An unknown flag is an error, never ignored: `import f.jsonl --namepsace site-b` must not write into the default site.
+            config.UseStrictParsing();
+            config.SetExceptionHandler((ex, _) => ExitCodes.Usage(ex));
             config.AddCommand<ImportCommand>("import")
                 .WithDescription("Validate a JSON Lines file of articles, upsert it in batches and wait until it is searchable; --prune also deletes what the file does not hold.")
                 .WithExample("import", "articles.jsonl")
@@ -69,6 +72,17 @@ public static class CliApp
                     .WithDescription("Remove a rule by id.");
             });
         });
-        return app.RunAsync(args);
+        return RunThenSayExitCodesAsync(app, args);
+    }
+
+    /// <summary>The application's help ends with the exit code table.</summary>
+    private static async Task<int> RunThenSayExitCodesAsync(CommandApp app, string[] args)
+    {
+        var code = await app.RunAsync(args);
+        if (args.Length == 0 || args is ["--help"] or ["-h"] or ["-?"])
+        {
+            Console.WriteLine(ExitCodes.Table);
+        }
+        return code;
     }
 }

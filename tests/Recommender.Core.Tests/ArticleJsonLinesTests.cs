@@ -58,7 +58,7 @@ public class ArticleJsonLinesTests
         Assert.Contains("not valid JSON", errors[0].Message);
         Assert.Equal("title is required", errors[1].Message);
         Assert.Equal("tags must be an array of strings", errors[2].Message);
-        Assert.Contains("not an ISO 8601", errors[3].Message);
+        Assert.Contains("is not an RFC 3339 time", errors[3].Message);
         Assert.Equal("id 'ok' already appears on line 1", errors[4].Message);
         Assert.StartsWith("id contains ' '", errors[5].Message.Replace("U+0020", " ", StringComparison.Ordinal));
         Assert.Equal("line 8: is not a JSON object", errors[6].ToString());

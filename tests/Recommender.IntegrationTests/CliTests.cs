@@ -42,7 +42,7 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.True(stats.ExitCode == 0, stats.Stderr);
         Assert.Equal(30, JsonDocument.Parse(stats.Stdout).RootElement.GetProperty("articles").GetInt32());
-        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(2, refused.ExitCode); // usage
         Assert.Contains("is not an http://, https:// or dns:/// address", refused.Stderr);
     }
 
@@ -114,10 +114,10 @@ public sealed class CliTests : IAsyncLifetime
 
         var result = await Run("import", file);
 
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(3, result.ExitCode); // invalid input
         Assert.Contains("line 2: title is required", result.Stderr);
         Assert.Contains("line 3: is not valid JSON", result.Stderr);
-        Assert.Contains("line 4: published 'not a date' is not an ISO 8601", result.Stderr);
+        Assert.Contains("line 4: published 'not a date' is not an RFC 3339 time", result.Stderr);
         Assert.Contains("nothing was imported", result.Stderr);
         var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
         Assert.Equal(0, stats.GetProperty("articles").GetInt32());
@@ -175,7 +175,7 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.True(pin.ExitCode == 0, pin.Stderr);
         Assert.Contains($"block article {shown[0]} in the list of tech-003", block.Stdout);
-        Assert.Equal(2, badPin.ExitCode);
+        Assert.Equal(3, badPin.ExitCode); // a field the service refused
         Assert.Contains("rule.in_list_of", badPin.Stderr);
         Assert.Equal(2, JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength());
         var first = after.GetProperty("related")[0];
@@ -184,7 +184,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.DoesNotContain(shown[0], after.GetProperty("related").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
         Assert.Matches($"^[A-Za-z0-9_-]{{{TestData.RecommendationIdLength(after.GetProperty("related").GetArrayLength())}}}$", after.GetProperty("recommendation_id").GetString()!);
         Assert.True(removed.ExitCode == 0, removed.Stderr);
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(4, missing.ExitCode); // not found
         Assert.Contains("NotFound", missing.Stderr);
         Assert.DoesNotContain(pinId, text.Stdout);
     }
@@ -224,7 +224,7 @@ public sealed class CliTests : IAsyncLifetime
 
         var result = await Run("related", "--ids-file", ids, "--limit", "4", "--json");
 
-        Assert.Equal(1, result.ExitCode); // one id was not found
+        Assert.Equal(4, result.ExitCode); // one id was not found
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["tech-001", "sport-002", "missing-id"], lines.Select(l => l.GetProperty("id").GetString()!).ToArray());
         var item = lines[0].GetProperty("related")[0];
@@ -312,7 +312,7 @@ public sealed class CliTests : IAsyncLifetime
         foreach (var corpus in corpora)
         {
             var evalStats = await Run("stats", "--namespace", corpus.GetProperty("namespace").GetString()!, "--json");
-            Assert.Equal(1, evalStats.ExitCode); // the namespace is gone: NotFound
+            Assert.Equal(4, evalStats.ExitCode); // the namespace is gone: NotFound
             Assert.Contains("NotFound", evalStats.Stderr);
         }
         var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
@@ -348,7 +348,7 @@ public sealed class CliTests : IAsyncLifetime
         // The fresh namespace was deleted afterwards.
         var ns = figures.GetProperty("namespace").GetString()!;
         var stats = await Run("stats", "--namespace", ns, "--json");
-        Assert.Equal(1, stats.ExitCode);
+        Assert.Equal(4, stats.ExitCode);
         Assert.Contains("NotFound", stats.Stderr);
     }
 
@@ -376,10 +376,10 @@ public sealed class CliTests : IAsyncLifetime
         var invalid = await Run("related", "tech-001", "--limit", "99");
         var unreachable = await CliProcess.RunAsync(new Uri("http://127.0.0.1:1"), null, "stats");
 
-        Assert.Equal((1, "error: NotFound: Article 'nope' is not stored."), (notFound.ExitCode, notFound.Stderr.Trim()));
-        Assert.Equal(2, invalid.ExitCode);
+        Assert.Equal((4, "error: NotFound: Article 'nope' is not stored."), (notFound.ExitCode, notFound.Stderr.Trim()));
+        Assert.Equal(3, invalid.ExitCode);
         Assert.Contains("options.limit", invalid.Stderr);
-        Assert.Equal(1, unreachable.ExitCode);
+        Assert.Equal(5, unreachable.ExitCode);
         Assert.Contains("cannot reach the service at http://127.0.0.1:1", unreachable.Stderr);
         Assert.DoesNotContain("   at ", notFound.Stderr + invalid.Stderr + unreachable.Stderr);
     }
@@ -413,7 +413,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.True(get.ExitCode == 0, get.Stderr);
         Assert.Equal(kept[0].Article.Body, JsonDocument.Parse(get.Stdout).RootElement.GetProperty("body").GetString());
         var missing = await Run("articles", "get", samples[29].Article.Id);
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(4, missing.ExitCode);
         Assert.Contains("not stored", missing.Stderr);
     }
 

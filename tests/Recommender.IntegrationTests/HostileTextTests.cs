@@ -93,7 +93,7 @@ public sealed class HostileTextTests
         var violation = error.RootElement.GetProperty("details")[0].GetProperty("fieldViolations")[0];
         Assert.Equal("articles[0].title", violation.GetProperty("field").GetString());
         Assert.Contains("unpaired surrogate", violation.GetProperty("description").GetString());
-        Assert.Equal(2, import.ExitCode);
+        Assert.Equal(3, import.ExitCode);
         Assert.Contains("line 2", import.Stderr);
         Assert.Contains("unpaired surrogate", import.Stderr);
     }

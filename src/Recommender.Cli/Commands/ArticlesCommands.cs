@@ -11,17 +11,16 @@ namespace Recommender.Cli.Commands;
 public sealed class ArticlesListSettings : ClientSettings
 {
     [CommandOption("--updated-after <TIME>")]
-    [Description("Only articles written at or after this time (ISO 8601, e.g. 2026-12-01T08:00:00Z).")]
+    [Description("Only articles written at or after this RFC 3339 time, e.g. 2026-12-01T08:00:00Z.")]
     public string? UpdatedAfter { get; init; }
 
     public override ValidationResult Validate() =>
-        UpdatedAfter is not null && !DateTimeOffset.TryParse(UpdatedAfter, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)
-            ? ValidationResult.Error($"--updated-after '{UpdatedAfter}' is not a time (ISO 8601, e.g. 2026-12-01T08:00:00Z).")
+        UpdatedAfter is not null && !Core.Articles.Rfc3339.TryParse(UpdatedAfter, out _)
+            ? ValidationResult.Error($"--updated-after {Core.Articles.Rfc3339.Problem(UpdatedAfter)}.")
             : ValidationResult.Success();
 
-    public Timestamp? UpdatedAfterTimestamp => UpdatedAfter is null
-        ? null
-        : Timestamp.FromDateTimeOffset(DateTimeOffset.Parse(UpdatedAfter, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+    public Timestamp? UpdatedAfterTimestamp =>
+        UpdatedAfter is not null && Core.Articles.Rfc3339.TryParse(UpdatedAfter, out var time) ? Timestamp.FromDateTimeOffset(time) : null;
 }
 
 public sealed class ArticlesGetSettings : ClientSettings

@@ -28,11 +28,11 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
     {
         if (!Uri.TryCreate(settings.ServerUrl, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https" or "dns"))
         {
-            return Fail($"--server '{settings.ServerUrl}' is not an http://, https:// or dns:/// address.");
+            return Fail($"--server '{settings.ServerUrl}' is not an http://, https:// or dns:/// address.", ExitCodes.UsageError);
         }
         if (settings.CaCertificateFile is { } caFile && !File.Exists(caFile))
         {
-            return Fail($"--ca-cert '{caFile}' does not exist.");
+            return Fail($"--ca-cert '{caFile}' does not exist.", ExitCodes.UsageError);
         }
         using var channel = OpenChannel(address, settings);
         var client = new RecommenderService.RecommenderServiceClient(channel);
@@ -42,7 +42,7 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
         }
         catch (RpcException ex)
         {
-            return Fail(Describe(ex, address), ex.StatusCode == StatusCode.InvalidArgument ? 2 : 1);
+            return Fail(Describe(ex, address), ExitCodes.Of(ex.StatusCode));
         }
     }
 
@@ -76,7 +76,7 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
 
     protected static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 
-    protected static int Fail(string message, int exitCode = 1)
+    protected static int Fail(string message, int exitCode = ExitCodes.Failed)
     {
         Console.Error.WriteLine("error: " + message);
         return exitCode;

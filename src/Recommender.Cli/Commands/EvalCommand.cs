@@ -63,7 +63,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
         {
             if (!ArticleUpload.TryLoad(file, out var lines))
             {
-                return 2;
+                return ExitCodes.InvalidInput;
             }
             corpora.Add((file, lines));
         }

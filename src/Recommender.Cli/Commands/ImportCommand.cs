@@ -46,7 +46,7 @@ public sealed class ImportCommand : ClientCommand<ImportSettings>
     {
         if (!ArticleUpload.TryLoad(settings.File, out var articles))
         {
-            return 2;
+            return ExitCodes.InvalidInput;
         }
 
         if (settings.DryRun)

@@ -19,8 +19,8 @@ public class ListSettings : ClientSettings
     public string[] Exclude { get; init; } = [];
 
     [CommandOption("--published-after <TIME>")]
-    [Description("Only suggest articles published after this ISO 8601 time.")]
-    public DateTimeOffset? PublishedAfter { get; init; }
+    [Description("Only suggest articles published after this RFC 3339 time, e.g. 2026-11-01T10:00:00Z.")]
+    public string? PublishedAfter { get; init; }
 
     [CommandOption("--exclude-later")]
     [Description("Leave out articles published after the query article.")]
@@ -41,5 +41,7 @@ public class ListSettings : ClientSettings
     public override Spectre.Console.ValidationResult Validate() =>
         FreshnessHalfLife is not null && Durations.Parse(FreshnessHalfLife) is null
             ? Spectre.Console.ValidationResult.Error($"--freshness-half-life '{FreshnessHalfLife}' is not a duration such as 12h, 7d or 1.00:00:00.")
+            : PublishedAfter is not null && !Core.Articles.Rfc3339.TryParse(PublishedAfter, out _)
+            ? Spectre.Console.ValidationResult.Error($"--published-after {Core.Articles.Rfc3339.Problem(PublishedAfter)}.")
             : Spectre.Console.ValidationResult.Success();
 }

@@ -50,7 +50,7 @@ public sealed class PreviewCommand : ClientCommand<PreviewSettings>
         }
         else
         {
-            return Fail($"--body-file '{settings.BodyFile}' does not exist.");
+            return Fail($"--body-file '{settings.BodyFile}' does not exist.", ExitCodes.UsageError);
         }
 
         var response = await client.PreviewRelatedAsync(new PreviewRelatedRequest

@@ -42,10 +42,10 @@ public sealed class RelatedCommand : ClientCommand<RelatedSettings>
 
         if (!File.Exists(settings.IdsFile))
         {
-            return Fail($"--ids-file '{settings.IdsFile}' does not exist.");
+            return Fail($"--ids-file '{settings.IdsFile}' does not exist.", ExitCodes.UsageError);
         }
         // Bulk mode: one line per id, in input order; an id that fails gets an error line and the run goes on.
-        var failed = 0;
+        var failed = ExitCodes.Done;
         foreach (var id in File.ReadLines(settings.IdsFile).Select(l => l.Trim()).Where(l => l.Length > 0))
         {
             try
@@ -59,10 +59,10 @@ public sealed class RelatedCommand : ClientCommand<RelatedSettings>
             }
             catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
             {
-                failed++;
+                failed = failed == ExitCodes.Done ? ExitCodes.Of(ex.StatusCode) : failed;
                 WriteJson(new { id, error = ex.Status.Detail });
             }
         }
-        return failed == 0 ? 0 : 1;
+        return failed; // the exit code of the first id that failed
     }
 }

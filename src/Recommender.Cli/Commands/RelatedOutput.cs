@@ -13,9 +13,9 @@ internal static class RelatedOutput
         var options = new RelatedOptions { Limit = settings.Limit };
         options.IncludeSections.AddRange(settings.Sections);
         options.ExcludeIds.AddRange(settings.Exclude);
-        if (settings.PublishedAfter is { } after)
+        if (settings.PublishedAfter is { } after && Core.Articles.Rfc3339.TryParse(after, out var time))
         {
-            options.PublishedAfter = Timestamp.FromDateTimeOffset(after);
+            options.PublishedAfter = Timestamp.FromDateTimeOffset(time);
         }
         options.ExcludeLater = settings.ExcludeLater;
         options.Explain = settings.Explain;

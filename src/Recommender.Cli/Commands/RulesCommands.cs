@@ -11,8 +11,8 @@ namespace Recommender.Cli.Commands;
 public class RuleSettings : ClientSettings
 {
     [CommandOption("--until <TIME>")]
-    [Description("The rule stops applying at this ISO 8601 time, e.g. 2026-12-24T18:00Z.")]
-    public DateTimeOffset? Until { get; init; }
+    [Description("The rule stops applying at this RFC 3339 time, e.g. 2026-12-24T18:00:00Z.")]
+    public string? Until { get; init; }
 
     [CommandOption("--for <DURATION>")]
     [Description("The rule stops applying after this long, e.g. 12h or 7d.")]
@@ -28,13 +28,17 @@ public class RuleSettings : ClientSettings
         {
             return ValidationResult.Error($"--for '{For}' is not a duration such as 12h or 7d.");
         }
+        if (Until is not null && !Core.Articles.Rfc3339.TryParse(Until, out _))
+        {
+            return ValidationResult.Error($"--until {Core.Articles.Rfc3339.Problem(Until)}.");
+        }
         return Until is not null && For is not null
             ? ValidationResult.Error("give --until or --for, not both.")
             : ValidationResult.Success();
     }
 
     public Timestamp? UntilTimestamp =>
-        Until is { } until ? Timestamp.FromDateTimeOffset(until) :
+        Until is { } until && Core.Articles.Rfc3339.TryParse(until, out var time) ? Timestamp.FromDateTimeOffset(time) :
         For is { } duration ? Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow + Durations.Parse(duration)!.Value) :
         null;
 }

@@ -153,9 +153,7 @@ public static class ArticleJsonLines
         {
             return null;
         }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time
-            : throw new FormatException($"{name} '{text}' is not an ISO 8601 date and time");
+        return Rfc3339.TryParse(text, out var time) ? time : throw new FormatException($"{name} {Rfc3339.Problem(text)}");
     }
 
     private static string Kind(JsonElement value) => value.ValueKind switch

@@ -7,6 +7,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Recommender.Api.V1;
+using Recommender.Core.Articles;
 
 namespace Recommender.Server.Grpc;
 
@@ -188,8 +189,9 @@ public static class JsonBodyCheck
             FieldType.Enum => IsEnum(json, field.EnumType) ? null
                 : $"must be one of {string.Join(", ", field.EnumType.Values.Select(v => v.Name))}",
             FieldType.Message when field.MessageType.FullName == Timestamp.Descriptor.FullName =>
-                json.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(json.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
-                    ? null : "must be a time such as \"2026-11-28T09:00:00Z\"",
+                json.ValueKind != JsonValueKind.String ? $"must be {Rfc3339.Format}"
+                : Rfc3339.TryParse(json.GetString(), out _) ? null
+                : $"must be {Rfc3339.Format}: {Rfc3339.Problem(json.GetString()!)}",
             FieldType.Message when field.MessageType.FullName == Duration.Descriptor.FullName =>
                 json.ValueKind == JsonValueKind.String && json.GetString() is { Length: > 1 } d && d[^1] == 's' &&
                 decimal.TryParse(d[..^1], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)
