@@ -46,6 +46,49 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("is not an http://, https:// or dns:/// address", refused.Stderr);
     }
 
+    [Fact]
+    public async Task UnknownFlags_AreRefused_NamingTheFlagAndTheNearestOne_AndNothingIsWritten()
+    {
+        var typo = await Run("import", TestData.SamplesPath, "--namepsace", "site-b", "--no-wait");
+        var unknown = await Run("stats", "--colour");
+        var help = await Run("--help");
+        var stats = await _host.Client.GetStatsAsync(new GetStatsRequest());
+
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("Unknown option 'namepsace'; did you mean --namespace?", typo.Stderr);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("colour", unknown.Stderr);
+        Assert.Equal(0, stats.Corpus.Articles);
+        Assert.Contains("Exit codes: 0 done; 1 failed otherwise; 2 usage", help.Stdout);
+    }
+
+    [Fact]
+    public async Task Times_FollowOneRule_OnTheCommandLineAndInImportFiles()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file,
+        [
+            JsonSerializer.Serialize(new { id = "a", title = "A", body = "Body a.", published = "2026-11-01T10:00:00Z" }),
+            JsonSerializer.Serialize(new { id = "b", title = "B", body = "Body b.", published = "2026-11-01 10:00:00" }),
+            JsonSerializer.Serialize(new { id = "c", title = "C", body = "Body c.", published = "01/11/2026" }),
+        ]);
+
+        var import = await Run("import", file, "--no-wait");
+        var slashes = await Run("related", "a", "--published-after", "01/11/2026");
+        var noZone = await Run("articles", "list", "--updated-after", "2026-12-01 08:00");
+        var rule = await Run("rules", "block", "a", "--until", "24/12/2026");
+
+        Assert.Equal(3, import.ExitCode);
+        Assert.Contains("line 2: published '2026-11-01 10:00:00' has no time zone: write 2026-11-01T10:00:00Z", import.Stderr);
+        Assert.Contains("line 3: published '01/11/2026' is not taken: a date with slashes could be read day first or month first", import.Stderr);
+        Assert.Equal(2, slashes.ExitCode);
+        Assert.Contains("--published-after '01/11/2026'", slashes.Stderr);
+        Assert.Equal(2, noZone.ExitCode);
+        Assert.Contains("write 2026-12-01T08:00:00Z", noZone.Stderr);
+        Assert.Equal(2, rule.ExitCode);
+        Assert.Equal(0, (await _host.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+    }
+
     /// <summary>400 articles of 80,000 characters (32 MB) at the default batch size: over Kestrel's default body limit.</summary>
     [Fact]
     public async Task Import_OfLongArticles_AtTheDefaultBatchSize_Arrives()

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
@@ -58,6 +59,58 @@ public sealed class CmsApiTests
         return articles;
     }
 
+    /// <summary>Times as a CMS writes them: one rule (RFC 3339 with its offset), named by field and index, with what to write instead.</summary>
+    [Fact]
+    public async Task Times_AreRfc3339WithTheirOffset_AndOtherwiseRefusedNamingFieldIndexAndFormat()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: Settings()).StartAsync();
+        using var http = Http(host);
+        object Article(int i, string published) => new { id = $"t-{i}", title = $"Title {i}", body = $"Body {i}.", published };
+        async Task<(HttpStatusCode Status, string Field, string Description)> Post(params object[] articles)
+        {
+            using var response = await http.PostAsJsonAsync("/v1/articles", new { articles });
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            var violation = response.IsSuccessStatusCode ? default : body.GetProperty("details")[0].GetProperty("fieldViolations")[0];
+            return (response.StatusCode, response.IsSuccessStatusCode ? "" : violation.GetProperty("field").GetString()!,
+                response.IsSuccessStatusCode ? "" : violation.GetProperty("description").GetString()!);
+        }
+
+        var wordpress = await Post(Article(0, "2026-11-01T10:00:00Z"), Article(1, "2026-11-01T11:00:00+01:00"), Article(2, "2026-11-01 10:00:00"));
+        var slashes = await Post(Article(0, "01/11/2026"));
+        var dateOnly = await Post(Article(0, "2026-11-01"));
+        var accepted = await Post(Article(0, "2026-11-01T10:00:00Z"), Article(1, "2026-11-01T11:00:00.123456789+01:00"));
+        using var query = await http.GetAsync("/v1/articles?updatedAfter=2026-12-01%2008:00:00");
+        var queryError = JsonDocument.Parse(await query.Content.ReadAsStringAsync()).RootElement.GetProperty("details")[0].GetProperty("fieldViolations")[0];
+        var stored = await host.Client.GetArticleAsync(new GetArticleRequest { Id = "t-1" }, Bearer);
+
+        Assert.Equal((HttpStatusCode.BadRequest, "articles[2].published"), (wordpress.Status, wordpress.Field));
+        Assert.Contains("has no time zone: write 2026-11-01T10:00:00Z if it is UTC", wordpress.Description);
+        Assert.Contains("RFC 3339", wordpress.Description);
+        Assert.Equal("articles[0].published", slashes.Field);
+        Assert.Contains("day first or month first", slashes.Description);
+        Assert.Equal("articles[0].published", dateOnly.Field);
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 10, 0, 0, TimeSpan.Zero).AddTicks(1_234_567), stored.Article.Published.ToDateTimeOffset());
+        Assert.Equal(HttpStatusCode.BadRequest, query.StatusCode);
+        Assert.Equal("updatedAfter", queryError.GetProperty("field").GetString());
+        Assert.Contains("has no time zone", queryError.GetProperty("description").GetString());
+    }
+
+    /// <summary>Over JSON, a field the engine refuses is named in its JSON spelling, as the caller wrote it.</summary>
+    [Fact]
+    public async Task JsonRoutes_NameRefusedFieldsInTheirJsonSpelling()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: Settings()).StartAsync();
+        await host.Client.UpsertArticlesAsync(TestData.Upsert(TestData.Samples().Select(a => a.Article).ToArray()), Bearer);
+        using var http = Http(host);
+
+        using var response = await http.PostAsJsonAsync("/v1/related", new { id = "sport-001", options = new { excludeIds = new[] { "has space" } } });
+        var violation = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("details")[0].GetProperty("fieldViolations")[0];
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("options.excludeIds", violation.GetProperty("field").GetString());
+    }
+
     [Fact]
     public async Task StoredArticles_ReadBack_OneWhole_AndAllInPages_OverGrpcAndJson()
     {
@@ -100,7 +153,7 @@ public sealed class CmsApiTests
         Assert.False(string.IsNullOrEmpty(listed.RootElement.GetProperty("nextPageToken").GetString()));
 
         // Query parameters are checked like body fields: a bad value or a misspelt name is a 400 naming it.
-        foreach (var (query, field) in new[] { ("updatedAfter=yesterday", "updated_after"), ("pageSize=many", "page_size"), ("pageSise=5", "pageSise") })
+        foreach (var (query, field) in new[] { ("updatedAfter=yesterday", "updatedAfter"), ("pageSize=many", "pageSize"), ("pageSise=5", "pageSise") })
         {
             var refused = await http.GetAsync("/v1/articles?" + query);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

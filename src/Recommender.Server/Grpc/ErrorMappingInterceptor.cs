@@ -54,15 +54,17 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         switch (ex)
         {
             case RequestValidationException invalid:
+                // A JSON caller spells fields as the JSON mapping does (options.includeSections), a gRPC one as the proto does.
+                var field = Transcoded(context) ? JsonPath(invalid.Field) : invalid.Field;
                 return new Google.Rpc.Status
                 {
                     Code = (int)Code.InvalidArgument,
-                    Message = invalid.Message,
+                    Message = $"{field}: {invalid.Description}",
                     Details =
                     {
                         Any.Pack(new BadRequest
                         {
-                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = invalid.Field, Description = invalid.Description } },
+                            FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = invalid.Description } },
                         }),
                     },
                 }.ToRpcException();
@@ -91,6 +93,27 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 Log.Unexpected(logger, context.Method, ex);
                 return Error(Code.Internal, "An internal error occurred; it has been logged.", InternalReason);
         }
+    }
+
+    private static bool Transcoded(ServerCallContext context) =>
+        context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Grpc.JsonTranscoding.GrpcJsonTranscodingMetadata>() is not null;
+
+    /// <summary>A field path in its JSON spelling: "options.include_sections[2]" is "options.includeSections[2]".</summary>
+    public static string JsonPath(string path)
+    {
+        var json = new System.Text.StringBuilder(path.Length);
+        var upper = false;
+        foreach (var c in path)
+        {
+            if (c == '_')
+            {
+                upper = true;
+                continue;
+            }
+            json.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+        return json.ToString();
     }
 
     /// <summary>A status with a google.rpc.ErrorInfo naming its reason.</summary>

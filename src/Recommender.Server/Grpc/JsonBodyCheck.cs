@@ -75,7 +75,7 @@ public static class JsonBodyCheck
                 {
                     return (key, $"is not a field of {message.Name}");
                 }
-                path += (path.Length == 0 ? "" : ".") + field.Name;
+                path += (path.Length == 0 ? "" : ".") + part; // as the caller spelled it
                 type = field.FieldType == FieldType.Message ? field.MessageType : null;
             }
             foreach (var value in values)
@@ -124,7 +124,7 @@ public static class JsonBodyCheck
             {
                 return (prefix + property.Name, $"is not a field of {message.Name}");
             }
-            var path = prefix + field.Name;
+            var path = prefix + property.Name; // as the caller spelled it
             var result = field.IsRepeated ? CheckRepeated(property.Value, field, path) : CheckValue(property.Value, field, path);
             if (result.Problem is not null)
             {
