@@ -144,9 +144,17 @@ public sealed class RecommendationEngine : IDisposable
         return _writer.UpsertAsync(normalized, cancellationToken);
     }
 
-    /// <summary>Deletes articles from the store and the index.</summary>
-    public Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes articles from the store and the index: <paramref name="ids"/>, and <paramref name="id"/>
+    /// when given (the path parameter of DELETE /v1/articles/{id}, named so in errors).
+    /// </summary>
+    public Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken, string id = "")
     {
+        if (id.Length > 0)
+        {
+            ArticleRules.ValidateId(id, "id", _limits);
+            ids = [.. ids, id];
+        }
         RequestRules.ValidateIds(ids, _limits);
         return _writer.DeleteAsync(ids.Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
     }

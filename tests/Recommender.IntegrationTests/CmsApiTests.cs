@@ -96,6 +96,35 @@ public sealed class CmsApiTests
         Assert.Contains("has no time zone", queryError.GetProperty("description").GetString());
     }
 
+    /// <summary>Permalink ids with '/' reach every single-article route, percent-encoded (PHP's rawurlencode) or raw.</summary>
+    [Fact]
+    public async Task IdsWithSlashes_ReachEverySingleArticleRoute_EncodedOrRaw_AndPathErrorsNameTheParameter()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: Settings()).StartAsync();
+        using var http = Http(host);
+        await host.Client.UpsertArticlesAsync(TestData.Upsert(
+            new Core.Articles.Article("2026/12/rail-strike", "Rail strike", "Trains stop at noon."),
+            new Core.Articles.Article("2026/12/bus-strike", "Bus strike", "Buses stop too.")), Bearer);
+
+        using var raw = await http.GetAsync("/v1/articles/2026/12/rail-strike");
+        using var encoded = await http.GetAsync("/v1/articles/" + Uri.EscapeDataString("2026/12/rail-strike"));
+        using var deleted = await http.DeleteAsync("/v1/articles/" + Uri.EscapeDataString("2026/12/bus-strike"));
+        using var deletedRaw = await http.DeleteAsync("/v1/articles/2026/12/rail-strike");
+        using var bad = await http.DeleteAsync("/v1/articles/" + Uri.EscapeDataString("bad id"));
+        using var gone = await http.GetAsync("/v1/articles/2026/12/rail-strike");
+        var badField = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("details")[0].GetProperty("fieldViolations")[0];
+
+        Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
+        Assert.Equal("2026/12/rail-strike", JsonDocument.Parse(await raw.Content.ReadAsStringAsync()).RootElement.GetProperty("article").GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.OK, encoded.StatusCode);
+        Assert.Equal(1, JsonDocument.Parse(await deleted.Content.ReadAsStringAsync()).RootElement.GetProperty("deleted").GetInt32());
+        Assert.Equal(1, JsonDocument.Parse(await deletedRaw.Content.ReadAsStringAsync()).RootElement.GetProperty("deleted").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("id", badField.GetProperty("field").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(0, (await host.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+    }
+
     /// <summary>Over JSON, a field the engine refuses is named in its JSON spelling, as the caller wrote it.</summary>
     [Fact]
     public async Task JsonRoutes_NameRefusedFieldsInTheirJsonSpelling()

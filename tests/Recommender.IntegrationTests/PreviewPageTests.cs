@@ -120,7 +120,7 @@ public sealed class PreviewPageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("no-such-article", await unknown.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, badRule.StatusCode);
-        Assert.Contains("\"field\":\"rule.in_list_of\"", await badRule.Content.ReadAsStringAsync());
+        Assert.Contains("\"field\":\"rule.inListOf\"", await badRule.Content.ReadAsStringAsync());
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("You may also like", await page.Content.ReadAsStringAsync());
     }

@@ -22,6 +22,7 @@ public static class JsonBodyCheck
 {
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        UnescapePathParameters(context);
         if (TranscodedMethod(context) is { } method && CheckQuery(context.Request.Query, method.InputType) is ({ } queryField, { } queryProblem))
         {
             await RefuseAsync(context, queryField, queryProblem);
@@ -50,6 +51,26 @@ public static class JsonBodyCheck
         }
         context.Request.Body.Position = 0;
         await next(context);
+    }
+
+    /// <summary>
+    /// A path parameter sent percent-encoded (an id "2026/12/rail-strike" as 2026%2F12%2Frail-strike,
+    /// what PHP's rawurlencode and JavaScript's encodeURIComponent make of it) is decoded: the router
+    /// leaves %2F encoded so as not to change the path's segments. No valid id holds a '%'.
+    /// </summary>
+    private static void UnescapePathParameters(HttpContext context)
+    {
+        if (TranscodedMethod(context) is null)
+        {
+            return;
+        }
+        foreach (var (key, value) in context.Request.RouteValues.ToList())
+        {
+            if (value is string text && text.Contains('%', StringComparison.Ordinal))
+            {
+                context.Request.RouteValues[key] = Uri.UnescapeDataString(text);
+            }
+        }
     }
 
     /// <summary>The rpc a JSON route calls; null for gRPC calls and other requests.</summary>

@@ -35,8 +35,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<DeleteArticlesResponse> DeleteArticles(DeleteArticlesRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken, create: true);
-        IReadOnlyList<string> ids = request.Id.Length == 0 ? [.. request.Ids] : [.. request.Ids, request.Id];
-        var result = await engine.DeleteAsync(ids, context.CancellationToken);
+        var result = await engine.DeleteAsync([.. request.Ids], context.CancellationToken, request.Id);
         return new DeleteArticlesResponse { Deleted = result.Deleted, NotFound = result.NotFound };
     }
 
