@@ -32,7 +32,21 @@ public sealed class RecommendationIdsTests
         Assert.False(list.Listed(0, "a-1"));
         Assert.Null(Ids.Read("other-site", id));
         Assert.Null(new RecommendationIds(new byte[32]).Read("site", id));
-        Assert.Equal(63, id.Length);
+        Assert.Equal(70, id.Length);
+    }
+
+    [Fact]
+    public void AnIssuedId_SaysItsNamespace_WhichReadStillVerifies()
+    {
+        var id = Ids.Issue("site-b", DateTimeOffset.UtcNow, ["a-1"]);
+        var bytes = System.Buffers.Text.Base64Url.DecodeFromChars(id);
+        bytes[2] = (byte)'S'; // "Site-b": the id now claims another namespace
+
+        Assert.Equal("site-b", RecommendationIds.NamespaceOf(id));
+        Assert.Equal("Site-b", RecommendationIds.NamespaceOf(System.Buffers.Text.Base64Url.EncodeToString(bytes)));
+        Assert.Null(Ids.Read("Site-b", System.Buffers.Text.Base64Url.EncodeToString(bytes)));
+        Assert.Null(RecommendationIds.NamespaceOf("not an id at all"));
+        Assert.Null(RecommendationIds.NamespaceOf(""));
     }
 
     [Fact]

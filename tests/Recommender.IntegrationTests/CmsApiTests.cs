@@ -273,6 +273,81 @@ public sealed class CmsApiTests
     }
 
     [Fact]
+    public async Task ReaderBeacons_WithoutANamespace_CountInTheNamespaceTheirListWasIssuedIn_AndAMismatchIsRefused()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: Settings()).StartAsync();
+        var articles = await ImportAsync(host, 20, ns: "site-b");
+        var list = await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = articles[0].Id, Namespace = "site-b" });
+        using var http = Http(host, withKey: false);
+        string Beacon(string ns) =>
+            $$"""{"namespace":"{{ns}}","events":[{"recommendationId":"{{list.RecommendationId}}","kind":"FEEDBACK_KIND_CLICK","articleId":"{{list.Items[0].Id}}","position":1}]}""";
+
+        using var counted = await http.PostAsync("/v1/feedback", new StringContent(Beacon(""), Encoding.UTF8, "text/plain"));
+        using var mismatch = await http.PostAsync("/v1/feedback", new StringContent(Beacon("default"), Encoding.UTF8, "text/plain"));
+        var stats = await host.Client.GetStatsAsync(new GetStatsRequest { Namespace = "site-b" });
+
+        Assert.Equal(HttpStatusCode.OK, counted.StatusCode);
+        Assert.Contains("\"recorded\":1", await counted.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+        Assert.Contains("events[0].recommendationId", await mismatch.Content.ReadAsStringAsync());
+        Assert.Equal(1, stats.Feedback.Clicks);
+    }
+
+    [Fact]
+    public async Task ListsOverGet_CarryAnETagAndCacheControl_Answer304UntilTheListChanges_AndServeConfiguredOrigins()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: Settings(
+            ("Recommender:Http:AllowedOrigins:0", "https://news.example.com"),
+            ("Recommender:Http:RelatedCacheControl", "public, max-age=30"))).StartAsync();
+        var articles = await ImportAsync(host, 20);
+        using var http = Http(host, withKey: false);
+        async Task<HttpResponseMessage> GetAsync(string query, string? etag = null, string origin = "https://news.example.com")
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/v1/related?" + query);
+            request.Headers.Add("Origin", origin);
+            if (etag is not null)
+            {
+                request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+            }
+            return await http.SendAsync(request);
+        }
+        var query = $"id={Uri.EscapeDataString(articles[0].Id)}&limit=3";
+
+        using var first = await GetAsync(query);
+        var etag = first.Headers.ETag!.ToString();
+        var items = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("id").GetString()!).ToList();
+        var grpc = await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = articles[0].Id, Options = new RelatedOptions { Limit = 3 } });
+        using var unchanged = await GetAsync(query, etag);
+        using var longForm = await GetAsync($"id={Uri.EscapeDataString(articles[0].Id)}&options.limit=3", etag);
+        using var otherSite = await GetAsync(query, origin: "https://evil.example.net");
+        await host.Client.AddRuleAsync(new AddRuleRequest { Rule = new EditorialRule { Action = RuleAction.Block, ArticleId = items[0] } }, Bearer);
+        using var changed = await GetAsync(query, etag);
+        using var badValue = await GetAsync(query.Replace("limit=3", "limit=three"));
+        using var outOfRange = await GetAsync(query.Replace("limit=3", "limit=5000"));
+        using var unknown = await GetAsync(query + "&colour=red");
+        string Field(HttpResponseMessage response) =>
+            JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement.GetProperty("details")[0].GetProperty("fieldViolations")[0].GetProperty("field").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.True(first.Headers.ETag!.IsWeak);
+        Assert.Equal("public, max-age=30", first.Headers.CacheControl!.ToString());
+        Assert.Equal("https://news.example.com", first.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal(grpc.Items.Select(i => i.Id), items);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Empty(await unchanged.Content.ReadAsByteArrayAsync());
+        Assert.Equal(etag, unchanged.Headers.ETag!.ToString());
+        Assert.Equal(HttpStatusCode.NotModified, longForm.StatusCode);
+        Assert.False(otherSite.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(etag, changed.Headers.ETag!.ToString());
+        Assert.DoesNotContain(items[0], await changed.Content.ReadAsStringAsync());
+        Assert.Equal((HttpStatusCode.BadRequest, "limit"), (badValue.StatusCode, Field(badValue)));
+        Assert.Equal((HttpStatusCode.BadRequest, "limit"), (outOfRange.StatusCode, Field(outOfRange)));
+        Assert.Equal((HttpStatusCode.BadRequest, "colour"), (unknown.StatusCode, Field(unknown)));
+    }
+
+    [Fact]
     public async Task ARetrainPastItsDeadline_SwapsNothing_AndThePreviousModelKeepsServing()
     {
         // On loopback Kestrel: the in-memory test server reports the server's reset of a call past

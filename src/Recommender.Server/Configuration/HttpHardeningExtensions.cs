@@ -28,7 +28,7 @@ public static partial class RecommenderHostExtensions
 {
     /// <summary>
     /// What stands between the network and the rpcs: host filtering, API keys, request size limits,
-    /// the reader beacons' CORS, the JSON body check.
+    /// the reader routes' CORS, the cacheable list, the JSON body check.
     /// </summary>
     private static void AddRecommenderHttpHardening(this IServiceCollection services)
     {
@@ -38,15 +38,17 @@ public static partial class RecommenderHostExtensions
             filtering.AllowedHosts = [.. HttpOptions.LoopbackHosts.Concat(http.Value.AllowedHosts).Distinct(StringComparer.OrdinalIgnoreCase)]);
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<RequestSizeLimits>();
-        services.AddSingleton<FeedbackBeacons>();
+        services.AddSingleton<ReaderRoutes>();
+        services.AddSingleton<RelatedListCaching>();
     }
 
     /// <summary>The middleware in front of every request, in order; /metrics behind a key with ProtectReads.</summary>
     private static void UseRecommenderHttpHardening(this WebApplication app)
     {
         app.Use(SecurityHeaders);
-        app.Use(app.Services.GetRequiredService<FeedbackBeacons>().InvokeAsync);
+        app.Use(app.Services.GetRequiredService<ReaderRoutes>().InvokeAsync);
         app.Use(app.Services.GetRequiredService<RequestSizeLimits>().InvokeAsync);
+        app.Use(app.Services.GetRequiredService<RelatedListCaching>().InvokeAsync);
         app.Use(JsonBodyCheck.InvokeAsync);
         var keys = app.Services.GetRequiredService<ApiKeys>();
         if (keys.Configured && keys.ProtectReads)

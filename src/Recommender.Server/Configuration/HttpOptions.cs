@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Recommender.Server.Configuration;
 
 /// <summary>What the HTTP side accepts. Section "Recommender:Http".</summary>
@@ -17,11 +19,22 @@ public sealed class HttpOptions
     public string[] AllowedHosts { get; set; } = [];
 
     /// <summary>
-    /// Origins of the site's pages ("https://www.example.com") whose scripts may send reader
-    /// feedback to /v1/feedback (CORS); "*" allows any. None by default. Only that route.
+    /// Origins of the site's pages ("https://www.example.com") whose scripts may fetch lists from
+    /// /v1/related and send reader feedback to /v1/feedback (CORS); "*" allows any. None by default.
+    /// Only those routes. CORS lets a page read an answer; it does not keep any page from sending a
+    /// text/plain beacon: the signed recommendation id is the check on feedback.
     /// </summary>
     [OriginList(ErrorMessage = "Recommender:Http:AllowedOrigins entries must be origins such as https://www.example.com (scheme, host, optional port; no path), or *.")]
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// The Cache-Control of a list answered to GET /v1/related: how long a CDN, a proxy or a
+    /// browser may serve it before asking again (with If-None-Match, answered 304 while the list is
+    /// unchanged). "no-cache" makes every use ask; "private, ..." keeps it out of shared caches.
+    /// </summary>
+    [Required(AllowEmptyStrings = false)]
+    [RegularExpression(@"^[\x20-\x7E]+$", ErrorMessage = "Recommender:Http:RelatedCacheControl must be a Cache-Control header value (printable ASCII), such as \"public, max-age=60\".")]
+    public string RelatedCacheControl { get; set; } = "public, max-age=60";
 }
 
 /// <summary>Every entry is "*" or an origin: http(s)://host[:port] and nothing more.</summary>

@@ -55,7 +55,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         {
             case RequestValidationException invalid:
                 // A JSON caller spells fields as the JSON mapping does (options.includeSections), a gRPC one as the proto does.
-                var field = Transcoded(context) ? JsonPath(invalid.Field) : invalid.Field;
+                var field = Transcoded(context) ? JsonBodyCheck.AsCallerSpelled(context.GetHttpContext(), JsonPath(invalid.Field)) : invalid.Field;
                 return new Google.Rpc.Status
                 {
                     Code = (int)Code.InvalidArgument,

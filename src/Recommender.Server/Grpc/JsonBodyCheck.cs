@@ -23,10 +23,18 @@ public static class JsonBodyCheck
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         UnescapePathParameters(context);
-        if (TranscodedMethod(context) is { } method && CheckQuery(context.Request.Query, method.InputType) is ({ } queryField, { } queryProblem))
+        if (TranscodedMethod(context) is { } method)
         {
-            await RefuseAsync(context, queryField, queryProblem);
-            return;
+            var shorthand = HttpMethods.IsGet(context.Request.Method) ? method.InputType.FindFieldByName(ShorthandField)?.MessageType : null;
+            if (CheckQuery(context.Request.Query, method.InputType, shorthand) is ({ } queryField, { } queryProblem))
+            {
+                await RefuseAsync(context, queryField, queryProblem);
+                return;
+            }
+            if (shorthand is not null)
+            {
+                ExpandShorthand(context, method.InputType);
+            }
         }
         if (BodyDescriptor(context) is not { } body || context.Request.ContentLength == 0)
         {
@@ -81,20 +89,58 @@ public static class JsonBodyCheck
             ? RecommenderService.Descriptor.FindMethodByName(method.Name)
             : null;
 
-    /// <summary>The first query parameter that names no field of the request, or whose value does not fit it.</summary>
-    private static (string? Field, string? Problem) CheckQuery(IQueryCollection query, MessageDescriptor message)
+    /// <summary>
+    /// The field whose own fields a GET route also takes by their short names:
+    /// GET /v1/related?id=a&amp;limit=5 is options.limit=5, the form a CDN-cached URL wants.
+    /// </summary>
+    private const string ShorthandField = "options";
+
+    private const string ShortenedKeysItem = "recommender.shortened-query-keys";
+
+    /// <summary>
+    /// A field path as the caller of a GET route spelled it: "options.limit" is "limit" when the
+    /// query said limit=. Other paths, and other requests, unchanged.
+    /// </summary>
+    public static string AsCallerSpelled(HttpContext context, string path) =>
+        context.Items[ShortenedKeysItem] is HashSet<string> shortened && path.StartsWith(ShorthandField + ".", StringComparison.Ordinal) &&
+        shortened.Contains(path[(ShorthandField.Length + 1)..].Split('.', '[')[0])
+            ? path[(ShorthandField.Length + 1)..]
+            : path;
+
+    /// <summary>Rewrites short query keys (limit) to their field paths (options.limit) for transcoding, and remembers them for errors.</summary>
+    private static void ExpandShorthand(HttpContext context, MessageDescriptor request)
+    {
+        var query = context.Request.Query;
+        var shortened = query.Keys.Where(k => !k.Contains('.') && FindField(request, k) is null).ToHashSet(StringComparer.Ordinal);
+        if (shortened.Count == 0)
+        {
+            return;
+        }
+        context.Items[ShortenedKeysItem] = shortened;
+        context.Request.Query = new QueryCollection(query.ToDictionary(
+            p => shortened.Contains(p.Key) ? $"{ShorthandField}.{p.Key}" : p.Key, p => p.Value, StringComparer.Ordinal));
+    }
+
+    private static FieldDescriptor? FindField(MessageDescriptor message, string name) =>
+        message.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == name || f.Name == name);
+
+    /// <summary>
+    /// The first query parameter that names no field of the request (nor, when a GET route takes
+    /// short names, of <paramref name="shorthand"/>), or whose value does not fit it.
+    /// </summary>
+    private static (string? Field, string? Problem) CheckQuery(IQueryCollection query, MessageDescriptor message, MessageDescriptor? shorthand)
     {
         foreach (var (key, values) in query)
         {
-            var type = message;
+            var type = shorthand is not null && !key.Contains('.') && FindField(message, key) is null ? shorthand : message;
             FieldDescriptor? field = null;
             var path = "";
             foreach (var part in key.Split('.'))
             {
-                field = type?.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == part || f.Name == part);
+                field = type is null ? null : FindField(type, part);
                 if (field is null)
                 {
-                    return (key, $"is not a field of {message.Name}");
+                    return (key, shorthand is null ? $"is not a field of {message.Name}" : $"is not a field of {message.Name} nor of {shorthand.Name}");
                 }
                 path += (path.Length == 0 ? "" : ".") + part; // as the caller spelled it
                 type = field.FieldType == FieldType.Message ? field.MessageType : null;
@@ -140,7 +186,7 @@ public static class JsonBodyCheck
         }
         foreach (var property in json.EnumerateObject())
         {
-            var field = message.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == property.Name || f.Name == property.Name);
+            var field = FindField(message, property.Name);
             if (field is null)
             {
                 return (prefix + property.Name, $"is not a field of {message.Name}");

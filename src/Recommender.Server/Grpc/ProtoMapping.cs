@@ -127,6 +127,16 @@ internal static class ProtoMapping
         return proto;
     }
 
+    /// <summary>
+    /// The namespace feedback is for: the one the request names, else the one its first event's
+    /// recommendation id was issued in (a beacon from a page need not name it). The engine then
+    /// checks every event's id against it, so a mismatch is still refused.
+    /// </summary>
+    public static string FeedbackNamespace(V1.RecordFeedbackRequest request) =>
+        request.Namespace.Length > 0 || request.Events.Count == 0
+            ? request.Namespace
+            : RecommendationIds.NamespaceOf(request.Events[0].RecommendationId) ?? "";
+
     public static IReadOnlyList<FeedbackEvent> ToEvents(IList<V1.FeedbackEvent> events) =>
         events.Select(e => new FeedbackEvent(e.RecommendationId, (FeedbackKind)(int)e.Kind, e.ArticleId, e.Position)).ToList();
 

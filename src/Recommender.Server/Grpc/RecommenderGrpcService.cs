@@ -144,7 +144,7 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
 
     public override async Task<RecordFeedbackResponse> RecordFeedback(RecordFeedbackRequest request, ServerCallContext context)
     {
-        var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
+        var engine = await engines.GetAsync(ProtoMapping.FeedbackNamespace(request), context.CancellationToken);
         var recorded = await engine.RecordFeedbackAsync(ProtoMapping.ToEvents(request.Events), context.CancellationToken);
         return new RecordFeedbackResponse { Recorded = recorded, Duplicates = request.Events.Count - recorded };
     }
