@@ -54,4 +54,4 @@ grep -cE "^fail:" "$work/server.log" | sed 's/^/server error log lines: /' || tr
 # The store must still hold every article after a restart (nothing evicted, nothing half-written).
 kill $server; wait $server 2>/dev/null || true
 start_server
-echo "articles in namespace soak after a restart: $(cli stats --namespace soak --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])') of $articles"
+echo "articles in namespace soak after a restart: $(cli stats --namespace soak --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["corpus"]["articles"])') of $articles"

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Recommender.Api.V1;
 using Recommender.IntegrationTests.Infrastructure;
 
@@ -11,7 +12,7 @@ public sealed class CliTests : IAsyncLifetime
 
     private Uri Server => _host.Address!;
 
-    public async Task InitializeAsync() => _host = await new ServiceHost(StoreSetup.NewEmbedded(), kestrel: true).StartAsync();
+    public async Task InitializeAsync() => _host = await new ServiceHost(StoreSetup.NewEmbedded(), kestrel: true, httpPort: true).StartAsync();
 
     public Task DisposeAsync()
     {
@@ -41,7 +42,7 @@ public sealed class CliTests : IAsyncLifetime
         var refused = await CliProcess.RunAsync(new Uri($"tcp://localhost:{Server.Port}"), null, "stats");
 
         Assert.True(stats.ExitCode == 0, stats.Stderr);
-        Assert.Equal(30, JsonDocument.Parse(stats.Stdout).RootElement.GetProperty("articles").GetInt32());
+        Assert.Equal(30, JsonDocument.Parse(stats.Stdout).RootElement.GetProperty("corpus").GetProperty("articles").GetInt32());
         Assert.Equal(2, refused.ExitCode); // usage
         Assert.Contains("is not an http://, https:// or dns:/// address", refused.Stderr);
     }
@@ -133,14 +134,14 @@ public sealed class CliTests : IAsyncLifetime
         Assert.True(import.ExitCode == 0, import.Stderr);
         var summary = JsonDocument.Parse(import.Stdout).RootElement;
         Assert.Equal(30, summary.GetProperty("created").GetInt32());
-        Assert.False(summary.GetProperty("refit_pending").GetBoolean());
+        Assert.False(summary.GetProperty("refitPending").GetBoolean());
 
         var stats = await Run("stats", "--json");
 
         var json = JsonDocument.Parse(stats.Stdout).RootElement;
-        Assert.Equal(30, json.GetProperty("articles").GetInt32());
-        Assert.DoesNotMatch("^default-", json.GetProperty("model_version").GetString()!);
-        Assert.Equal(summary.GetProperty("model_version").GetString(), json.GetProperty("model_version").GetString());
+        Assert.Equal(30, json.GetProperty("corpus").GetProperty("articles").GetInt32());
+        Assert.DoesNotMatch("^default-", json.GetProperty("model").GetProperty("version").GetString()!);
+        Assert.Equal(summary.GetProperty("modelVersion").GetString(), json.GetProperty("model").GetProperty("version").GetString());
     }
 
     [Fact]
@@ -163,7 +164,7 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("line 4: published 'not a date' is not an RFC 3339 time", result.Stderr);
         Assert.Contains("nothing was imported", result.Stderr);
         var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
-        Assert.Equal(0, stats.GetProperty("articles").GetInt32());
+        Assert.Equal(0, stats.GetProperty("corpus").GetProperty("articles").GetInt32());
     }
 
     [Fact]
@@ -176,7 +177,7 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.Equal(0, text.ExitCode);
         Assert.StartsWith("You may also like", text.Stdout);
-        var related = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("related");
+        var related = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("items");
         Assert.Equal(3, related.GetArrayLength());
         var first = related[0];
         Assert.Contains(first.GetProperty("title").GetString()!, text.Stdout);
@@ -193,7 +194,7 @@ public sealed class CliTests : IAsyncLifetime
         var json = await Run("related", "tech-003", "--limit", "2", "--explain", "--json");
 
         Assert.Equal(2, text.Stdout.Split('\n').Count(l => l.TrimStart().StartsWith("why:", StringComparison.Ordinal)));
-        var why = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("related")[0].GetProperty("why");
+        var why = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("items")[0].GetProperty("why");
         Assert.True(why.GetProperty("terms").GetArrayLength() > 0);
         Assert.True(why.GetProperty("similarity").GetDouble() > 0);
     }
@@ -202,7 +203,7 @@ public sealed class CliTests : IAsyncLifetime
     public async Task Rules_PinBlockListRemove_ShowInRelatedWithTheirWhy()
     {
         await ImportSamplesAsync();
-        var before = JsonDocument.Parse((await Run("related", "tech-003", "--json")).Stdout).RootElement.GetProperty("related");
+        var before = JsonDocument.Parse((await Run("related", "tech-003", "--json")).Stdout).RootElement.GetProperty("items");
         var shown = before.EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToList();
         var pinned = new[] { "sport-004", "sport-005", "culture-002" }.First(id => !shown.Contains(id));
 
@@ -220,12 +221,12 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains($"block article {shown[0]} in the list of tech-003", block.Stdout);
         Assert.Equal(3, badPin.ExitCode); // a field the service refused
         Assert.Contains("rule.in_list_of", badPin.Stderr);
-        Assert.Equal(2, JsonDocument.Parse(list.Stdout).RootElement.GetArrayLength());
-        var first = after.GetProperty("related")[0];
+        Assert.Equal(2, JsonDocument.Parse(list.Stdout).RootElement.GetProperty("rules").GetArrayLength());
+        var first = after.GetProperty("items")[0];
         Assert.Equal(pinned, first.GetProperty("id").GetString());
-        Assert.Equal($"pinned at position 1 by rule {pinId}", first.GetProperty("why").GetProperty("editorial_rule").GetString());
-        Assert.DoesNotContain(shown[0], after.GetProperty("related").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
-        Assert.Matches($"^[A-Za-z0-9_-]{{{TestData.RecommendationIdLength(after.GetProperty("related").GetArrayLength())}}}$", after.GetProperty("recommendation_id").GetString()!);
+        Assert.Equal($"pinned at position 1 by rule {pinId}", first.GetProperty("why").GetProperty("editorialRule").GetString());
+        Assert.DoesNotContain(shown[0], after.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Matches($"^[A-Za-z0-9_-]{{{TestData.RecommendationIdLength(after.GetProperty("items").GetArrayLength())}}}$", after.GetProperty("recommendationId").GetString()!);
         Assert.True(removed.ExitCode == 0, removed.Stderr);
         Assert.Equal(4, missing.ExitCode); // not found
         Assert.Contains("NotFound", missing.Stderr);
@@ -253,9 +254,9 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.Contains("1 clicks / 2 impressions = 50.0%", text.Stdout);
         Assert.Equal(2, json.GetProperty("impressions").GetInt64());
-        var position1 = json.GetProperty("by_position")[0];
-        Assert.Equal(("1", 1.0), (position1.GetProperty("key").GetString(), position1.GetProperty("click_through_rate").GetDouble()));
-        Assert.Contains(json.GetProperty("by_section").EnumerateArray(), s => s.GetProperty("key").GetString() == list.Items[0].Section && s.GetProperty("clicks").GetInt64() == 1);
+        var position1 = json.GetProperty("byPosition")[0];
+        Assert.Equal(("1", 1.0), (position1.GetProperty("key").GetString(), position1.GetProperty("clickThroughRate").GetDouble()));
+        Assert.Contains(json.GetProperty("bySection").EnumerateArray(), s => s.GetProperty("key").GetString() == list.Items[0].Section && s.GetProperty("clicks").GetInt64() == 1);
     }
 
     [Fact]
@@ -270,11 +271,12 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(4, result.ExitCode); // one id was not found
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["tech-001", "sport-002", "missing-id"], lines.Select(l => l.GetProperty("id").GetString()!).ToArray());
-        var item = lines[0].GetProperty("related")[0];
-        Assert.Equal(4, lines[0].GetProperty("related").GetArrayLength());
+        var item = lines[0].GetProperty("items")[0];
+        Assert.Equal(4, lines[0].GetProperty("items").GetArrayLength());
         Assert.True(item.GetProperty("score").GetDouble() > 0);
         Assert.False(string.IsNullOrEmpty(item.GetProperty("title").GetString()));
-        Assert.True(lines[2].TryGetProperty("error", out _));
+        Assert.Equal(5, lines[2].GetProperty("code").GetInt32()); // NOT_FOUND, as the JSON routes' errors say it
+        Assert.Contains("missing-id", lines[2].GetProperty("message").GetString());
     }
 
     [Fact]
@@ -289,8 +291,8 @@ public sealed class CliTests : IAsyncLifetime
         var fromFile = await Run("preview", "--title", "Rates on hold again", "--body-file", bodyFile, "--json");
 
         Assert.True(fromStdin.ExitCode == 0, fromStdin.Stderr);
-        var related = JsonDocument.Parse(fromFile.Stdout).RootElement.GetProperty("related");
-        Assert.Equal(related.ToString(), JsonDocument.Parse(fromStdin.Stdout).RootElement.GetProperty("related").ToString());
+        var related = JsonDocument.Parse(fromFile.Stdout).RootElement.GetProperty("items");
+        Assert.Equal(related.ToString(), JsonDocument.Parse(fromStdin.Stdout).RootElement.GetProperty("items").ToString());
         Assert.Equal("business-002", related[0].GetProperty("id").GetString());
     }
 
@@ -298,18 +300,18 @@ public sealed class CliTests : IAsyncLifetime
     public async Task Retrain_AndDelete_ChangeWhatStatsReports()
     {
         await ImportSamplesAsync();
-        var before = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement.GetProperty("model_version").GetString();
+        var before = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement.GetProperty("model").GetProperty("version").GetString();
 
         var retrain = await Run("retrain", "--json");
         var delete = await Run("delete", "tech-001", "tech-002", "--json");
         var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
 
         Assert.True(retrain.ExitCode == 0, retrain.Stderr);
-        var retrained = JsonDocument.Parse(retrain.Stdout).RootElement.GetProperty("model_version").GetString();
+        var retrained = JsonDocument.Parse(retrain.Stdout).RootElement.GetProperty("model").GetProperty("version").GetString();
         Assert.NotEqual(before, retrained);
         Assert.Equal(2, JsonDocument.Parse(delete.Stdout).RootElement.GetProperty("deleted").GetInt32());
-        Assert.Equal(28, stats.GetProperty("articles").GetInt32());
-        Assert.Equal(retrained, stats.GetProperty("model_version").GetString());
+        Assert.Equal(28, stats.GetProperty("corpus").GetProperty("articles").GetInt32());
+        Assert.Equal(retrained, stats.GetProperty("model").GetProperty("version").GetString());
     }
 
     [Fact]
@@ -359,7 +361,7 @@ public sealed class CliTests : IAsyncLifetime
             Assert.Contains("NotFound", evalStats.Stderr);
         }
         var stats = JsonDocument.Parse((await Run("stats", "--json")).Stdout).RootElement;
-        Assert.Equal(0, stats.GetProperty("articles").GetInt32());
+        Assert.Equal(0, stats.GetProperty("corpus").GetProperty("articles").GetInt32());
     }
 
     [Fact]
@@ -379,14 +381,14 @@ public sealed class CliTests : IAsyncLifetime
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var figures = JsonDocument.Parse(result.Stdout).RootElement;
-        foreach (var key in new[] { "articles", "concurrency", "requests_per_second", "p50_ms", "p95_ms", "p99_ms", "max_ms", "errors", "ingest_articles_per_second" })
+        foreach (var key in new[] { "articles", "concurrency", "requestsPerSecond", "p50Ms", "p95Ms", "p99Ms", "maxMs", "errors", "ingestArticlesPerSecond" })
         {
             Assert.True(figures.TryGetProperty(key, out _), key);
         }
         Assert.Equal(60, figures.GetProperty("articles").GetInt32());
         Assert.Equal(0, figures.GetProperty("errors").GetInt32());
         Assert.True(figures.GetProperty("requests").GetInt32() > 0);
-        Assert.True(figures.GetProperty("p50_ms").GetDouble() <= figures.GetProperty("p99_ms").GetDouble());
+        Assert.True(figures.GetProperty("p50Ms").GetDouble() <= figures.GetProperty("p99Ms").GetDouble());
         Assert.Equal(60, File.ReadLines(corpusFile).Count());
         // The fresh namespace was deleted afterwards.
         var ns = figures.GetProperty("namespace").GetString()!;
@@ -438,7 +440,7 @@ public sealed class CliTests : IAsyncLifetime
 
         var dry = await Run("import", file, "--prune", "--dry-run", "--json");
         Assert.True(dry.ExitCode == 0, dry.Stderr);
-        var wouldPrune = JsonDocument.Parse(dry.Stdout).RootElement.GetProperty("would_prune").EnumerateArray().Select(e => e.GetString()).ToList();
+        var wouldPrune = JsonDocument.Parse(dry.Stdout).RootElement.GetProperty("wouldPrune").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Equal(samples.Skip(20).Select(l => l.Article.Id).Order(StringComparer.Ordinal), wouldPrune.Order(StringComparer.Ordinal));
         Assert.Equal(30, (await _host.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
 
@@ -454,10 +456,34 @@ public sealed class CliTests : IAsyncLifetime
 
         var get = await Run("articles", "get", kept[0].Article.Id, "--json");
         Assert.True(get.ExitCode == 0, get.Stderr);
-        Assert.Equal(kept[0].Article.Body, JsonDocument.Parse(get.Stdout).RootElement.GetProperty("body").GetString());
+        Assert.Equal(kept[0].Article.Body, JsonDocument.Parse(get.Stdout).RootElement.GetProperty("article").GetProperty("body").GetString());
         var missing = await Run("articles", "get", samples[29].Article.Id);
         Assert.Equal(4, missing.ExitCode);
         Assert.Contains("not stored", missing.Stderr);
+    }
+
+    /// <summary>--json prints what the JSON route answers: the same names, shapes and values.</summary>
+    [Fact]
+    public async Task Json_IsTheApisJson_ForAListAStoredArticleAndAPage()
+    {
+        await ImportSamplesAsync();
+        using var http = new HttpClient { BaseAddress = _host.HttpAddress };
+
+        var cliList = JsonNode.Parse((await Run("related", "tech-003", "--limit", "3", "--explain", "--json")).Stdout)!.AsObject();
+        var apiList = JsonNode.Parse(await http.GetStringAsync("/v1/related?id=tech-003&limit=3&explain=true"))!.AsObject();
+        var cliArticle = JsonNode.Parse((await Run("articles", "get", "tech-003", "--json")).Stdout);
+        var apiArticle = JsonNode.Parse(await http.GetStringAsync("/v1/articles/tech-003"));
+        var cliIds = (await Run("articles", "list", "--json")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l));
+        var apiIds = JsonNode.Parse(await http.GetStringAsync("/v1/articles?pageSize=1000"))!["articles"]!.AsArray();
+
+        // Each answer has an id of its own; the rest is the same list.
+        Assert.NotEqual(cliList["recommendationId"]!.GetValue<string>(), apiList["recommendationId"]!.GetValue<string>());
+        cliList.Remove("recommendationId");
+        apiList.Remove("recommendationId");
+        Assert.True(JsonNode.DeepEquals(apiList, cliList), $"API {apiList}\nCLI {cliList}");
+        Assert.True(JsonNode.DeepEquals(apiArticle, cliArticle), $"API {apiArticle}\nCLI {cliArticle}");
+        Assert.Equal(30, apiIds.Count);
+        Assert.True(apiIds.Zip(cliIds).All(p => JsonNode.DeepEquals(p.First, p.Second)));
     }
 
     [Fact]
@@ -471,7 +497,7 @@ public sealed class CliTests : IAsyncLifetime
 
         await watch.WaitForStdoutLinesAsync(2);
         var events = watch.Stdout.Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        Assert.Equal(["ArticlesWritten", "ArticlesDeleted"], events.Select(e => e.GetProperty("kind").GetString()));
+        Assert.Equal(["CHANGE_KIND_ARTICLES_WRITTEN", "CHANGE_KIND_ARTICLES_DELETED"], events.Select(e => e.GetProperty("kind").GetString()));
         Assert.All(events, e => Assert.Equal(article.Id, e.GetProperty("ids")[0].GetString()));
     }
 }

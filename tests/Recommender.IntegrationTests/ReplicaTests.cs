@@ -116,7 +116,7 @@ public sealed class ReplicaTests
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var report = System.Text.Json.JsonDocument.Parse(result.Stdout);
         Assert.Equal(20, report.RootElement.GetProperty("visible").GetInt32());
-        Assert.True(report.RootElement.GetProperty("p99_ms").GetDouble() > 0);
+        Assert.True(report.RootElement.GetProperty("p99Ms").GetDouble() > 0);
     }
 
     [Fact]

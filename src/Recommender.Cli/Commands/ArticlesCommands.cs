@@ -65,7 +65,7 @@ public sealed class ArticlesListCommand : ClientCommand<ArticlesListSettings>
             count++;
             if (settings.Json)
             {
-                WriteJson(new { id = article.Id, update_time = StoredArticles.Time(article.UpdateTime) });
+                WriteMessage(article);
             }
             else
             {
@@ -89,11 +89,7 @@ public sealed class ArticlesGetCommand : ClientCommand<ArticlesGetSettings>
         var a = stored.Article;
         if (settings.Json)
         {
-            WriteJson(new
-            {
-                id = a.Id, title = a.Title, body = a.Body, url = a.Url, section = a.Section, tags = a.Tags, language = a.Language,
-                published = StoredArticles.Time(a.Published), update_time = StoredArticles.Time(stored.UpdateTime),
-            });
+            WriteMessage(stored);
             return 0;
         }
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(a.Title)}[/]");
@@ -124,7 +120,7 @@ public sealed class WatchCommand : ClientCommand<ClientSettings>
                 var kind = change.Kind.ToString();
                 if (settings.Json)
                 {
-                    WriteJson(new { @namespace = change.Namespace, kind, ids = change.Ids, model_version = change.ModelVersion, time = StoredArticles.Time(change.Time) });
+                    WriteMessage(change);
                 }
                 else
                 {

@@ -18,12 +18,6 @@ namespace Recommender.Cli.Commands;
 public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
     where TSettings : ClientSettings
 {
-    protected static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(settings.ServerUrl, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https" or "dns"))
@@ -74,7 +68,11 @@ public abstract class ClientCommand<TSettings> : AsyncCommand<TSettings>
 
     protected abstract Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, TSettings settings, CancellationToken cancellationToken);
 
-    protected static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+    /// <summary>Prints what is no rpc's answer as one line of JSON, named as the API names things.</summary>
+    protected static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, ApiJson.SerializerOptions));
+
+    /// <summary>Prints an rpc's answer as one line of the JSON its route answers with.</summary>
+    protected static void WriteMessage(Google.Protobuf.IMessage message) => Console.Out.WriteLine(ApiJson.Format(message));
 
     protected static int Fail(string message, int exitCode = ExitCodes.Failed)
     {

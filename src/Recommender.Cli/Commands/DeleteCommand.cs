@@ -20,7 +20,7 @@ public sealed class DeleteCommand : ClientCommand<DeleteSettings>
         var response = await client.DeleteArticlesAsync(request, cancellationToken: cancellationToken);
         if (settings.Json)
         {
-            WriteJson(new { deleted = response.Deleted, not_found = response.NotFound });
+            WriteMessage(response);
         }
         else
         {

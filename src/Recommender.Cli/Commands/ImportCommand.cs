@@ -70,8 +70,8 @@ public sealed class ImportCommand : ClientCommand<ImportSettings>
                 embedded = totals.Embedded,
                 pruned,
                 articles = stats.Corpus.Articles,
-                model_version = stats.Model.Version,
-                refit_pending = stats.RefitPending,
+                modelVersion = stats.Model.Version,
+                refitPending = stats.RefitPending,
                 seconds = Math.Round(seconds, 3),
             });
         }
@@ -129,7 +129,7 @@ public sealed class ImportCommand : ClientCommand<ImportSettings>
         var stale = settings.Prune ? await StaleAsync(client, settings, articles, cancellationToken) : [];
         if (settings.Json)
         {
-            WriteJson(new { dry_run = true, in_file = articles.Count, would_prune = stale });
+            WriteJson(new { dryRun = true, inFile = articles.Count, wouldPrune = stale });
             return 0;
         }
         foreach (var id in stale)

@@ -6,16 +6,6 @@ namespace Recommender.Cli.Commands;
 
 internal static class ModelOutput
 {
-    public static object ToJson(ModelInfo model) => new
-    {
-        version = model.Version,
-        fitted_at = model.FittedAt?.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture),
-        fitted_on_articles = model.FittedOnArticles,
-        dimensions = model.Dimensions,
-        fit_seconds = model.FitSeconds,
-        description = model.Description,
-    };
-
     public static void AddRows(Table table, ModelInfo model)
     {
         table.AddRow("model", Markup.Escape(model.Version));

@@ -65,7 +65,7 @@ public sealed class PreviewCommand : ClientCommand<PreviewSettings>
         }, cancellationToken: cancellationToken);
         if (settings.Json)
         {
-            WriteJson(RelatedOutput.ToJson(null, response));
+            WriteMessage(response);
         }
         else
         {

@@ -72,8 +72,8 @@ public sealed class PropagationCommand : ClientCommand<PropagationSettings>
             {
                 WriteJson(new
                 {
-                    probes = settings.Probes, visible = delays.Count, not_visible = lost, give_up_seconds = GiveUp.TotalSeconds,
-                    p50_ms = Math.Round(Percentile(0.5), 3), p99_ms = Math.Round(Percentile(0.99), 3), max_ms = Math.Round(delays.LastOrDefault(), 3),
+                    probes = settings.Probes, visible = delays.Count, notVisible = lost, giveUpSeconds = GiveUp.TotalSeconds,
+                    p50Ms = Math.Round(Percentile(0.5), 3), p99Ms = Math.Round(Percentile(0.99), 3), maxMs = Math.Round(delays.LastOrDefault(), 3),
                 });
             }
             else

@@ -31,7 +31,7 @@ public sealed class RelatedCommand : ClientCommand<RelatedSettings>
             var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = settings.Id, Options = options, Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
             if (settings.Json)
             {
-                WriteJson(RelatedOutput.ToJson(settings.Id, response));
+                WriteMessage(response);
             }
             else
             {
@@ -51,16 +51,17 @@ public sealed class RelatedCommand : ClientCommand<RelatedSettings>
             try
             {
                 var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = options, Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
-                WriteJson(new
+                var line = new System.Text.Json.Nodes.JsonObject { ["id"] = id };
+                foreach (var (name, value) in ApiJson.ToNode(response).ToList())
                 {
-                    id,
-                    related = response.Items.Select(i => new { id = i.Id, score = Math.Round(i.Score, 6), title = i.Title }),
-                });
+                    line[name] = value?.DeepClone();
+                }
+                Console.Out.WriteLine(line.ToJsonString(ApiJson.SerializerOptions));
             }
             catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
             {
                 failed = failed == ExitCodes.Done ? ExitCodes.Of(ex.StatusCode) : failed;
-                WriteJson(new { id, error = ex.Status.Detail });
+                WriteJson(new { id, code = (int)ex.StatusCode, message = ex.Status.Detail });
             }
         }
         return failed; // the exit code of the first id that failed

@@ -69,33 +69,6 @@ internal static class RelatedOutput
             (response.Stale ? " [yellow](the store is unreachable: served from memory)[/]" : ""));
     }
 
-    /// <summary>The full JSON form of one list.</summary>
-    public static object ToJson(string? id, RelatedResponse response) => new
-    {
-        id,
-        model_version = response.ModelVersion,
-        stale = response.Stale,
-        recommendation_id = response.RecommendationId,
-        related = response.Items.Select(i => new
-        {
-            id = i.Id,
-            score = Math.Round(i.Score, 6),
-            title = i.Title,
-            url = i.Url,
-            section = i.Section,
-            published = i.Published?.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            why = i.Why is null ? null : new
-            {
-                similarity = Math.Round(i.Why.Similarity, 6),
-                freshness = Math.Round(i.Why.Freshness, 6),
-                language_factor = Math.Round(i.Why.LanguageFactor, 6),
-                diversity_penalty = Math.Round(i.Why.DiversityPenalty, 6),
-                terms = i.Why.Terms.Select(t => t.Term),
-                editorial_rule = i.Why.EditorialRule.Length > 0 ? i.Why.EditorialRule : null,
-            },
-        }),
-    };
-
     private static string Date(Timestamp? published) =>
         published is null ? "" : published.ToDateTimeOffset().ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 }

@@ -14,7 +14,7 @@ public sealed class RetrainCommand : ClientCommand<ClientSettings>
                 async _ => await client.RetrainAsync(new RetrainRequest { Namespace = settings.NamespaceName }, cancellationToken: cancellationToken));
         if (settings.Json)
         {
-            WriteJson(new { articles = response.Corpus.Articles, model_version = response.Model.Version, model = ModelOutput.ToJson(response.Model) });
+            WriteMessage(response);
             return 0;
         }
         var table = new Table().HideHeaders().AddColumn("").AddColumn("");

@@ -126,7 +126,7 @@ public sealed class RuleListCommand : ClientCommand<ClientSettings>
         var response = await client.ListRulesAsync(new ListRulesRequest { Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
         if (settings.Json)
         {
-            WriteJson(response.Rules.Select(RuleOutput.ToJson));
+            WriteMessage(response);
             return 0;
         }
         if (response.Rules.Count == 0)
@@ -156,7 +156,7 @@ public sealed class RuleRemoveCommand : ClientCommand<RuleRemoveSettings>
         await client.RemoveRuleAsync(new RemoveRuleRequest { Id = settings.RuleId, Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
         if (settings.Json)
         {
-            WriteJson(new { removed = settings.RuleId });
+            WriteMessage(new RemoveRuleResponse());
         }
         else
         {
@@ -175,8 +175,7 @@ internal static class RuleOutput
         var added = await client.AddRuleAsync(new AddRuleRequest { Rule = rule, Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
         if (settings.Json)
         {
-            Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(ToJson(added),
-                new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            Console.Out.WriteLine(ApiJson.Format(added));
         }
         else
         {
@@ -186,21 +185,4 @@ internal static class RuleOutput
     }
 
     public static string Describe(EditorialRule rule) => RuleMessages.ToDomain(rule).Describe();
-
-    public static object ToJson(EditorialRule rule) => new Dictionary<string, object?>
-    {
-        ["id"] = rule.Id,
-        ["action"] = rule.Action == RuleAction.Pin ? "pin" : "block",
-        ["article_id"] = rule.ArticleId,
-        ["section"] = rule.Section,
-        ["tag"] = rule.Tag,
-        ["in_list_of"] = rule.InListOf,
-        ["under_section"] = rule.UnderSection,
-        ["under_tag"] = rule.UnderTag,
-        ["position"] = rule.Position,
-        ["until"] = rule.Until?.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture),
-        ["note"] = rule.Note,
-        ["created"] = rule.Created?.ToDateTimeOffset().ToString("O", CultureInfo.InvariantCulture),
-        ["description"] = Describe(rule),
-    };
 }

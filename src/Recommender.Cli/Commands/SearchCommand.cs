@@ -29,14 +29,7 @@ public sealed class SearchCommand : ClientCommand<SearchSettings>
         }, cancellationToken: cancellationToken);
         if (settings.Json)
         {
-            WriteJson(response.Articles.Select(a => new
-            {
-                id = a.Id,
-                title = a.Title,
-                url = a.Url,
-                section = a.Section,
-                published = a.Published?.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            }));
+            WriteMessage(response);
             return 0;
         }
         if (response.Articles.Count == 0)

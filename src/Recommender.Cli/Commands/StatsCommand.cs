@@ -11,25 +11,7 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
         var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
         if (settings.Json)
         {
-            WriteJson(new
-            {
-                articles = stats.Corpus.Articles,
-                model_version = stats.Model.Version,
-                sections = stats.Corpus.Sections,
-                refit_pending = stats.RefitPending,
-                store = stats.Store,
-                store_available = stats.StoreAvailable,
-                @namespace = stats.Namespace,
-                store_memory = stats.StoreMemory is { } m ? new { used_bytes = m.UsedBytes, limit_bytes = m.LimitBytes, used_fraction = m.UsedFraction, warning = m.Warning } : null,
-                model = ModelOutput.ToJson(stats.Model),
-                feedback = stats.Feedback is { } f ? new
-                {
-                    impressions = f.Impressions,
-                    clicks = f.Clicks,
-                    by_position = f.ByPosition.Select(FeedbackJson),
-                    by_section = f.BySection.Select(FeedbackJson),
-                } : null,
-            });
+            WriteMessage(stats);
             return 0;
         }
         var table = new Table().HideHeaders().AddColumn("").AddColumn("");
@@ -55,14 +37,6 @@ public sealed class StatsCommand : ClientCommand<ClientSettings>
         }
         return 0;
     }
-
-    private static object FeedbackJson(FeedbackCount c) => new
-    {
-        key = c.Key,
-        impressions = c.Impressions,
-        clicks = c.Clicks,
-        click_through_rate = Math.Round(c.ClickThroughRate, 6),
-    };
 
     private static void WriteFeedback(FeedbackStats feedback)
     {

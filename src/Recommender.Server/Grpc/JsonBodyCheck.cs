@@ -147,7 +147,8 @@ public static class JsonBodyCheck
             }
             foreach (var value in values)
             {
-                using var json = JsonDocument.Parse(JsonSerializer.Serialize(value));
+                // A query value is text; a bool's is the word itself (explain=true), as transcoding reads it.
+                using var json = JsonDocument.Parse(field!.FieldType == FieldType.Bool && value is "true" or "false" ? value : JsonSerializer.Serialize(value));
                 var result = CheckValue(json.RootElement, field!, path);
                 if (result.Problem is not null)
                 {
