@@ -2,9 +2,10 @@
 # Runs every test project against a real redis-server and the embedded default, then the contract
 # checks: buf lint and the breaking-change check of protos/ (scripts/proto-check.sh), the embedded
 # store on a disk that fills up (scripts/disk-full-check.py, as root: it mounts a size-limited file
-# system), and the Python and Node example clients (samples/clients/) against the real server.
+# system), and the Python, Node and PHP example clients (samples/clients/) against the real server.
 # Installs from Debian what is missing (redis-server; chromium for the preview page's browser test;
-# python3-grpcio, python3-protobuf and protobuf-compiler for the Python client),
+# python3-grpcio, python3-protobuf and protobuf-compiler for the Python client; php-cli and
+# php-curl for the PHP client),
 # starts redis-server on a free loopback port and a Redis Cluster (scripts/redis-cluster.sh), runs the tests serially, stops what it started, and
 # prints "N passed, N failed". Exits non-zero on any failure. Screenshots the browser test takes are
 # kept in TestResults/artifacts/.
@@ -22,6 +23,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
 /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
+command -v php >/dev/null 2>&1 || missing+=(php-cli)
+php -r 'exit(function_exists("curl_init") ? 0 : 1);' >/dev/null 2>&1 || missing+=(php-curl)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
@@ -99,7 +102,8 @@ check disk-full $SUDO python3 scripts/disk-full-check.py "$work/disk-full"
 
 # The example clients against the real server (embedded store, loopback ports).
 grpc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-dotnet src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll --port "$grpc_port" --http-port 0 \
+http_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dotnet src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll --port "$grpc_port" --http-port "$http_port" \
   --data-dir "$work/clients-data" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 300); do
@@ -110,6 +114,9 @@ done
 export RECOMMENDER_SERVER="dns:///localhost:$grpc_port"
 check python-client samples/clients/python/run.sh
 check node-client samples/clients/node/run.sh
+# The PHP client uses the JSON routes, as a WordPress or Drupal backend would.
+export RECOMMENDER_HTTP="http://localhost:$http_port"
+check php-client samples/clients/php/run.sh
 
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"

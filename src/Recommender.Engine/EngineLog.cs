@@ -62,8 +62,8 @@ internal static partial class EngineLog
     [LoggerMessage(1019, LogLevel.Information, "Namespace {Namespace}: repaired {Count} article(s) whose change notices this replica missed")]
     public static partial void CaughtUp(ILogger logger, string @namespace, int count);
 
-    [LoggerMessage(1020, LogLevel.Information, "Namespace {Namespace}: another replica holds the refit lease or has just refitted; this one does not refit now")]
-    public static partial void RefitLeftToAnotherReplica(ILogger logger, string @namespace);
+    [LoggerMessage(1020, LogLevel.Information, "Namespace {Namespace}: the scheduled refit does not run now: {Reason}")]
+    public static partial void ScheduledRefitStoodDown(ILogger logger, string @namespace, string reason);
 
     [LoggerMessage(1021, LogLevel.Warning, "Namespace {Namespace}: the store did not answer a refit's batch; trying it again (attempt {Attempt})")]
     public static partial void RefitBatchRetried(ILogger logger, string @namespace, int attempt, Exception exception);

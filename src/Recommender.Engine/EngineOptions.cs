@@ -18,9 +18,21 @@ public sealed class EngineOptions
     [Range(0.01, 10.0, ErrorMessage = "Recommender:Engine:RefitChangeFraction must be between {1} and {2}.")]
     public double RefitChangeFraction { get; set; } = 0.2;
 
-    /// <summary>A scheduled refit waits until writes have been quiet this long, so one import refits once.</summary>
+    /// <summary>
+    /// A scheduled refit waits until no write has been under way for this long, so one import refits
+    /// once, at its end; longer when a client syncs in batches with longer pauses between them
+    /// (twice the longest recent pause, up to <see cref="RefitQuietPeriodMax"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Recommender:Engine:RefitQuietPeriod must be between {1} and {2}.")]
     public TimeSpan RefitQuietPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The longest a scheduled refit waits for quiet after a sync whose batches come slowly (pauses
+    /// of up to half this count as its rhythm). A client that never pauses longer than the wait
+    /// postpones refits until it does, as an import that runs on does.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Recommender:Engine:RefitQuietPeriodMax must be between {1} and {2}.")]
+    public TimeSpan RefitQuietPeriodMax { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Most site namespaces one process serves at once (each holds a model and an index in memory).</summary>
     [Range(1, 10_000, ErrorMessage = "Recommender:Engine:MaxNamespaces must be between {1} and {2}.")]

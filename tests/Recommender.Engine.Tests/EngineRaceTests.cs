@@ -105,6 +105,71 @@ public sealed class EngineRaceTests
     }
 
     /// <summary>
+    /// A sync in batches whose batch takes longer to write than the quiet period (a slow store, a
+    /// large batch) does not refit in the middle: a write counts from its arrival to its end, so the
+    /// one refit comes after the last batch and fits on all of them.
+    /// </summary>
+    [Fact]
+    public async Task ASyncInBatches_RefitsOnceAtItsEnd_NotWhileABatchIsUnderWay()
+    {
+        var stores = new InMemoryStores();
+        var store = stores[Ns];
+        using var engine = await StartAsync(stores, new EngineOptions { MinArticlesToFit = 10, RefitQuietPeriod = TimeSpan.FromMilliseconds(300) });
+        var corpus = Corpus(90);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await engine.UpsertAsync(corpus[..30], CancellationToken.None); // schedules a refit: the default model serves
+        store.BeforeWrite = async () =>
+        {
+            store.BeforeWrite = null;
+            entered.SetResult();
+            await release.Task;
+        };
+        var second = engine.UpsertAsync(corpus[30..60], CancellationToken.None);
+        await entered.Task;
+        await Task.Delay(1_000); // the batch is under way for three quiet periods
+        var refittedMeanwhile = !engine.GetStats().Model.IsDefault;
+        release.SetResult();
+        await second;
+        await Task.Delay(100); // the client reads its next batch, well within the quiet period
+        await engine.UpsertAsync(corpus[60..], CancellationToken.None);
+        await Eventually(() => !engine.GetStats().Model.IsDefault && !engine.RefitPending, "the refit after the sync");
+
+        Assert.False(refittedMeanwhile);
+        Assert.Equal(90, engine.GetStats().Model.FittedOnArticles);
+        Assert.Equal(1, store.ModelsStored);
+    }
+
+    /// <summary>Pauses before batches are a sync's rhythm, and a refit waits twice the longest; single saves are not.</summary>
+    [Fact]
+    public async Task TheQuietARefitWaitsFor_GrowsWithThePausesBetweenBatches_NotBetweenSingleSaves()
+    {
+        var floor = TimeSpan.FromMilliseconds(100);
+        var cap = TimeSpan.FromSeconds(20);
+        var state = new Serving.ServingState();
+
+        using (state.BeginWrite(1, cap))
+        {
+        }
+        await Task.Delay(300);
+        using (state.BeginWrite(1, cap))
+        {
+        }
+        var afterSaves = state.QuietNeeded(floor, cap);
+        await Task.Delay(300);
+        using (state.BeginWrite(500, cap))
+        {
+            Assert.Equal(TimeSpan.Zero, state.QuietFor);
+        }
+        var afterBatch = state.QuietNeeded(floor, cap);
+
+        Assert.Equal(floor, afterSaves);
+        Assert.InRange(afterBatch, TimeSpan.FromMilliseconds(500), cap); // twice a pause of about 300 ms (timers may fire a little early)
+        Assert.Equal(TimeSpan.FromMilliseconds(400), state.QuietNeeded(floor, TimeSpan.FromMilliseconds(400))); // at most the cap
+    }
+
+    /// <summary>
     /// More writes during a refit than one batch (an import running on), which takes the path that
     /// redoes them in rounds outside the write lock: every one is served with the new model's vector.
     /// </summary>

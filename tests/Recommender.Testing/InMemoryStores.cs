@@ -53,8 +53,14 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
     /// <summary>Runs after a listing of every id (a refit's first read), before the reader goes on.</summary>
     public Func<Task>? AfterIdsListed { get; set; }
 
+    /// <summary>Runs before a batch of articles is written, which waits for it (a slow store, a batch under way).</summary>
+    public Func<Task>? BeforeWrite { get; set; }
+
     /// <summary>Reads of every article without bodies (an index build; a restore from a snapshot makes none).</summary>
     public int IndexBuildReads;
+
+    /// <summary>Models made active: one per refit.</summary>
+    public int ModelsStored;
 
     /// <summary>While false, published notices are dropped (a replica that missed them).</summary>
     public bool Delivering { get; set; } = true;
@@ -92,8 +98,12 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
             .Distinct()
             .ToDictionary(id => id, id => new StoredState(Articles[id].RecordHash, Articles[id].TextHash, Vectors.ContainsKey((modelVersion, id)))));
 
-    public Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<ArticleWrite> writes, string modelVersion, CancellationToken cancellationToken)
     {
+        if (BeforeWrite is { } before)
+        {
+            await before();
+        }
         foreach (var write in writes)
         {
             Articles[write.Article.Id] = write;
@@ -103,7 +113,6 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
             }
             Log(write.Article.Id);
         }
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken)
@@ -252,6 +261,7 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
 
     public Task SetActiveModelAsync(ModelInfo info, byte[] model, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref ModelsStored);
         _model = new StoredModel(info, model);
         return Task.CompletedTask;
     }

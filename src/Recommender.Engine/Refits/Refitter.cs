@@ -31,6 +31,9 @@ internal sealed class Refitter(
     private bool _scheduled; // under the write lock
     private int _running;
 
+    /// <summary>The longest pause between two batches still taken as the rhythm of one sync.</summary>
+    public TimeSpan LongestSyncPause => options.RefitQuietPeriodMax / 2;
+
     /// <summary>True while a refit is scheduled or running.</summary>
     public bool Pending => Volatile.Read(ref _scheduled) || Volatile.Read(ref _running) > 0;
 
@@ -74,9 +77,9 @@ internal sealed class Refitter(
                 // another replica's: that one's model comes with its notice; if it died, its lease
                 // expires and the next check here schedules this one again.
                 await using var lease = await RefitLease.AcquireAsync(store.Models, options.RefitLeaseDuration, _owner, wait: !scheduled, cancellationToken);
-                if (scheduled && (lease is null || await AnotherReplicaRefittedAsync(cancellationToken) || !await StillNeededAsync(cancellationToken)))
+                if (scheduled && await StandDownReasonAsync(lease, cancellationToken) is { } reason)
                 {
-                    EngineLog.RefitLeftToAnotherReplica(scope.Logger, scope.Namespace);
+                    EngineLog.ScheduledRefitStoodDown(scope.Logger, scope.Namespace, reason);
                     using (await state.LockAsync(cancellationToken))
                     {
                         _scheduled = false;
@@ -103,9 +106,9 @@ internal sealed class Refitter(
         try
         {
             // Wait for a quiet moment so that a many-batch import refits once, at its end.
-            while (state.QuietFor is var quietFor && quietFor < options.RefitQuietPeriod)
+            while (state.QuietFor is var quietFor && state.QuietNeeded(options.RefitQuietPeriod, options.RefitQuietPeriodMax) is var needed && quietFor < needed)
             {
-                await Task.Delay(options.RefitQuietPeriod - quietFor, token);
+                await Task.Delay(needed - quietFor, token);
             }
             await RefitAsync(scheduled: true, token);
         }
@@ -200,6 +203,13 @@ internal sealed class Refitter(
     }
 
     /// <summary>Whether a scheduled refit is still needed (a model another replica fitted may have been loaded meanwhile).</summary>
+    /// <summary>Why a scheduled refit need not run now; null when it should.</summary>
+    private async Task<string?> StandDownReasonAsync(RefitLease? lease, CancellationToken cancellationToken) =>
+        lease is null ? "another replica holds the refit lease"
+        : await AnotherReplicaRefittedAsync(cancellationToken) ? "another replica has just refitted; its model is on its way"
+        : !await StillNeededAsync(cancellationToken) ? "the corpus has not changed enough since the last refit"
+        : null;
+
     private async Task<bool> StillNeededAsync(CancellationToken cancellationToken)
     {
         using (await state.LockAsync(cancellationToken))

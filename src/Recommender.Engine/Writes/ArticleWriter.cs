@@ -35,6 +35,7 @@ internal sealed class ArticleWriter(
     public async Task<UpsertResult> UpsertAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
     {
         availability.Ensure();
+        using var inFlight = state.BeginWrite(articles.Count, refitter.LongestSyncPause);
         using var writeLock = await state.LockAsync(cancellationToken);
         var serving = state.Current;
         var version = serving.Info.Version;
@@ -101,6 +102,7 @@ internal sealed class ArticleWriter(
     public async Task<DeleteResult> DeleteAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         availability.Ensure();
+        using var inFlight = state.BeginWrite(ids.Count, refitter.LongestSyncPause);
         using var writeLock = await state.LockAsync(cancellationToken);
         var serving = state.Current;
         IReadOnlyList<string> deleted;
