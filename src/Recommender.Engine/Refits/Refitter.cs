@@ -50,13 +50,19 @@ internal sealed class Refitter(
         return true;
     }
 
-    /// <summary>Whether the corpus changed materially since the serving model was fitted (or a default serves). Caller holds the write lock.</summary>
+    /// <summary>
+    /// Whether the corpus changed materially since the serving model was fitted (or a default
+    /// serves). While a refit runs, only what is written meanwhile counts, against the corpus it
+    /// fits: its model is about to replace the serving one. Caller holds the write lock.
+    /// </summary>
     private bool Needed()
     {
         var serving = state.Current;
         var info = serving.Info;
+        var refitting = state.WrittenDuringRefit is not null;
         return serving.Index.Count >= options.MinArticlesToFit &&
-            (info.IsDefault || state.ChangesSinceFit >= Math.Max(1, options.RefitChangeFraction * info.BaselineArticles));
+            ((info.IsDefault && !refitting) ||
+             state.ChangesSinceFit >= Math.Max(1, options.RefitChangeFraction * (refitting ? serving.Index.Count : info.BaselineArticles)));
     }
 
     /// <summary>
