@@ -102,6 +102,57 @@ public sealed class PreviewPageTests : IAsyncLifetime
         await SaveScreenshotAsync("preview-article-after-block.png");
     }
 
+    /// <summary>
+    /// /preview?id=…&amp;namespace=… opens with that article's list under its headline, the site is
+    /// remembered for the next visit, and a kept list stays beside a draft's list with other options.
+    /// </summary>
+    [Fact]
+    public async Task ADeepLink_ShowsTheArticlesHeadlineAndList_TheSiteIsRemembered_AndAKeptListStandsBesideADrafts()
+    {
+        const string Site = "site-b";
+        var sample = TestData.Samples().Single(a => a.Article.Id == "culture-002").Article;
+        var upsert = TestData.Upsert(TestData.Samples().Select(a => a.Article).ToArray());
+        upsert.Namespace = Site;
+        await _host.Client.UpsertArticlesAsync(upsert);
+        await TestData.WaitForRefitAsync(_host.Client, Site);
+        var expected = await _host.Client.GetRelatedAsync(new GetRelatedRequest { Id = sample.Id, Namespace = Site, Options = new RelatedOptions { Limit = 5 } });
+
+        await _browser.NavigateAsync(new Uri(_host.HttpAddress!, $"/preview?id={sample.Id}&namespace={Site}"));
+        await _browser.WaitForAsync("document.querySelectorAll('#items li').length > 0 && document.getElementById('source-headline').textContent.includes(':')");
+        var headline = (await _browser.EvaluateAsync("document.getElementById('source-headline').textContent")).GetString()!;
+        var shown = (await RenderedItemsAsync()).Select(r => r.Id).ToList();
+        var link = (await _browser.EvaluateAsync("document.getElementById('deep-link').getAttribute('href')")).GetString();
+
+        Assert.Contains(sample.Title, headline);
+        Assert.Equal(expected.Items.Select(i => i.Id), shown);
+        Assert.Equal($"/preview?id={sample.Id}&namespace={Site}", link);
+
+        // Keep it, then preview a draft with two suggestions: both lists side by side.
+        await _browser.EvaluateAsync("document.getElementById('keep').click()");
+        await SetValueAsync("draft-title", DraftTitle);
+        await SetValueAsync("draft-body", DraftBody);
+        await SetValueAsync("limit", "2");
+        await _browser.EvaluateAsync("document.getElementById('preview-draft').click()");
+        await _browser.WaitForAsync("document.querySelectorAll('#items li').length === 2 && document.getElementById('source-headline').textContent.includes('draft')");
+        var kept = JsonSerializer.Deserialize<string[]>((await _browser.EvaluateAsync(
+            "JSON.stringify([...document.querySelectorAll('#kept-items li')].map(li => li.dataset.id))")).GetString()!)!;
+        var keptLabel = (await _browser.EvaluateAsync("document.getElementById('kept-source').textContent + ' | ' + document.getElementById('kept-options').textContent")).GetString()!;
+        var sideBySide = (await _browser.EvaluateAsync(
+            "document.getElementById('kept').getBoundingClientRect().left > document.getElementById('reader-view').getBoundingClientRect().right - 1")).GetBoolean();
+        await SaveScreenshotAsync("preview-compare.png");
+
+        Assert.Equal(shown, kept);
+        Assert.Contains(sample.Title, keptLabel);
+        Assert.Contains("5 suggestions", keptLabel);
+        Assert.True(sideBySide, "the kept list stands beside the current one");
+        Assert.Equal(0, (await _browser.EvaluateAsync("document.querySelectorAll('#kept-items .actions').length")).GetInt32());
+
+        // The next visit, without a link, is on the same site.
+        await _browser.NavigateAsync(new Uri(_host.HttpAddress!, "/preview"));
+        await _browser.WaitForAsync("document.readyState === 'complete'");
+        Assert.Equal(Site, (await _browser.EvaluateAsync("document.getElementById('namespace').value")).GetString());
+    }
+
     [Fact]
     public async Task JsonRoutes_AnswerWithTheRpcsResults_StatusCodesAndFieldErrors()
     {

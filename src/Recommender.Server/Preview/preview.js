@@ -1,12 +1,16 @@
 // The editors' preview page. It calls the service's JSON routes (gRPC JSON transcoding):
-// POST /v1/related, /v1/related:preview, /v1/articles:search, /v1/rules; GET /v1/rules;
-// DELETE /v1/rules/{id}. Article fields are always set as text, never as HTML.
+// POST /v1/related, /v1/related:preview, /v1/articles:search, /v1/rules; GET /v1/articles/{id},
+// /v1/rules; DELETE /v1/rules/{id}. Article fields are always set as text, never as HTML.
+// /preview?id=ID&namespace=NS opens with that article's list; the site is remembered in this
+// browser, the API key in this tab (or in this browser when the editor asks).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 
-// What the list on screen was made for: { kind: "article", id } or { kind: "draft" }.
+// What the list on screen was made for: { kind: "article", id, label } or { kind: "draft", label }.
 let current = null;
+
+const stored = { namespace: "recommender.namespace", key: "recommender.apiKey" };
 
 function namespace() {
   return $("namespace").value.trim();
@@ -54,6 +58,30 @@ function setStatus(text, isError) {
   $("status").classList.toggle("error", Boolean(isError));
 }
 
+/** The options as an editor reads them, for the label of a kept list. */
+function describeOptions() {
+  const o = options();
+  return [
+    `${o.limit || 5} suggestions`,
+    o.includeSections ? `sections ${o.includeSections.join(", ")}` : "all sections",
+    o.freshnessHalfLife ? `half-life ${$("half-life-days").value} days` : "default freshness",
+    o.diversity !== undefined ? `diversity ${o.diversity}` : "default diversity",
+  ].join(" · ");
+}
+
+/** The address of what is on screen, to share or bookmark: /preview?id=…&namespace=…. */
+function linkToCurrent() {
+  const params = new URLSearchParams();
+  if (current && current.kind === "article") {
+    params.set("id", current.id);
+  }
+  if (namespace()) {
+    params.set("namespace", namespace());
+  }
+  const query = params.toString();
+  return "/preview" + (query ? "?" + query : "");
+}
+
 async function refresh() {
   if (!current) {
     return;
@@ -75,6 +103,10 @@ async function refresh() {
 function render(response) {
   const items = response.items || [];
   const what = current.kind === "article" ? `article ${current.id}` : "the draft";
+  $("source-headline").textContent = current.label;
+  $("deep-link").href = linkToCurrent();
+  $("deep-link").hidden = current.kind !== "article"; // a draft is not stored: nothing to link to
+  history.replaceState(null, "", linkToCurrent());
   setStatus(`${items.length} suggestion(s) for ${what} · model ${response.modelVersion}` +
     (response.stale ? " · STALE: the store is unreachable" : "") +
     ` · recommendation ${response.recommendationId}`);
@@ -244,9 +276,32 @@ $("search").addEventListener("input", () => {
   }, 250);
 });
 
-function showArticle(id) {
-  current = { kind: "article", id };
-  refresh();
+/** Shows a stored article's list, under its headline (read from the service). */
+async function showArticle(id) {
+  current = { kind: "article", id, label: `Suggestions for article ${id}` };
+  try {
+    const found = await call("GET", withNamespace(`/v1/articles/${encodeURIComponent(id)}`));
+    const article = found.article || {};
+    const facts = [article.section, article.published ? article.published.slice(0, 10) : "", id].filter((f) => f);
+    if (current.id === id) {
+      current.label = `Suggestions for: ${article.title} (${facts.join(" · ")})`;
+    }
+  } catch (error) {
+    // An unknown id: the list's own error says so.
+  }
+  await refresh();
+}
+
+/** Keeps the list on screen beside the next one: another article, a draft, other options. */
+function keepForComparison() {
+  $("kept-source").textContent = current.label;
+  $("kept-options").textContent = describeOptions();
+  $("kept-items").replaceChildren(...[...$("items").children].map((li) => {
+    const copy = li.cloneNode(true);
+    copy.querySelector(".actions")?.remove();
+    return copy;
+  }));
+  $("kept").hidden = false;
 }
 
 $("article-form").addEventListener("submit", (event) => {
@@ -259,7 +314,7 @@ $("article-form").addEventListener("submit", (event) => {
 
 $("draft-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  current = { kind: "draft" };
+  current = { kind: "draft", label: `Suggestions for the draft: ${$("draft-title").value.trim() || "(no headline)"}` };
   refresh();
 });
 
@@ -281,5 +336,41 @@ for (const id of ["limit", "sections", "half-life-days", "diversity", "explain"]
   });
 }
 $("refresh-rules").addEventListener("click", loadRules);
-$("namespace").addEventListener("change", loadRules);
+$("keep").addEventListener("click", keepForComparison);
+$("clear-kept").addEventListener("click", () => {
+  $("kept").hidden = true;
+  $("kept-items").replaceChildren();
+});
+
+// The site and key: remembered, the site in this browser, the key in this tab unless asked.
+function rememberSettings() {
+  localStorage.setItem(stored.namespace, namespace());
+  const key = $("api-key").value.trim();
+  const remember = $("remember-key").checked;
+  localStorage.removeItem(stored.key);
+  sessionStorage.removeItem(stored.key);
+  if (key) {
+    (remember ? localStorage : sessionStorage).setItem(stored.key, key);
+  }
+}
+$("settings").addEventListener("submit", (event) => event.preventDefault());
+$("namespace").addEventListener("change", () => {
+  rememberSettings();
+  loadRules();
+  refresh();
+});
+$("api-key").addEventListener("change", rememberSettings);
+$("remember-key").addEventListener("change", rememberSettings);
+
+const linked = new URLSearchParams(location.search);
+$("namespace").value = linked.get("namespace") ?? localStorage.getItem(stored.namespace) ?? "";
+if (linked.has("namespace")) {
+  localStorage.setItem(stored.namespace, namespace()); // the site a link opened is the one in use
+}
+$("remember-key").checked = localStorage.getItem(stored.key) !== null;
+$("api-key").value = localStorage.getItem(stored.key) ?? sessionStorage.getItem(stored.key) ?? "";
 loadRules();
+if (linked.get("id")) {
+  $("article-id").value = linked.get("id");
+  showArticle(linked.get("id"));
+}
