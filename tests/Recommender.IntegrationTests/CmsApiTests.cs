@@ -326,6 +326,7 @@ public sealed class CmsApiTests
         using var badValue = await GetAsync(query.Replace("limit=3", "limit=three"));
         using var outOfRange = await GetAsync(query.Replace("limit=3", "limit=5000"));
         using var unknown = await GetAsync(query + "&colour=red");
+        using var twice = await GetAsync(query + "&options.limit=4");
         string Field(HttpResponseMessage response) =>
             JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement.GetProperty("details")[0].GetProperty("fieldViolations")[0].GetProperty("field").GetString()!;
 
@@ -345,6 +346,7 @@ public sealed class CmsApiTests
         Assert.Equal((HttpStatusCode.BadRequest, "limit"), (badValue.StatusCode, Field(badValue)));
         Assert.Equal((HttpStatusCode.BadRequest, "limit"), (outOfRange.StatusCode, Field(outOfRange)));
         Assert.Equal((HttpStatusCode.BadRequest, "colour"), (unknown.StatusCode, Field(unknown)));
+        Assert.Equal((HttpStatusCode.BadRequest, "limit"), (twice.StatusCode, Field(twice)));
     }
 
     [Fact]

@@ -220,7 +220,8 @@ public sealed class SecurityTests
 
         var madeUp = await FieldOf(client, Click("0123456789abcdef0123456789abcdef", 1));
         var tampered = await FieldOf(client, Click(forgedId, 1));
-        var ofAnotherSite = await FieldOf(client, Click(otherSite.RecommendationId, 1));
+        // Sent to this site (named: without a namespace, the id's own site would take it).
+        var ofAnotherSite = await FieldOf(client, Click(otherSite.RecommendationId, 1), ns: "default");
         var beyondTheList = await FieldOf(client, Click(list.RecommendationId, 4));
         var counted = await client.RecordFeedbackAsync(new RecordFeedbackRequest { Events = { Click(list.RecommendationId, 3) } });
         var resent = await client.RecordFeedbackAsync(new RecordFeedbackRequest { Events = { Click(list.RecommendationId, 3) } });
@@ -484,9 +485,9 @@ public sealed class SecurityTests
         }
     }
 
-    private static async Task<string> FieldOf(RecommenderService.RecommenderServiceClient client, FeedbackEvent e)
+    private static async Task<string> FieldOf(RecommenderService.RecommenderServiceClient client, FeedbackEvent e, string ns = "")
     {
-        var ex = await Assert.ThrowsAsync<RpcException>(() => client.RecordFeedbackAsync(new RecordFeedbackRequest { Events = { e } }).ResponseAsync);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => client.RecordFeedbackAsync(new RecordFeedbackRequest { Events = { e }, Namespace = ns }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         return ex.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations[0].Field;
     }

@@ -30,11 +30,13 @@ public sealed class HttpOptions
     /// <summary>
     /// The Cache-Control of a list answered to GET /v1/related: how long a CDN, a proxy or a
     /// browser may serve it before asking again (with If-None-Match, answered 304 while the list is
-    /// unchanged). "no-cache" makes every use ask; "private, ..." keeps it out of shared caches.
+    /// unchanged). "no-cache" makes every use ask; "private, ..." keeps it out of shared caches. Not
+    /// "public" where reads need a key (ProtectReads): it would let a shared cache serve a list
+    /// fetched with a key to callers without one.
     /// </summary>
     [Required(AllowEmptyStrings = false)]
-    [RegularExpression(@"^[\x20-\x7E]+$", ErrorMessage = "Recommender:Http:RelatedCacheControl must be a Cache-Control header value (printable ASCII), such as \"public, max-age=60\".")]
-    public string RelatedCacheControl { get; set; } = "public, max-age=60";
+    [RegularExpression(@"^[\x20-\x7E]+$", ErrorMessage = "Recommender:Http:RelatedCacheControl must be a Cache-Control header value (printable ASCII), such as \"max-age=60\".")]
+    public string RelatedCacheControl { get; set; } = "max-age=60";
 }
 
 /// <summary>Every entry is "*" or an origin: http(s)://host[:port] and nothing more.</summary>

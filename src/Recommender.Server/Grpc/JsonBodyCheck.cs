@@ -26,14 +26,15 @@ public static class JsonBodyCheck
         if (TranscodedMethod(context) is { } method)
         {
             var shorthand = HttpMethods.IsGet(context.Request.Method) ? method.InputType.FindFieldByName(ShorthandField)?.MessageType : null;
-            if (CheckQuery(context.Request.Query, method.InputType, shorthand) is ({ } queryField, { } queryProblem))
+            var (queryField, queryProblem) = CheckQuery(context.Request.Query, method.InputType, shorthand);
+            if (queryProblem is null && shorthand is not null)
             {
-                await RefuseAsync(context, queryField, queryProblem);
-                return;
+                (queryField, queryProblem) = ExpandShorthand(context, method.InputType);
             }
-            if (shorthand is not null)
+            if (queryProblem is not null)
             {
-                ExpandShorthand(context, method.InputType);
+                await RefuseAsync(context, queryField!, queryProblem);
+                return;
             }
         }
         if (BodyDescriptor(context) is not { } body || context.Request.ContentLength == 0)
@@ -107,18 +108,25 @@ public static class JsonBodyCheck
             ? path[(ShorthandField.Length + 1)..]
             : path;
 
-    /// <summary>Rewrites short query keys (limit) to their field paths (options.limit) for transcoding, and remembers them for errors.</summary>
-    private static void ExpandShorthand(HttpContext context, MessageDescriptor request)
+    /// <summary>
+    /// Rewrites short query keys (limit) to their field paths (options.limit) for transcoding, and
+    /// remembers them for errors; a field given both ways is refused.
+    /// </summary>
+    private static (string? Field, string? Problem) ExpandShorthand(HttpContext context, MessageDescriptor request)
     {
         var query = context.Request.Query;
         var shortened = query.Keys.Where(k => !k.Contains('.') && FindField(request, k) is null).ToHashSet(StringComparer.Ordinal);
-        if (shortened.Count == 0)
+        if (shortened.FirstOrDefault(k => query.ContainsKey($"{ShorthandField}.{k}")) is { } twice)
         {
-            return;
+            return (twice, $"is given twice, as {twice} and as {ShorthandField}.{twice}: give one");
         }
-        context.Items[ShortenedKeysItem] = shortened;
-        context.Request.Query = new QueryCollection(query.ToDictionary(
-            p => shortened.Contains(p.Key) ? $"{ShorthandField}.{p.Key}" : p.Key, p => p.Value, StringComparer.Ordinal));
+        if (shortened.Count > 0)
+        {
+            context.Items[ShortenedKeysItem] = shortened;
+            context.Request.Query = new QueryCollection(query.ToDictionary(
+                p => shortened.Contains(p.Key) ? $"{ShorthandField}.{p.Key}" : p.Key, p => p.Value, StringComparer.Ordinal));
+        }
+        return (null, null);
     }
 
     private static FieldDescriptor? FindField(MessageDescriptor message, string name) =>

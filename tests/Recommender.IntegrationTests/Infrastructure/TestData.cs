@@ -55,8 +55,8 @@ public static class TestData
     /// Characters of the recommendation id of a list of <paramref name="items"/> (base64url, no padding):
     /// a 19-byte header, a 4-byte tag per item, a 16-byte MAC.
     /// </summary>
-    /// <summary>The length of a list's recommendation id in the default namespace ("default").</summary>
-    public static int RecommendationIdLength(int items) => (int)Math.Ceiling((2 + "default".Length + 18 + (4 * items) + 16) * 4 / 3.0);
+    /// <summary>The length of a list's recommendation id in namespace <paramref name="ns"/> (the servers' default, "default", unless named).</summary>
+    public static int RecommendationIdLength(int items, string ns = "default") => (int)Math.Ceiling((2 + ns.Length + 18 + (4 * items) + 16) * 4 / 3.0);
 
     public static IReadOnlyList<ArticleLine> Samples() => Load(SamplesPath);
 
