@@ -166,6 +166,17 @@ public sealed class RecommendationEngine : IDisposable
         return _reader.GetRelatedAsync(id, RelatedQuery.From(options, _limits), cancellationToken);
     }
 
+    /// <summary>
+    /// The list for several stored articles (a reader's history, a topic page), away from the
+    /// unliked ones; unknown ids are reported in the list, not fatal while one liked article is stored.
+    /// </summary>
+    public Task<RelatedList> GetRelatedForHistoryAsync(HistoryOptions history, ListOptions options, CancellationToken cancellationToken)
+    {
+        var likes = history.Validate(_limits);
+        var query = RelatedQuery.From(options, _limits);
+        return _reader.GetRelatedForHistoryAsync(likes, history.Unlike, history.Strategy, query, cancellationToken);
+    }
+
     /// <summary>The related list for a draft that is not stored; its section and tags select the editorial rules that apply.</summary>
     public Task<RelatedList> PreviewAsync(Draft draft, ListOptions options, CancellationToken cancellationToken)
     {

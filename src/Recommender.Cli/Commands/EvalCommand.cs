@@ -35,6 +35,10 @@ public sealed class EvalSettings : ClientSettings
     [Description("Also remove each article's language field before import, so the service must detect it.")]
     public bool StripLanguage { get; init; }
 
+    [CommandOption("--histories")]
+    [Description("Also score lists for several articles (like): histories of 1, 3 and 5 articles of one label and mixed ones of two, both strategies.")]
+    public bool Histories { get; init; }
+
     [CommandOption("--write-lists <DIR>")]
     [Description("Write each corpus's lists to DIR/NAME.lists.jsonl, the format shared/tools/score.py reads.")]
     public string? ListsDirectory { get; init; }
@@ -81,7 +85,10 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
     }
 
     private sealed record CorpusResult(
-        string Corpus, RelevanceReport Report, int Articles, string Namespace, string ModelVersion, double ImportSeconds, double QuerySeconds, double P50);
+        string Corpus, RelevanceReport Report, int Articles, string Namespace, string ModelVersion, double ImportSeconds, double QuerySeconds, double P50)
+    {
+        public IReadOnlyList<HistoryEval.Row> Histories { get; init; } = [];
+    }
 
     private static async Task<CorpusResult> EvaluateAsync(
         RecommenderService.RecommenderServiceClient client, EvalSettings settings, string file, IReadOnlyList<ArticleLine> corpus, CancellationToken cancellationToken)
@@ -131,8 +138,11 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
             var report = metrics.Score(queries.Select(q => (q, lists[q])));
             var stats = await client.GetStatsAsync(new GetStatsRequest { Namespace = ns }, cancellationToken: cancellationToken);
             var p50 = latencies.Order().ElementAt(latencies.Count / 2);
+            var histories = settings.Histories
+                ? await HistoryEval.RunAsync(client, ns, corpus, queries, settings.Concurrency, cancellationToken)
+                : [];
             return new CorpusResult(Path.GetFileName(file), report, stats.Corpus.Articles, ns, stats.Model.Version,
-                import.Elapsed.TotalSeconds, querying.Elapsed.TotalSeconds, p50);
+                import.Elapsed.TotalSeconds, querying.Elapsed.TotalSeconds, p50) { Histories = histories };
         }
         finally
         {
@@ -171,6 +181,11 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
                     ["importSeconds"] = Math.Round(r.ImportSeconds, 3),
                     ["querySeconds"] = Math.Round(r.QuerySeconds, 3),
                     ["queryP50Ms"] = Math.Round(r.P50, 3),
+                    ["histories"] = r.Histories.Select(h => new
+                    {
+                        history = h.History, strategy = h.Strategy, lists = h.Lists, pAt10 = Math.Round(h.PrecisionAt10, 4),
+                        shareA = Math.Round(h.ShareA, 4), shareB = Math.Round(h.ShareB, 4),
+                    }).ToList(),
                 }).ToList(),
                 ["mean"] = Scores(mean),
             });
@@ -189,6 +204,10 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
                 mean.Queries.ToString(CultureInfo.InvariantCulture), "", "", "");
         }
         AnsiConsole.Write(table);
+        foreach (var r in rows.Where(r => r.Histories.Count > 0))
+        {
+            HistoryEval.Write(r.Corpus, r.Histories);
+        }
         AnsiConsole.MarkupLine($"[grey]text only (section and labels removed before import{(settings.StripLanguage ? ", language too" : "")}), limit {settings.Limit}; models: {Markup.Escape(string.Join(", ", rows.Select(r => r.ModelVersion)))}[/]");
     }
 }

@@ -7,17 +7,32 @@ namespace Recommender.Cli.Commands;
 
 public sealed class RelatedSettings : ListSettings
 {
-    [CommandArgument(0, "[ID]")]
-    [Description("The stored article a reader is on.")]
-    public string? Id { get; init; }
+    [CommandArgument(0, "[IDS]")]
+    [Description("The stored article a reader is on; several (most recent first) for a list for a reading history or a topic.")]
+    public string[] Ids { get; init; } = [];
+
+    [CommandOption("--unlike <ID>")]
+    [Description("Less like this stored article (repeatable).")]
+    public string[] Unlike { get; init; } = [];
+
+    [CommandOption("--strategy <STRATEGY>")]
+    [Description("For several articles: centroid (one query from their mean; the default) or fusion (a list per article, fused).")]
+    public string? Strategy { get; init; }
+
+    [CommandOption("--recency-decay <D>")]
+    [Description("For several articles, 0 to below 1: each counts (1 - D) times as much as the one before it.")]
+    public double RecencyDecay { get; init; }
+
+    public string? Id => Ids.Length == 1 && Unlike.Length == 0 ? Ids[0] : null;
 
     [CommandOption("--ids-file <FILE>")]
     [Description("Query every id in FILE (one per line) and print one JSON object per id per line.")]
     public string? IdsFile { get; init; }
 
     public override Spectre.Console.ValidationResult Validate() =>
-        (Id is null) == (IdsFile is null)
-            ? Spectre.Console.ValidationResult.Error("Give either an ID or --ids-file FILE.")
+        (Ids.Length == 0) == (IdsFile is null)
+            ? Spectre.Console.ValidationResult.Error("Give either IDs or --ids-file FILE.")
+            : Strategy is not (null or "centroid" or "fusion") ? Spectre.Console.ValidationResult.Error("--strategy must be centroid or fusion.")
             : base.Validate();
 }
 
@@ -28,7 +43,19 @@ public sealed class RelatedCommand : ClientCommand<RelatedSettings>
         var options = RelatedOutput.ToOptions(settings);
         if (settings.IdsFile is null)
         {
-            var response = await client.GetRelatedAsync(new GetRelatedRequest { Id = settings.Id, Options = options, Namespace = settings.NamespaceName }, cancellationToken: cancellationToken);
+            var request = new GetRelatedRequest { Options = options, Namespace = settings.NamespaceName };
+            if (settings.Id is { } id)
+            {
+                request.Id = id;
+            }
+            else
+            {
+                request.Like.AddRange(settings.Ids.Select(i => new LikedArticle { Id = i }));
+                request.Unlike.AddRange(settings.Unlike);
+                request.Strategy = settings.Strategy == "fusion" ? HistoryStrategy.Fusion : HistoryStrategy.Centroid;
+                request.RecencyDecay = settings.RecencyDecay;
+            }
+            var response = await client.GetRelatedAsync(request, cancellationToken: cancellationToken);
             if (settings.Json)
             {
                 WriteMessage(response);

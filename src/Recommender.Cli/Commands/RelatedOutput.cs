@@ -45,6 +45,10 @@ internal static class RelatedOutput
             var facts = new[] { item.Section, Date(item.Published), $"score {item.Score.ToString("0.000", CultureInfo.InvariantCulture)}", item.Id }
                 .Where(f => f.Length > 0);
             AnsiConsole.MarkupLine($"      [grey]{Markup.Escape(string.Join(" · ", facts))}[/]");
+            if (item.BasedOn.Count > 0)
+            {
+                AnsiConsole.MarkupLine($"      [grey]because of {Markup.Escape(string.Join(", ", item.BasedOn))}[/]");
+            }
             if (item.Url.Length > 0)
             {
                 AnsiConsole.MarkupLine($"      [blue]{Markup.Escape(item.Url)}[/]");
@@ -64,6 +68,10 @@ internal static class RelatedOutput
                     AnsiConsole.MarkupLine($"      [yellow]{Markup.Escape(why.EditorialRule)}[/]");
                 }
             }
+        }
+        if (response.UnknownIds.Count > 0)
+        {
+            AnsiConsole.MarkupLine($"[yellow]not stored, left out: {Markup.Escape(string.Join(", ", response.UnknownIds))}[/]");
         }
         AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)} · recommendation {Markup.Escape(response.RecommendationId)}[/]" +
             (response.Stale ? " [yellow](the store is unreachable: served from memory)[/]" : ""));

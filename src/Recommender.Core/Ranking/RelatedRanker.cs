@@ -13,6 +13,9 @@ public sealed record RelatedItem(ArticleInfo Article, float Score, float Similar
 {
     public float DiversityPenalty { get; init; }
 
+    /// <summary>In a list for several articles: the given ones it comes from, nearest first.</summary>
+    public IReadOnlyList<string> BasedOn { get; init; } = [];
+
     public IReadOnlyList<Abstractions.SharedTerm>? Terms { get; init; }
 
     /// <summary>The editorial rule that placed it, when one did.</summary>
@@ -44,34 +47,81 @@ public static class RelatedRanker
         VectorIndex index, float[] vector, RelatedQuery query, ArticleInfo self, RankingOptions options, DateTimeOffset now, RuleSet? rules = null)
     {
         rules ??= RuleSet.Empty;
-        bool IsCopy(ArticleInfo a, ArticleInfo b) =>
-            a.BodyHash == b.BodyHash ||
-            MinHash.Similarity(a.BodyMinHash, b.BodyMinHash) >= options.NearDuplicateSimilarity;
-        bool IsQueryOrCopy(ArticleInfo candidate) => candidate.Id == self.Id || IsCopy(candidate, self);
+        bool IsQueryOrCopy(ArticleInfo candidate) => candidate.Id == self.Id || IsCopy(candidate, self, options);
         bool Eligible(ArticleInfo candidate) => query.Accepts(candidate, self) && !rules.Blocks(candidate, self, now) && !IsQueryOrCopy(candidate);
 
         var expanded = Expand(index, vector, options, IsQueryOrCopy);
+        return Select(index, [(expanded, 1f)], query, self, options, now, Eligible, keep: null, rules.PinsFor(self, now), expanded);
+    }
+
+    /// <summary>Two texts of one story: the same normalized body, or bodies whose shingles mostly overlap.</summary>
+    internal static bool IsCopy(ArticleInfo a, ArticleInfo b, RankingOptions options) =>
+        a.BodyHash == b.BodyHash ||
+        MinHash.Similarity(a.BodyMinHash, b.BodyMinHash) >= options.NearDuplicateSimilarity;
+
+    /// <summary>
+    /// The list for one query vector, or for several fused by weighted reciprocal rank: search what
+    /// is <paramref name="eligible"/>, score, keep what <paramref name="keep"/> lets through, pick,
+    /// widen the search while the list is short and the index is not spent, then place the pins.
+    /// </summary>
+    /// <param name="self">The article the list is for (its language, date and copies); in a list for several, the first.</param>
+    /// <param name="pinReference">The vector a pinned article's similarity is measured against.</param>
+    internal static IReadOnlyList<RelatedItem> Select(
+        VectorIndex index, IReadOnlyList<(float[] Vector, float Weight)> queries, RelatedQuery query, ArticleInfo self, RankingOptions options,
+        DateTimeOffset now, Func<ArticleInfo, bool> eligible, Func<SearchHit, bool>? keep, IReadOnlyList<EditorialRule> pins, float[] pinReference)
+    {
+        bool IsCopyOf(ArticleInfo a, ArticleInfo b) => IsCopy(a, b, options);
         var reference = self.Published ?? now;
         var halfLife = query.FreshnessHalfLife ?? options.FreshnessHalfLife;
         var diversity = (float)(query.Diversity ?? options.Diversity);
+        var withVectors = diversity > 0 || keep is not null;
 
         var k = InitialCandidates(query.Limit, diverse: diversity > 0);
         while (true)
         {
-            var hits = index.Search(expanded, k, Eligible, withVectors: diversity > 0);
-            // A score never exceeds its similarity, and hits come by similarity: once the last is
-            // below the floor, a wider search cannot find more above it.
-            var pool = hits.Select(h => Score(h, halfLife, self, options, reference))
+            var lists = queries.Select(q => index.Search(q.Vector, k, eligible, withVectors)).ToList();
+            var scored = lists.Select(hits => hits.Where(h => keep is null || keep(h)).Select(h => Score(h, halfLife, self, options, reference)).ToList()).ToList();
+            var pool = (queries.Count == 1 ? scored[0] : Fuse(scored, queries))
                 .Where(c => query.MinScore is not { } floor || c.Item.Score >= floor)
                 .ToList();
-            var picked = Pick(pool, query.Limit, diversity, IsCopy);
-            var spent = hits.Count < k || (query.MinScore is { } minimum && hits.Count > 0 && hits[^1].Score < minimum);
+            var picked = Pick(pool, query.Limit, diversity, IsCopyOf);
+            // A score never exceeds its similarity, and hits come by similarity: once the last of a
+            // single list is below the floor, a wider search cannot find more above it.
+            var spent = lists.All(hits => hits.Count < k) ||
+                (queries.Count == 1 && query.MinScore is { } minimum && lists[0].Count > 0 && lists[0][^1].Score < minimum);
             if (picked.Count == query.Limit || spent)
             {
-                return ApplyPins(index, expanded, picked.Select(c => c.Item).ToList(), rules.PinsFor(self, now), query.Limit, Eligible, IsCopy);
+                return ApplyPins(index, pinReference, picked.Select(c => c.Item).ToList(), pins, query.Limit, eligible, IsCopyOf);
             }
             k *= WidenFactor;
         }
+    }
+
+    /// <summary>Rank constant of reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009).</summary>
+    private const int FusionRankConstant = 60;
+
+    /// <summary>
+    /// Fuses ranked lists: each candidate scores the sum over lists of weight / (60 + its rank there),
+    /// divided by what a candidate first in every list would score, so scores stay in 0-1; its
+    /// similarity and factors are those of the list where it ranked best.
+    /// </summary>
+    private static List<Candidate> Fuse(List<List<Candidate>> lists, IReadOnlyList<(float[] Vector, float Weight)> queries)
+    {
+        var best = double.Epsilon + queries.Sum(q => q.Weight) / (FusionRankConstant + 1.0);
+        var fused = new Dictionary<string, (Candidate Candidate, double Score)>(StringComparer.Ordinal);
+        for (var l = 0; l < lists.Count; l++)
+        {
+            var ranked = lists[l].OrderByDescending(c => c.Item.Score).ThenBy(c => c.Item.Article.Id, StringComparer.Ordinal).ToList();
+            for (var r = 0; r < ranked.Count; r++)
+            {
+                var candidate = ranked[r];
+                var add = queries[l].Weight / (double)(FusionRankConstant + r + 1);
+                fused[candidate.Item.Article.Id] = fused.TryGetValue(candidate.Item.Article.Id, out var seen)
+                    ? (seen.Candidate.Item.Score >= candidate.Item.Score ? seen.Candidate : candidate, seen.Score + add)
+                    : (candidate, add);
+            }
+        }
+        return fused.Values.Select(f => f.Candidate with { Item = f.Candidate.Item with { Score = (float)(f.Score / best) } }).ToList();
     }
 
     /// <summary>
@@ -118,11 +168,11 @@ public static class RelatedRanker
         return items;
     }
 
-    /// <summary>A hit being ranked; its vector is there only when diversity needs it.</summary>
+    /// <summary>A hit being ranked; its vector is there only when diversity (or a history's unlike) needs it.</summary>
     private sealed record Candidate(RelatedItem Item, float[]? Vector);
 
     /// <summary>The query moved toward the mean of its nearest distinct neighbours, renormalized.</summary>
-    private static float[] Expand(VectorIndex index, float[] vector, RankingOptions options, Func<ArticleInfo, bool> isQueryOrCopy)
+    internal static float[] Expand(VectorIndex index, float[] vector, RankingOptions options, Func<ArticleInfo, bool> isQueryOrCopy)
     {
         if (options.ExpansionNeighbours == 0 || options.ExpansionWeight == 0)
         {

@@ -33,6 +33,46 @@ internal sealed class RelatedReader(
         return List(serving, items);
     }
 
+    /// <summary>
+    /// The list for several stored articles (<paramref name="likes"/>, with their weights, most
+    /// recent first) away from <paramref name="unlikes"/>. Ids that are not stored are reported,
+    /// not fatal, while one liked article is.
+    /// </summary>
+    public async Task<RelatedList> GetRelatedForHistoryAsync(
+        IReadOnlyList<LikedArticle> likes, IReadOnlyList<string> unlikes, HistoryStrategy strategy, RelatedQuery query, CancellationToken cancellationToken)
+    {
+        var serving = state.Current;
+        var unknown = new List<string>();
+        List<HistoryArticle> Known(IEnumerable<(string Id, float Weight)> given)
+        {
+            var known = new List<HistoryArticle>();
+            foreach (var (id, weight) in given)
+            {
+                if (serving.Index.TryGet(id, out var info, out var vector))
+                {
+                    known.Add(new HistoryArticle(info, vector, weight));
+                }
+                else
+                {
+                    unknown.Add(id);
+                }
+            }
+            return known;
+        }
+        var liked = Known(likes.Select(l => (l.Id, l.Weight)));
+        var unliked = Known(unlikes.Distinct(StringComparer.Ordinal).Select(id => (id, 1f)));
+        if (liked.Count == 0)
+        {
+            throw new ArticleNotFoundException(likes[0].Id);
+        }
+        var items = HistoryRanker.Rank(serving.Index, liked, unliked, strategy, query, ranking, clock.GetUtcNow(), rules.Current);
+        if (query.Explain && items.Count > 0)
+        {
+            items = await ExplainFromSourcesAsync(serving, items, cancellationToken);
+        }
+        return List(serving, items) with { UnknownIds = unknown };
+    }
+
     /// <summary>The related list for a draft that is not stored; its section and tags select the editorial rules that apply.</summary>
     public async Task<RelatedList> PreviewAsync(
         ArticleText text, string section, IReadOnlyList<string> tags, RelatedQuery query, CancellationToken cancellationToken)
@@ -76,6 +116,27 @@ internal sealed class RelatedReader(
 
     private IReadOnlyList<RelatedItem> Rank(ServingModel serving, float[] vector, RelatedQuery query, ArticleInfo self) =>
         RelatedRanker.Rank(serving.Index, vector, query, self, ranking, clock.GetUtcNow(), rules.Current);
+
+    /// <summary>Adds to each item of a list for several articles the terms it shares with the article it comes from most.</summary>
+    private async Task<IReadOnlyList<RelatedItem>> ExplainFromSourcesAsync(ServingModel serving, IReadOnlyList<RelatedItem> items, CancellationToken cancellationToken)
+    {
+        var ids = items.Select(i => i.Article.Id).Concat(items.Select(i => i.BasedOn[0])).Distinct(StringComparer.Ordinal).ToList();
+        var texts = (await store.GetArticlesAsync(ids, cancellationToken)).ToDictionary(a => a.Id, a => a.ToText(), StringComparer.Ordinal);
+        ArticleText Text(ArticleInfo article) => texts.TryGetValue(article.Id, out var t) ? t : new ArticleText(article.Title, "");
+        var model = await serving.Model;
+        var explained = items.ToArray();
+        foreach (var group in items.Select((item, i) => (item, i)).GroupBy(x => x.item.BasedOn[0], StringComparer.Ordinal))
+        {
+            var source = serving.Index.TryGet(group.Key, out var info, out _) ? Text(info) : new ArticleText("", "");
+            var terms = model.SharedTerms(source, group.Select(x => Text(x.item.Article)).ToList(), ExplainedTerms);
+            var n = 0;
+            foreach (var (item, i) in group)
+            {
+                explained[i] = item with { Terms = terms[n++] };
+            }
+        }
+        return explained;
+    }
 
     /// <summary>
     /// Adds to each item the terms it shares with the query, from the stored texts (the query's too

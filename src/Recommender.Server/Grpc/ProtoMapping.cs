@@ -33,9 +33,26 @@ internal static class ProtoMapping
             options.HasMinScore ? options.MinScore : null);
     }
 
+    /// <summary>The articles a list for several is for, and away from; null for a list for one article (<c>id</c>).</summary>
+    public static HistoryOptions? ToHistory(V1.GetRelatedRequest request)
+    {
+        if (request.Like.Count == 0 && request.Unlike.Count == 0)
+        {
+            return null;
+        }
+        if (request.Id.Length > 0)
+        {
+            throw new RequestValidationException("like", "give either id (one article) or like (several), not both");
+        }
+        return new HistoryOptions(
+            [.. request.Like.Select(l => new LikedArticle(l.Id, l.Weight))], [.. request.Unlike],
+            request.Strategy == V1.HistoryStrategy.Fusion ? HistoryStrategy.Fusion : HistoryStrategy.Centroid,
+            request.RecencyDecay);
+    }
+
     public static V1.RelatedResponse ToResponse(RelatedList list)
     {
-        var response = new V1.RelatedResponse { ModelVersion = list.ModelVersion, Stale = list.Stale, RecommendationId = list.RecommendationId };
+        var response = new V1.RelatedResponse { ModelVersion = list.ModelVersion, Stale = list.Stale, RecommendationId = list.RecommendationId, UnknownIds = { list.UnknownIds } };
         foreach (var item in list.Items)
         {
             var a = item.Article;
@@ -48,6 +65,7 @@ internal static class ProtoMapping
                 Published = a.Published is { } p ? Timestamp.FromDateTimeOffset(p) : null,
                 Score = item.Score,
                 Why = item.Terms is null ? null : ToWhy(item),
+                BasedOn = { item.BasedOn },
             });
         }
         return response;

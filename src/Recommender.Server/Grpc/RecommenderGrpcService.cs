@@ -70,7 +70,10 @@ public sealed class RecommenderGrpcService(EngineRegistry engines, StoreDescript
     public override async Task<RelatedResponse> GetRelated(GetRelatedRequest request, ServerCallContext context)
     {
         var engine = await engines.GetAsync(request.Namespace, context.CancellationToken);
-        return ProtoMapping.ToResponse(await engine.GetRelatedAsync(request.Id, ProtoMapping.ToOptions(request.Options), context.CancellationToken));
+        var options = ProtoMapping.ToOptions(request.Options);
+        return ProtoMapping.ToResponse(ProtoMapping.ToHistory(request) is { } history
+            ? await engine.GetRelatedForHistoryAsync(history, options, context.CancellationToken)
+            : await engine.GetRelatedAsync(request.Id, options, context.CancellationToken));
     }
 
     public override async Task<RelatedResponse> PreviewRelated(PreviewRelatedRequest request, ServerCallContext context)
