@@ -329,7 +329,7 @@ public sealed class CliTests : IAsyncLifetime
             return article.ToJsonString();
         }));
 
-        var result = await Run("eval", english, second, "--limit", "5", "--json", "--write-lists", lists);
+        var result = await Run("eval", english, second, "--limit", "5", "--json", "--write-lists", lists, "--histories");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var report = JsonDocument.Parse(result.Stdout).RootElement;
@@ -342,6 +342,20 @@ public sealed class CliTests : IAsyncLifetime
             Assert.InRange(corpus.GetProperty("P@5").GetDouble(), 0.3, 1.0);
             Assert.Equal(0, corpus.GetProperty("dup@5").GetDouble());
             Assert.StartsWith("eval-", corpus.GetProperty("namespace").GetString());
+            // Lists for several articles: 1, 3 and 5 of one label and 2 + 2 of two, each strategy.
+            var histories = corpus.GetProperty("histories").EnumerateArray().ToList();
+            Assert.Equal(["centroid", "centroid", "centroid", "centroid", "fusion", "fusion", "fusion", "fusion"], histories.Select(h => h.GetProperty("strategy").GetString()));
+            Assert.All(histories, h => Assert.Equal(30, h.GetProperty("lists").GetInt32()));
+            // Six articles a label: a history of k leaves 6 - k to find, P@10 at most (6 - k) / 10.
+            foreach (var offset in new[] { 0, 4 })
+            {
+                Assert.InRange(histories[offset].GetProperty("pAt10").GetDouble(), 0.3, 0.5);
+                Assert.InRange(histories[offset + 1].GetProperty("pAt10").GetDouble(), 0.2, 0.3);
+                Assert.InRange(histories[offset + 2].GetProperty("pAt10").GetDouble(), 0.05, 0.1);
+                Assert.InRange(histories[offset + 3].GetProperty("pAt10").GetDouble(), 0.3, 0.8);
+            }
+            var mixed = histories[3];
+            Assert.Equal(mixed.GetProperty("pAt10").GetDouble(), mixed.GetProperty("shareA").GetDouble() + mixed.GetProperty("shareB").GetDouble(), 6);
         }
         Assert.Equal((corpora[0].GetProperty("P@10").GetDouble() + corpora[1].GetProperty("P@10").GetDouble()) / 2,
             report.GetProperty("mean").GetProperty("P@10").GetDouble(), 3);

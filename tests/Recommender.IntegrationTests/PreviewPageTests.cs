@@ -153,6 +153,33 @@ public sealed class PreviewPageTests : IAsyncLifetime
         Assert.Equal(Site, (await _browser.EvaluateAsync("document.getElementById('namespace').value")).GetString());
     }
 
+    /// <summary>The "reading history" view: a list for several articles, each suggestion saying which it comes from.</summary>
+    [Fact]
+    public async Task AReadingHistory_ShowsItsList_WhereEachSuggestionComesFrom_AndWhatIsNotStored()
+    {
+        var request = new GetRelatedRequest { Strategy = HistoryStrategy.Fusion, Options = new RelatedOptions { Limit = 5, Explain = true } };
+        request.Like.AddRange(new[] { "sport-001", "tech-001", "nope" }.Select(id => new LikedArticle { Id = id }));
+        request.Unlike.Add("sport-002");
+        var expected = await _host.Client.GetRelatedAsync(request);
+
+        await _browser.NavigateAsync(new Uri(_host.HttpAddress!, "/preview"));
+        await SetValueAsync("history-ids", "sport-001\ntech-001\nnope");
+        await SetValueAsync("history-unlike", "sport-002");
+        await _browser.EvaluateAsync("document.getElementById('history-strategy').value = 'HISTORY_STRATEGY_FUSION'");
+        await _browser.EvaluateAsync("document.getElementById('show-history').click()");
+        await _browser.WaitForAsync("document.querySelectorAll('#items li').length > 0");
+        var rendered = await RenderedItemsAsync();
+        var basedOn = JsonSerializer.Deserialize<string[]>((await _browser.EvaluateAsync(
+            "JSON.stringify([...document.querySelectorAll('#items li')].map(li => li.querySelector('.based-on').textContent))")).GetString()!)!;
+        var status = (await _browser.EvaluateAsync("document.getElementById('status').textContent")).GetString()!;
+        await SaveScreenshotAsync("preview-history.png");
+
+        Assert.Equal(expected.Items.Select(i => i.Id), rendered.Select(r => r.Id));
+        Assert.Equal(expected.Items.Select(i => "because of " + string.Join(", ", i.BasedOn)), basedOn);
+        Assert.Contains("not stored, left out: nope", status);
+        Assert.Contains("reading history", status);
+    }
+
     [Fact]
     public async Task JsonRoutes_AnswerWithTheRpcsResults_StatusCodesAndFieldErrors()
     {

@@ -51,6 +51,14 @@ public sealed class BenchSettings : ClientSettings
     [Description("Each GetRelated also filters: only the query article's section, and 20 other ids excluded.")]
     public bool Filtered { get; init; }
 
+    [CommandOption("--history <N>")]
+    [Description("Each GetRelated is a list for a reading history of N articles (like), drawn at random (default 0: one article, id).")]
+    public int History { get; init; }
+
+    [CommandOption("--strategy <STRATEGY>")]
+    [Description("With --history: centroid (default) or fusion.")]
+    public string? Strategy { get; init; }
+
     [CommandOption("--draft-words <N>")]
     [Description("With --rpc preview: drafts of about N words, made by joining generated articles (default: one article, 140-560 words).")]
     public int DraftWords { get; init; }
@@ -73,6 +81,8 @@ public sealed class BenchSettings : ClientSettings
         : Concurrency is < 1 or > 1_024 ? ValidationResult.Error("--concurrency must be between 1 and 1024.")
         : Duration is < 1 or > 86_400 ? ValidationResult.Error("--duration must be between 1 and 86400 seconds.")
         : Rpc is not ("related" or "preview") ? ValidationResult.Error("--rpc is related or preview.")
+        : History is < 0 or > 50 ? ValidationResult.Error("--history must be between 0 and 50.")
+        : Strategy is not (null or "centroid" or "fusion") ? ValidationResult.Error("--strategy must be centroid or fusion.")
         : UpsertsPerSecond is < 0 or > 100_000 ? ValidationResult.Error("--upserts-per-second must be between 0 and 100000.")
         : FeedbackPerSecond is < 0 or > 100_000 ? ValidationResult.Error("--feedback-per-second must be between 0 and 100000.")
         : ValidationResult.Success();
@@ -165,8 +175,18 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
                 var call = Stopwatch.GetTimestamp();
                 try
                 {
+                    var related = new GetRelatedRequest { Namespace = ns, Options = requestOptions };
+                    if (settings.History > 0)
+                    {
+                        related.Like.AddRange(Enumerable.Range(0, settings.History).Select(_ => new LikedArticle { Id = corpus[random.Next(corpus.Count)].Article.Id }));
+                        related.Strategy = settings.Strategy == "fusion" ? HistoryStrategy.Fusion : HistoryStrategy.Centroid;
+                    }
+                    else
+                    {
+                        related.Id = article.Id;
+                    }
                     var list = settings.Rpc == "related"
-                        ? await client.GetRelatedAsync(new GetRelatedRequest { Id = article.Id, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken)
+                        ? await client.GetRelatedAsync(related, cancellationToken: cancellationToken)
                         : await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = body, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
                     Volatile.Write(ref lastList, list);
                 }
@@ -278,7 +298,7 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
         {
             ["articles"] = settings.Articles,
             ["concurrency"] = settings.Concurrency,
-            ["rpc"] = settings.Rpc + (settings.Filtered ? " (section filter, 20 excluded ids)" : "") + (settings.DraftWords > 0 ? $" ({settings.DraftWords}-word drafts)" : ""),
+            ["rpc"] = settings.Rpc + (settings.History > 0 ? $" (histories of {settings.History}, {settings.Strategy ?? "centroid"})" : "") + (settings.Filtered ? " (section filter, 20 excluded ids)" : "") + (settings.DraftWords > 0 ? $" ({settings.DraftWords}-word drafts)" : ""),
             ["durationSeconds"] = settings.Duration,
             ["requests"] = r.Requests,
             ["requestsPerSecond"] = Math.Round(r.Requests / r.Seconds, 1),

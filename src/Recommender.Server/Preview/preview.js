@@ -7,7 +7,8 @@
 
 const $ = (id) => document.getElementById(id);
 
-// What the list on screen was made for: { kind: "article", id, label } or { kind: "draft", label }.
+// What the list on screen was made for: { kind: "article", id, label }, { kind: "draft", label }
+// or { kind: "history", like, unlike, strategy, label }.
 let current = null;
 
 const stored = { namespace: "recommender.namespace", key: "recommender.apiKey" };
@@ -89,6 +90,10 @@ async function refresh() {
   try {
     const response = current.kind === "article"
       ? await call("POST", "/v1/related", { id: current.id, namespace: namespace(), options: options() })
+      : current.kind === "history"
+      ? await call("POST", "/v1/related", {
+          like: current.like.map((id) => ({ id })), unlike: current.unlike, strategy: current.strategy, namespace: namespace(), options: options(),
+        })
       : await call("POST", "/v1/related:preview", {
           title: $("draft-title").value, body: $("draft-body").value, section: $("draft-section").value.trim(),
           namespace: namespace(), options: options(),
@@ -102,13 +107,14 @@ async function refresh() {
 
 function render(response) {
   const items = response.items || [];
-  const what = current.kind === "article" ? `article ${current.id}` : "the draft";
+  const what = current.kind === "article" ? `article ${current.id}` : current.kind === "history" ? "the reading history" : "the draft";
   $("source-headline").textContent = current.label;
   $("deep-link").href = linkToCurrent();
   $("deep-link").hidden = current.kind !== "article"; // a draft is not stored: nothing to link to
   history.replaceState(null, "", linkToCurrent());
   setStatus(`${items.length} suggestion(s) for ${what} · model ${response.modelVersion}` +
     (response.stale ? " · STALE: the store is unreachable" : "") +
+    ((response.unknownIds || []).length ? ` · not stored, left out: ${response.unknownIds.join(", ")}` : "") +
     ` · recommendation ${response.recommendationId}`);
   const list = $("items");
   list.replaceChildren(...items.map((item, i) => renderItem(item, i + 1)));
@@ -161,6 +167,9 @@ function renderItem(item, position) {
   }
   const date = item.published ? item.published.slice(0, 10) : "undated";
   li.append(el("div", "meta", `${item.section || "no section"} · ${date} · ${item.id}`));
+  if ((item.basedOn || []).length) {
+    li.append(el("div", "based-on", `because of ${item.basedOn.join(", ")}`));
+  }
   if (item.why) {
     li.append(renderWhy(item.why, item.score));
   }
@@ -263,6 +272,9 @@ $("search").addEventListener("input", () => {
         const li = el("li");
         const pick = button("", "search-result", () => {
           $("article-id").value = a.id;
+          // Picked articles also gather into the reading history, most recent first.
+          const history = $("history-ids").value.split(/\s+/).filter((s) => s && s !== a.id);
+          $("history-ids").value = [a.id, ...history].join("\n");
           showArticle(a.id);
         });
         // The headline in a <bdi> of its own: a bidi control in it cannot reorder the section beside it.
@@ -315,6 +327,21 @@ $("article-form").addEventListener("submit", (event) => {
 $("draft-form").addEventListener("submit", (event) => {
   event.preventDefault();
   current = { kind: "draft", label: `Suggestions for the draft: ${$("draft-title").value.trim() || "(no headline)"}` };
+  refresh();
+});
+
+$("history-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const split = (text) => text.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s);
+  const like = split($("history-ids").value);
+  if (like.length === 0) {
+    setStatus("List at least one article id.", true);
+    return;
+  }
+  current = {
+    kind: "history", like, unlike: split($("history-unlike").value), strategy: $("history-strategy").value,
+    label: `Suggestions for a reading history of ${like.length} article(s): ${like.join(", ")}`,
+  };
   refresh();
 });
 
