@@ -10,8 +10,8 @@ public sealed record HistoryArticle(ArticleInfo Article, float[] Vector, float W
 /// <summary>
 /// The list for several articles (a reader's history, a topic page, a newsletter), with "less like
 /// this": <see cref="HistoryStrategy.Centroid"/> searches once from the weighted mean of the liked
-/// articles' (expanded) vectors minus the mean of the unliked ones;
-/// <see cref="HistoryStrategy.Fusion"/> searches from each liked article and fuses the lists by
+/// articles' vectors, expanded, minus the mean of the unliked ones;
+/// <see cref="HistoryStrategy.Fusion"/> searches from each liked article (expanded) and fuses the lists by
 /// weighted reciprocal rank, dropping candidates nearer to an unliked article than to every liked
 /// one. Either way no given article, nor a copy of one, is listed; the request's filters, freshness
 /// and diversity apply as for one article, measured from the first (most recent) liked article;
@@ -35,17 +35,21 @@ public static class HistoryRanker
         bool Eligible(ArticleInfo candidate) =>
             query.Accepts(candidate, first) && !likes.Any(l => rules.Blocks(candidate, l.Article, now)) && !IsGivenOrCopy(candidate);
 
-        var expanded = likes.Select(l => (Vector: RelatedRanker.Expand(index, l.Vector, options, IsGivenOrCopy), l.Weight)).ToList();
-        var centre = Mean(expanded);
+        // The centroid is expanded once, as one article's vector is (expanding each liked article
+        // first scored the same on both shared corpora and cost a search per article); fusion
+        // expands each article's own query (0.01-0.015 better on German than without).
+        float[] centre;
         IReadOnlyList<(float[] Vector, float Weight)> queries;
         Func<SearchHit, bool>? keep = null;
         if (strategy == HistoryStrategy.Centroid)
         {
+            centre = RelatedRanker.Expand(index, Mean([.. likes.Select(l => (l.Vector, l.Weight))]), options, IsGivenOrCopy);
             queries = [(Away(centre, unlikes), 1f)];
         }
         else
         {
-            queries = expanded;
+            queries = [.. likes.Select(l => (RelatedRanker.Expand(index, l.Vector, options, IsGivenOrCopy), l.Weight))];
+            centre = Mean(queries);
             if (unlikes.Count > 0)
             {
                 keep = hit => unlikes.Max(u => VectorMath.Dot(hit.Vector!, u.Vector)) < likes.Max(l => VectorMath.Dot(hit.Vector!, l.Vector));
