@@ -173,6 +173,10 @@ public sealed class CmsApiTests
         await host.Client.UpsertArticlesAsync(TestData.Upsert(articles[7] with { Title = "Rewritten headline" }), Bearer);
         var recent = await host.Client.ListArticlesAsync(new ListArticlesRequest { UpdatedAfter = Timestamp.FromDateTimeOffset(moment) });
         Assert.Equal([articles[7].Id], recent.Articles.Select(a => a.Id));
+        // Update times are kept to the millisecond: a moment later within that millisecond still finds the write.
+        var written = recent.Articles[0].UpdateTime.ToDateTimeOffset();
+        var withinItsMillisecond = await host.Client.ListArticlesAsync(new ListArticlesRequest { UpdatedAfter = Timestamp.FromDateTimeOffset(written.AddTicks(5_000)) });
+        Assert.Equal([articles[7].Id], withinItsMillisecond.Articles.Select(a => a.Id));
 
         using var http = Http(host, withKey: false);
         using var got = JsonDocument.Parse(await http.GetStringAsync($"/v1/articles/{articles[7].Id}"));

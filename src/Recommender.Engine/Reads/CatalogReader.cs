@@ -18,7 +18,10 @@ internal sealed class CatalogReader(IArticleCatalog store)
         int pageSize, string pageToken, DateTimeOffset? updatedAfter, CancellationToken cancellationToken)
     {
         var after = PageToken.Decode(TokenKind, pageToken);
-        var page = await store.ListAsync(after, pageSize, updatedAfter, cancellationToken);
+        // Update times are kept to the millisecond: a moment within the millisecond of a write must
+        // still find it (compared finer, a write 0.3 ms after the moment was stored as before it).
+        var from = updatedAfter is { } moment ? DateTimeOffset.FromUnixTimeMilliseconds(moment.ToUnixTimeMilliseconds()) : (DateTimeOffset?)null;
+        var page = await store.ListAsync(after, pageSize, from, cancellationToken);
         return (page.Articles, page.Last is { } last ? PageToken.Encode(TokenKind, last) : "");
     }
 }
