@@ -138,6 +138,7 @@ public sealed class ReadingHistoryTests : IAsyncLifetime
     {
         var result = await CliProcess.RunAsync(_host.Address!, null, "related", "sport-001", "tech-001", "nope", "--unlike", "sport-002", "--strategy", "fusion", "--limit", "4", "--json");
         var text = await CliProcess.RunAsync(_host.Address!, null, "related", "sport-001", "tech-001", "--limit", "2");
+        var strategyForOne = await CliProcess.RunAsync(_host.Address!, null, "related", "sport-001", "--strategy", "fusion");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var json = JsonDocument.Parse(result.Stdout).RootElement;
@@ -146,5 +147,7 @@ public sealed class ReadingHistoryTests : IAsyncLifetime
         Assert.DoesNotContain(json.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetString() is "sport-001" or "tech-001" or "sport-002");
         Assert.True(text.ExitCode == 0, text.Stderr);
         Assert.Contains("because of", text.Stdout);
+        Assert.Equal(2, strategyForOne.ExitCode); // a strategy is for several articles: refused, not ignored
+        Assert.Contains("--strategy", strategyForOne.Stderr);
     }
 }

@@ -33,6 +33,8 @@ public sealed class RelatedSettings : ListSettings
         (Ids.Length == 0) == (IdsFile is null)
             ? Spectre.Console.ValidationResult.Error("Give either IDs or --ids-file FILE.")
             : Strategy is not (null or "centroid" or "fusion") ? Spectre.Console.ValidationResult.Error("--strategy must be centroid or fusion.")
+            : Id is not null && (Strategy is not null || RecencyDecay != 0)
+                ? Spectre.Console.ValidationResult.Error("--strategy and --recency-decay are for a list for several articles: give more than one ID, or --unlike.")
             : base.Validate();
 }
 

@@ -120,12 +120,14 @@ internal sealed class RelatedReader(
     /// <summary>Adds to each item of a list for several articles the terms it shares with the article it comes from most.</summary>
     private async Task<IReadOnlyList<RelatedItem>> ExplainFromSourcesAsync(ServingModel serving, IReadOnlyList<RelatedItem> items, CancellationToken cancellationToken)
     {
-        var ids = items.Select(i => i.Article.Id).Concat(items.Select(i => i.BasedOn[0])).Distinct(StringComparer.Ordinal).ToList();
+        // An item deleted from the index since it was ranked has no source: it is explained against nothing.
+        static string Source(RelatedItem item) => item.BasedOn.Count > 0 ? item.BasedOn[0] : "";
+        var ids = items.Select(i => i.Article.Id).Concat(items.Select(Source)).Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var texts = (await store.GetArticlesAsync(ids, cancellationToken)).ToDictionary(a => a.Id, a => a.ToText(), StringComparer.Ordinal);
         ArticleText Text(ArticleInfo article) => texts.TryGetValue(article.Id, out var t) ? t : new ArticleText(article.Title, "");
         var model = await serving.Model;
         var explained = items.ToArray();
-        foreach (var group in items.Select((item, i) => (item, i)).GroupBy(x => x.item.BasedOn[0], StringComparer.Ordinal))
+        foreach (var group in items.Select((item, i) => (item, i)).GroupBy(x => Source(x.item), StringComparer.Ordinal))
         {
             var source = serving.Index.TryGet(group.Key, out var info, out _) ? Text(info) : new ArticleText("", "");
             var terms = model.SharedTerms(source, group.Select(x => Text(x.item.Article)).ToList(), ExplainedTerms);
