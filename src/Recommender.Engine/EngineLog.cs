@@ -67,4 +67,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(1021, LogLevel.Warning, "Namespace {Namespace}: the store did not answer a refit's batch; trying it again (attempt {Attempt})")]
     public static partial void RefitBatchRetried(ILogger logger, string @namespace, int attempt, Exception exception);
+
+    [LoggerMessage(1022, LogLevel.Information, "Namespace {Namespace}: moving the id registry to the sorted catalog of this version: {Count} id(s) so far")]
+    public static partial void CatalogMigrating(ILogger logger, string @namespace, int count);
+
+    [LoggerMessage(1023, LogLevel.Information, "Namespace {Namespace}: moved {Count} id(s) to the sorted catalog in {Seconds:F1} s")]
+    public static partial void CatalogMigrated(ILogger logger, string @namespace, int count, double seconds);
 }

@@ -85,7 +85,7 @@ public sealed class RecommendationEngine : IDisposable
         _refitter = new Refitter(_scope, store, featurizer, options, index, _state, feeder, _snapshots, announcer);
         _writer = new ArticleWriter(store.Articles, _availability, _state, _snapshots, _refitter, announcer);
         _reader = new RelatedReader(store.Articles, _availability, ranking, clock, _state, _rules, _feedback);
-        _catalog = new CatalogReader(store.Catalog);
+        _catalog = new CatalogReader(_scope, store.Catalog);
         // Replicas/
         _replicas = new NoticeApplier(_scope, store, featurizer, options.BatchSize, _state, _loader, feeder, announcer, applied, _rules);
         _catchUp = new ReplicaCatchUp(_scope, store, options, _state, _replicas, _rules, applied, _refitter);
@@ -114,6 +114,7 @@ public sealed class RecommendationEngine : IDisposable
         // Subscribe before reading the corpus, so nothing another replica writes meanwhile is missed.
         await _replicas.SubscribeAsync(cancellationToken);
         await _rules.LoadAsync(cancellationToken);
+        await _catalog.MigrateAsync(cancellationToken);
         var (serving, rebuilt) = await _loader.LoadAsync(started, cancellationToken);
         using (await _state.LockAsync(cancellationToken))
         {
@@ -132,6 +133,7 @@ public sealed class RecommendationEngine : IDisposable
         // What another replica changes from now on and this one's notices miss is repaired by itself.
         _catchUp.Start(startedAt);
     }
+
 
     /// <summary>
     /// Normalizes (<see cref="TextNormalization"/>), validates and stores a batch; only articles whose
@@ -201,7 +203,7 @@ public sealed class RecommendationEngine : IDisposable
         return _catalog.GetAsync(id, cancellationToken);
     }
 
-    /// <summary>A page of the stored ids (ordinal order) with their update times.</summary>
+    /// <summary>A page of the stored ids with their update times: in id order, or oldest write first with <paramref name="updatedAfter"/>.</summary>
     public Task<(IReadOnlyList<(string Id, DateTimeOffset? Updated)> Articles, string NextPageToken)> ListArticlesAsync(
         int pageSize, string pageToken, DateTimeOffset? updatedAfter, CancellationToken cancellationToken) =>
         _catalog.ListAsync(

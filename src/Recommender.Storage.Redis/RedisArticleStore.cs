@@ -50,9 +50,9 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
         var ids = writes.Select(w => w.Article.Id).ToList();
         // The id registry lives on another slot, so it is written first: an article is never stored
         // unregistered, and an id whose article write did not complete is skipped when read back.
-        await Task.WhenAll(db.SetAddAsync(Keys.Ids(), ids.Select(id => (RedisValue)id).ToArray()), changeLog.LogAsync(db, ids))
-            .WaitAsync(cancellationToken);
         var now = store.Clock.GetUtcNow();
+        await Task.WhenAll(store.RegisterAsync(db, ids, now.ToUnixTimeMilliseconds()), changeLog.LogAsync(db, ids))
+            .WaitAsync(cancellationToken);
         var pending = new List<Task>(writes.Count);
         foreach (var write in writes)
         {
@@ -65,16 +65,15 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
             pending.Add(transaction.ExecuteAsync());
         }
         await Task.WhenAll(pending).WaitAsync(cancellationToken);
-        await store.Writes.ConfirmAsync([Keys.Ids(), Keys.Changed(), .. ids.Select(Keys.Article)], cancellationToken);
+        await store.Writes.ConfirmAsync([Keys.Ids(), Keys.IdsByUpdate(), Keys.Changed(), .. ids.Select(Keys.Article)], cancellationToken);
     });
 
     public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
         var db = store.Writes.Db;
         var deletes = ids.Select(id => db.KeyDeleteAsync([Keys.Article(id), Keys.Vector(modelVersion, id)])).ToList();
-        var removal = db.SetRemoveAsync(Keys.Ids(), ids.Select(id => (RedisValue)id).ToArray());
-        await Task.WhenAll(Task.WhenAll(deletes), removal, changeLog.LogAsync(db, ids)).WaitAsync(cancellationToken);
-        await store.Writes.ConfirmAsync([Keys.Ids(), Keys.Changed(), .. ids.Select(Keys.Article)], cancellationToken);
+        await Task.WhenAll(Task.WhenAll(deletes), store.UnregisterAsync(db, ids), changeLog.LogAsync(db, ids)).WaitAsync(cancellationToken);
+        await store.Writes.ConfirmAsync([Keys.Ids(), Keys.IdsByUpdate(), Keys.Changed(), .. ids.Select(Keys.Article)], cancellationToken);
         return (IReadOnlyList<string>)ids.Where((_, i) => deletes[i].Result > 0).ToList();
     });
 
@@ -166,7 +165,7 @@ internal sealed class RedisArticleStore(RedisNamespace store, RedisChangeLog cha
         }
         if (dangling.Count > 0)
         {
-            await db.SetRemoveAsync(Keys.Ids(), dangling.Select(id => (RedisValue)id).ToArray()).WaitAsync(cancellationToken);
+            await store.UnregisterAsync(db, dangling).WaitAsync(cancellationToken);
         }
         return (IReadOnlyList<string>)dangling;
     });

@@ -18,8 +18,17 @@ public sealed class RedisKeys(string ns)
     /// <summary>An article's vector under one model version (float32 little-endian).</summary>
     public RedisKey Vector(string modelVersion, string id) => $"{Namespace}:vector:{modelVersion}:{{{id}}}";
 
-    /// <summary>Set of every stored id: the bulk read at start walks it.</summary>
-    public RedisKey Ids() => $"{Namespace}:ids";
+    /// <summary>
+    /// The registry of every stored id: a sorted set whose members all score 0, so that it is in id
+    /// order (the bytes of the UTF-8) and a page of it costs O(log N + page) (ZRANGE BYLEX).
+    /// </summary>
+    public RedisKey Ids() => $"{Namespace}:catalog";
+
+    /// <summary>Sorted set of every stored id scored by its last write (Unix ms; -1 when unknown): the pages of <c>updated_after</c>.</summary>
+    public RedisKey IdsByUpdate() => $"{Namespace}:catalog:updated";
+
+    /// <summary>The registry as versions before the sorted catalog kept it (a set); migrated and deleted on start.</summary>
+    public RedisKey LegacyIds() => $"{Namespace}:ids";
 
     /// <summary>Hash describing the serving model.</summary>
     public RedisKey ActiveModel() => $"{Namespace}:model";

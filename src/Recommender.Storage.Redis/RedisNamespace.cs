@@ -24,11 +24,19 @@ internal sealed class RedisNamespace(IConnectionMultiplexer redis, ConfirmedWrit
 
     public TimeProvider Clock { get; } = clock;
 
-    /// <summary>Every id in the namespace's registry (one SMEMBERS), in ordinal order.</summary>
-    public async Task<List<string>> ReadIdsAsync(CancellationToken cancellationToken)
+    /// <summary>Every id in the namespace's registry (one ZRANGE), in id order.</summary>
+    public async Task<List<string>> ReadIdsAsync(CancellationToken cancellationToken) =>
+        (await Db.SortedSetRangeByRankAsync(Keys.Ids()).WaitAsync(cancellationToken)).Select(v => (string)v!).ToList();
+
+    /// <summary>Adds ids to the registry, in id order and by their update time (Unix ms).</summary>
+    public Task RegisterAsync(IDatabaseAsync db, IReadOnlyList<string> ids, long updatedMs) => Task.WhenAll(
+        db.SortedSetAddAsync(Keys.Ids(), ids.Select(id => new SortedSetEntry(id, 0)).ToArray()),
+        db.SortedSetAddAsync(Keys.IdsByUpdate(), ids.Select(id => new SortedSetEntry(id, updatedMs)).ToArray()));
+
+    /// <summary>Removes ids from the registry and its index by update time.</summary>
+    public Task UnregisterAsync(IDatabaseAsync db, IReadOnlyList<string> ids)
     {
-        var ids = (await Db.SetMembersAsync(Keys.Ids()).WaitAsync(cancellationToken)).Select(v => (string)v!).ToList();
-        ids.Sort(StringComparer.Ordinal);
-        return ids;
+        var members = ids.Select(id => (RedisValue)id).ToArray();
+        return Task.WhenAll(db.SortedSetRemoveAsync(Keys.Ids(), members), db.SortedSetRemoveAsync(Keys.IdsByUpdate(), members));
     }
 }

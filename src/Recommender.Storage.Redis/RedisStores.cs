@@ -26,10 +26,11 @@ public sealed class RedisStores(IConnectionMultiplexer redis, ConfirmedWrites wr
 
     public Task<bool> ExistsAsync(string ns, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
-        // One EXISTS per key: on a cluster the three keys may live on different slots.
+        // One EXISTS per key: on a cluster the keys may live on different slots.
         var keys = new RedisKeys(ns);
         var db = redis.GetDatabase();
-        var found = await Task.WhenAll(db.KeyExistsAsync(keys.Ids()), db.KeyExistsAsync(keys.ActiveModel()), db.KeyExistsAsync(keys.Rules()))
+        var found = await Task.WhenAll(
+                db.KeyExistsAsync(keys.Ids()), db.KeyExistsAsync(keys.LegacyIds()), db.KeyExistsAsync(keys.ActiveModel()), db.KeyExistsAsync(keys.Rules()))
             .WaitAsync(cancellationToken);
         return found.Any(f => f);
     });
@@ -39,7 +40,7 @@ public sealed class RedisStores(IConnectionMultiplexer redis, ConfirmedWrites wr
         var keys = new RedisKeys(ns);
         var db = redis.GetDatabase();
         var batchSize = options.Value.BatchSize;
-        var articles = (int)await db.SetLengthAsync(keys.Ids()).WaitAsync(cancellationToken);
+        var articles = (int)await db.SortedSetLengthAsync(keys.Ids()).WaitAsync(cancellationToken);
         // SCAN every primary: on a cluster the namespace's keys are spread over all of them.
         foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {

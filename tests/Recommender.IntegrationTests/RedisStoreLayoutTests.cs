@@ -52,6 +52,38 @@ public sealed class RedisStoreLayoutTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A namespace an older version wrote keeps its registry in a set; the first start of this one
+    /// moves it to the sorted catalog (in id order and by update time, an article stored before
+    /// update times were kept scoring -1), deletes the set, and every article pages as before.
+    /// </summary>
+    [Fact]
+    public async Task TheFormerSetOfIds_IsMigratedToTheSortedCatalog_OnStart_LosingNothing()
+    {
+        var store = StoreSetup.NewRedis();
+        var db = _redis.GetDatabase();
+        var ns = store.Namespace;
+        var host = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(host.Client, TestData.Samples());
+        host.Dispose();
+        var ids = TestData.Samples().Select(a => a.Article.Id).Order(StringComparer.Ordinal).ToList();
+        // What the former version left: a set of ids, no sorted sets, one article from before update times.
+        await db.KeyDeleteAsync([$"{ns}:catalog", $"{ns}:catalog:updated"]);
+        await db.SetAddAsync($"{ns}:ids", ids.Select(id => (RedisValue)id).ToArray());
+        await db.HashDeleteAsync($"{ns}:article:{{{ids[3]}}}", "updated");
+
+        using var restarted = await new ServiceHost(store).StartAsync();
+        var listed = await restarted.Client.ListArticlesAsync(new ListArticlesRequest { PageSize = 100 });
+        var recent = await restarted.Client.ListArticlesAsync(new ListArticlesRequest { UpdatedAfter = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)), PageSize = 100 });
+
+        Assert.False(await db.KeyExistsAsync($"{ns}:ids"));
+        Assert.Equal(ids, listed.Articles.Select(a => a.Id));
+        Assert.Null(listed.Articles[3].UpdateTime);
+        Assert.Equal(-1, await db.SortedSetScoreAsync($"{ns}:catalog:updated", ids[3]));
+        Assert.Equal(ids.Where(id => id != ids[3]).Order(StringComparer.Ordinal), recent.Articles.Select(a => a.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(30, (await restarted.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
+    }
+
+    /// <summary>
     /// After an upgrade, a namespace whose stored model was saved by the former featurizer (no
     /// format recorded) is served by the default model at once, loses no article, takes writes,
     /// and gets a model of the current format from the refit this schedules.
@@ -95,7 +127,8 @@ public sealed class RedisStoreLayoutTests : IAsyncLifetime
         var db = _redis.GetDatabase();
         var ns = store.Namespace;
 
-        Assert.Equal(30, await db.SetLengthAsync($"{ns}:ids"));
+        Assert.Equal(30, await db.SortedSetLengthAsync($"{ns}:catalog"));
+        Assert.Equal(30, await db.SortedSetLengthAsync($"{ns}:catalog:updated"));
         Assert.Equal("Late goal sends champions top of the league", (string?)await db.HashGetAsync($"{ns}:article:{{sport-001}}", "title"));
         var vector = (byte[]?)await db.StringGetAsync($"{ns}:vector:{stats.Model.Version}:{{sport-001}}");
         Assert.NotNull(vector);

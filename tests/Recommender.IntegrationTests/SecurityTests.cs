@@ -401,7 +401,7 @@ public sealed class SecurityTests
         using var intruder = new System.Net.Sockets.TcpClient();
         await intruder.ConnectAsync(IPAddress.Loopback, number);
         var stream = intruder.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("*2\r\n$8\r\nSMEMBERS\r\n$11\r\ndefault:ids\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("*2\r\n$5\r\nZCARD\r\n$15\r\ndefault:catalog\r\n"));
         var buffer = new byte[256];
         var reply = Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer));
 

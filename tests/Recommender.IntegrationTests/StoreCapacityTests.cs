@@ -135,7 +135,7 @@ public sealed class StoreCapacityTests
         await server.ConfigSetAsync("maxmemory-policy", "noeviction");
         await Task.Delay(1_100); // the reading is kept for a second
         var (acknowledged, refused) = await FillUntilRefusedAsync(client, new Random(3));
-        var stored = await admin.GetDatabase().SetLengthAsync("capped:ids");
+        var stored = await admin.GetDatabase().SortedSetLengthAsync("capped:catalog");
 
         Assert.Equal(16 * 1024 * 1024, evicting.LimitBytes);
         Assert.Contains("allkeys-lru", evicting.Warning);
@@ -157,17 +157,17 @@ public sealed class StoreCapacityTests
         using var redis = await ConnectionMultiplexer.ConnectAsync(store.Connection);
         var db = redis.GetDatabase();
         // What a process killed between the registry write and the article's own write leaves behind.
-        await db.SetAddAsync($"{store.Namespace}:ids", "ghost-1");
+        await db.SortedSetAddAsync($"{store.Namespace}:catalog", "ghost-1", 0);
 
         using var host = await new ServiceHost(store).StartAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await db.SetContainsAsync($"{store.Namespace}:ids", "ghost-1") && DateTime.UtcNow < deadline)
+        while (await db.SortedSetScoreAsync($"{store.Namespace}:catalog", "ghost-1") is not null && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
 
-        Assert.False(await db.SetContainsAsync($"{store.Namespace}:ids", "ghost-1"));
-        Assert.Equal(12, await db.SetLengthAsync($"{store.Namespace}:ids"));
+        Assert.Null(await db.SortedSetScoreAsync($"{store.Namespace}:catalog", "ghost-1"));
+        Assert.Equal(12, await db.SortedSetLengthAsync($"{store.Namespace}:catalog"));
         Assert.Equal(12, (await host.Client.GetStatsAsync(new GetStatsRequest())).Corpus.Articles);
     }
 

@@ -80,6 +80,55 @@ public abstract class StoreContractTests : StoreBackedTests
     }
 
     [Fact]
+    public async Task TheCatalog_PagesInIdOrder_AndByUpdateTime_ResumingAmongWritesOfOneMillisecond()
+    {
+        var (_, store) = await OpenAsync();
+        var writes = Enumerable.Range(0, 25).Select(i => Write(i)).ToList();
+        await store.Articles.WriteAsync(writes, Model, CancellationToken.None); // one batch: one update time
+        await store.Articles.DeleteAsync(["a-010"], Model, CancellationToken.None);
+        var ids = writes.Select(w => w.Article.Id).Where(id => id != "a-010").ToList();
+
+        var (byId, pages) = await ReadAllAsync(next => store.Catalog.ListAsync(next?.Id, 7, CancellationToken.None));
+        Assert.Equal(ids, byId.Select(a => a.Id));
+        Assert.Equal(4, pages);
+        var written = byId[0].Updated!.Value;
+        Assert.All(byId, a => Assert.Equal(written, a.Updated));
+
+        // Every write shares its millisecond: pages of 7 must resume among them, in id order.
+        var (byTime, _) = await ReadAllAsync(next => store.Catalog.ListUpdatedAsync(written, next, 7, CancellationToken.None));
+        Assert.Equal(ids, byTime.Select(a => a.Id));
+        Assert.Empty((await store.Catalog.ListUpdatedAsync(written.AddMilliseconds(1), null, 7, CancellationToken.None)).Articles);
+
+        // A write made while a client pages comes on a later page, not lost behind the position.
+        var first = await store.Catalog.ListUpdatedAsync(written, null, 10, CancellationToken.None);
+        await Task.Delay(5);
+        await store.Articles.WriteAsync([Write(2, "rewritten")], Model, CancellationToken.None);
+        var (rest, _) = await ReadAllAsync(next => store.Catalog.ListUpdatedAsync(written, next, 10, CancellationToken.None), first.Next);
+        Assert.Equal([.. ids.Skip(10).Where(id => id != "a-002"), "a-002"], rest.Select(a => a.Id));
+        var rewritten = rest[^1].Updated!.Value;
+        Assert.True(rewritten > written);
+        Assert.Equal(["a-002"], (await store.Catalog.ListUpdatedAsync(rewritten, null, 7, CancellationToken.None)).Articles.Select(a => a.Id));
+        Assert.Equal(rewritten, (await store.Catalog.GetAsync("a-002", CancellationToken.None))!.Updated);
+    }
+
+    /// <summary>Every page from <paramref name="start"/> on, and how many pages there were.</summary>
+    private static async Task<(List<(string Id, DateTimeOffset? Updated)> Articles, int Pages)> ReadAllAsync(
+        Func<CatalogPosition?, Task<CatalogPage>> page, CatalogPosition? start = null)
+    {
+        var all = new List<(string, DateTimeOffset?)>();
+        var (next, pages) = (start, 0);
+        do
+        {
+            var read = await page(next);
+            all.AddRange(read.Articles);
+            next = read.Next;
+            pages++;
+        }
+        while (next is not null && pages < 100);
+        return (all, pages);
+    }
+
+    [Fact]
     public async Task Vectors_OfAnotherModel_AreWrittenAndDroppedApart()
     {
         var (_, store) = await OpenAsync();

@@ -47,6 +47,9 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
 
     public ConcurrentDictionary<string, ArticleWrite> Articles { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>When each stored article was last written, to the millisecond.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _updated = new(StringComparer.Ordinal);
+
     /// <summary>Vectors by (model version, id).</summary>
     public ConcurrentDictionary<(string Version, string Id), float[]> Vectors { get; } = new();
 
@@ -79,6 +82,7 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
         {
             var articles = Articles.Count;
             Articles.Clear();
+            _updated.Clear();
             Vectors.Clear();
             _rules.Clear();
             _changed.Clear();
@@ -104,9 +108,11 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
         {
             await before();
         }
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         foreach (var write in writes)
         {
             Articles[write.Article.Id] = write;
+            _updated[write.Article.Id] = now;
             if (write.Vector is { } vector)
             {
                 Vectors[(modelVersion, write.Article.Id)] = vector;
@@ -118,6 +124,7 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
     public Task<IReadOnlyList<string>> DeleteAsync(IReadOnlyList<string> ids, string modelVersion, CancellationToken cancellationToken)
     {
         var deleted = ids.Where(id => Articles.TryRemove(id, out _)).ToList();
+        deleted.ForEach(id => _updated.TryRemove(id, out _));
         foreach (var id in ids)
         {
             Vectors.TryRemove((modelVersion, id), out _);
@@ -183,17 +190,33 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
         }
     }
 
-    // The catalog (update times are not kept here)
+    // The catalog
 
     public Task<CatalogEntry?> GetAsync(string id, CancellationToken cancellationToken) =>
-        Task.FromResult(Articles.TryGetValue(id, out var write) ? new CatalogEntry(write.Article, null) : null);
+        Task.FromResult(Articles.TryGetValue(id, out var write) ? new CatalogEntry(write.Article, UpdatedOf(id)) : null);
 
-    public Task<CatalogPage> ListAsync(string? after, int pageSize, DateTimeOffset? updatedAfter, CancellationToken cancellationToken)
-    {
-        var ids = Articles.Keys.Where(id => after is null || string.CompareOrdinal(id, after) > 0).Order(StringComparer.Ordinal).ToList();
-        var page = ids.Take(pageSize).Select(id => (id, (DateTimeOffset?)null)).ToList();
-        return Task.FromResult(new CatalogPage(page, ids.Count > pageSize ? ids[pageSize - 1] : null));
-    }
+    public Task<CatalogPage> ListAsync(string? after, int pageSize, CancellationToken cancellationToken) =>
+        Task.FromResult(Page(Articles.Keys
+            .Where(id => after is null || string.CompareOrdinal(id, after) > 0)
+            .Order(StringComparer.Ordinal)
+            .Select(id => new CatalogPosition(id, UpdatedOf(id)))
+            .ToList(), pageSize, byUpdate: false));
+
+    public Task<CatalogPage> ListUpdatedAsync(DateTimeOffset from, CatalogPosition? after, int pageSize, CancellationToken cancellationToken) =>
+        Task.FromResult(Page(_updated
+            .Where(e => e.Value >= from && Articles.ContainsKey(e.Key))
+            .Select(e => new CatalogPosition(e.Key, e.Value))
+            .Where(p => after is null || p.Updated > after.Updated || (p.Updated == after.Updated && string.CompareOrdinal(p.Id, after.Id) > 0))
+            .OrderBy(p => p.Updated).ThenBy(p => p.Id, StringComparer.Ordinal)
+            .ToList(), pageSize, byUpdate: true));
+
+    public Task<int> MigrateAsync(IProgress<int>? progress, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    private DateTimeOffset? UpdatedOf(string id) => _updated.TryGetValue(id, out var at) ? at : null;
+
+    private static CatalogPage Page(List<CatalogPosition> all, int pageSize, bool byUpdate) => new(
+        all.Take(pageSize).Select(p => (p.Id, p.Updated)).ToList(),
+        all.Count > pageSize ? all[pageSize - 1] with { Updated = byUpdate ? all[pageSize - 1].Updated : null } : null);
 
     public async Task<IReadOnlyList<string>> ListIdsAsync(CancellationToken cancellationToken)
     {
