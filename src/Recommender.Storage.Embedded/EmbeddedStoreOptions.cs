@@ -16,12 +16,21 @@ public sealed class EmbeddedStoreOptions
     public int Port { get; set; }
 
     /// <summary>
-    /// Memory for stored records (Garnet's --memory). The embedded store keeps everything in memory,
-    /// so this caps the corpus it can hold: roughly 4 KB per article of average news length.
+    /// Memory for stored records (Garnet's --memory), or <c>auto</c>: a quarter of the machine's memory
+    /// (of the container's limit, if lower), at least 1 GB (<see cref="EffectiveMemorySize"/>). The
+    /// embedded store keeps everything in memory, so this caps the corpus it can hold: writes are
+    /// refused from 80 % full, at about 6 KB of store per article of 2-3 KB of text.
     /// </summary>
     [Required(ErrorMessage = "Recommender:Embedded:MemorySize is required.")]
-    [RegularExpression("^[0-9]+[kmgKMG]$", ErrorMessage = "Recommender:Embedded:MemorySize is a size such as 512m or 2g.")]
-    public string MemorySize { get; set; } = "1g";
+    [RegularExpression("^([0-9]+[kmgKMG]|auto)$", ErrorMessage = "Recommender:Embedded:MemorySize is auto or a size such as 512m or 2g.")]
+    public string MemorySize { get; set; } = "auto";
+
+    /// <summary>The memory size Garnet is given: <see cref="MemorySize"/>, with <c>auto</c> resolved against the machine's memory (whole gigabytes).</summary>
+    public string EffectiveMemorySize => MemorySize == "auto" ? AutoMemorySize(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) : MemorySize;
+
+    /// <summary>A quarter of <paramref name="machineBytes"/> in whole gigabytes, at least 1g.</summary>
+    public static string AutoMemorySize(long machineBytes) =>
+        $"{Math.Max(1, machineBytes / 4 >> 30).ToString(System.Globalization.CultureInfo.InvariantCulture)}g";
 
     /// <summary>
     /// Free space on the data folder's disk below which writes are refused (RESOURCE_EXHAUSTED,

@@ -61,6 +61,27 @@ public sealed class StoreCapacityTests
         return (acknowledged, null);
     }
 
+    [Theory]
+    [InlineData(2L << 30, "1g")] // a small machine still gets the floor
+    [InlineData(24L << 30, "6g")]
+    [InlineData((7L << 30) + (512L << 20), "1g")] // whole gigabytes, rounded down
+    public void EmbeddedStore_AutoMemorySize_IsAQuarterOfTheMachine_AtLeastOneGigabyte(long machineBytes, string expected) =>
+        Assert.Equal(expected, Storage.Embedded.EmbeddedStoreOptions.AutoMemorySize(machineBytes));
+
+    [Fact]
+    public async Task EmbeddedStore_ByDefault_IsSizedFromTheMachinesMemory()
+    {
+        using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: new Dictionary<string, string?>
+        {
+            ["Recommender:Embedded:MemorySize"] = null, // the default, which the test host otherwise sets to 256m
+        }).StartAsync();
+
+        var limit = (await host.Client.GetStatsAsync(new GetStatsRequest())).StoreMemory.LimitBytes;
+
+        var expected = Storage.Embedded.EmbeddedStoreOptions.Bytes(Storage.Embedded.EmbeddedStoreOptions.AutoMemorySize(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes));
+        Assert.Equal(expected, limit);
+    }
+
     [Fact]
     public async Task EmbeddedStore_FilledPastItsMemory_RefusesWrites_AndKeepsEveryAcknowledgedArticle()
     {

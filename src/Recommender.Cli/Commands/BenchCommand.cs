@@ -122,7 +122,8 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
             var refitSeconds = refit.Elapsed.TotalSeconds;
 
             var result = await DriveAsync(client, ns, corpus, settings, cancellationToken);
-            Report(settings, ns, result, corpus.Count / ingestSeconds, refitSeconds);
+            var pages = await TimePagesAsync(client, ns, cancellationToken);
+            Report(settings, ns, result, corpus.Count / ingestSeconds, refitSeconds, pages);
             return result.Errors == 0 && result.Feedback.Errors == 0 ? 0 : 1;
         }
         finally
@@ -291,7 +292,42 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
         return new Result(all.Length, settings.Duration, all, errors, upserts, upsertErrors, feedback);
     }
 
-    private static void Report(BenchSettings settings, string ns, Result r, double ingestPerSecond, double refitSeconds)
+    /// <summary>Pages of ListArticles timed one at a time, as a CMS reconciling reads them.</summary>
+    private sealed record PageTimes(double ByIdMs, double UpdatedMs, double UpdatedNoneMs);
+
+    /// <summary>
+    /// The median of the first five pages of 1,000 ids in id order, and of five by update time (since
+    /// the epoch: every article), and one page asking for writes later than every article (empty).
+    /// </summary>
+    private static async Task<PageTimes> TimePagesAsync(RecommenderService.RecommenderServiceClient client, string ns, CancellationToken cancellationToken)
+    {
+        async Task<double> MedianAsync(Google.Protobuf.WellKnownTypes.Timestamp? updatedAfter, int pages)
+        {
+            var times = new List<double>();
+            var token = "";
+            for (var i = 0; i < pages; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var page = await client.ListArticlesAsync(
+                    new ListArticlesRequest { Namespace = ns, PageSize = 1_000, PageToken = token, UpdatedAfter = updatedAfter }, cancellationToken: cancellationToken);
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                token = page.NextPageToken;
+                if (token.Length == 0)
+                {
+                    break;
+                }
+            }
+            times.Sort();
+            return Math.Round(times[times.Count / 2], 2);
+        }
+
+        return new PageTimes(
+            await MedianAsync(null, 5),
+            await MedianAsync(Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddMilliseconds(1)), 5),
+            await MedianAsync(Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)), 1));
+    }
+
+    private static void Report(BenchSettings settings, string ns, Result r, double ingestPerSecond, double refitSeconds, PageTimes pages)
     {
         double Percentile(double p) => r.LatenciesMs.Length == 0 ? 0 : r.LatenciesMs[Math.Min(r.LatenciesMs.Length - 1, (int)Math.Ceiling(p * r.LatenciesMs.Length) - 1)];
         var figures = new Dictionary<string, object>
@@ -315,6 +351,9 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
             ["feedbackErrors"] = r.Feedback.Errors,
             ["ingestArticlesPerSecond"] = Math.Round(ingestPerSecond, 1),
             ["refitSeconds"] = Math.Round(refitSeconds, 1),
+            ["listPageMs"] = pages.ByIdMs,
+            ["listUpdatedPageMs"] = pages.UpdatedMs,
+            ["listUpdatedNonePageMs"] = pages.UpdatedNoneMs,
             ["namespace"] = ns,
         };
         if (settings.Json)

@@ -78,7 +78,7 @@ internal static class CellTrainer
         for (var i = 0; i < all.Count; i++)
         {
             var (c, s) = all[i];
-            result[cellOf[i]].Add(cells[c].Infos[s], Codes(all[i]), cells[c].Scales[s]);
+            result[cellOf[i]].Add(cells[c].Infos[s], Codes(all[i]), cells[c].Scales[s], cells[c].Numbers[s]);
         }
         return (trained, result);
     }

@@ -2,7 +2,7 @@ using Recommender.Core.Articles;
 
 namespace Recommender.Core.Index;
 
-/// <summary>One cell's vectors in one block (16-bit codes), with their scales and articles; removal moves the last into the gap.</summary>
+/// <summary>One cell's vectors in one block (16-bit codes), with their scales, articles and article numbers; removal moves the last into the gap.</summary>
 internal sealed class IndexCell(int dimensions, int capacity)
 {
     /// <summary>Fewest slots a cell allocates, so that a few upserts do not resize it at once.</summary>
@@ -11,23 +11,30 @@ internal sealed class IndexCell(int dimensions, int capacity)
     public short[] Codes = new short[capacity * dimensions];
     public float[] Scales = new float[capacity];
     public ArticleInfo[] Infos = new ArticleInfo[capacity];
+
+    /// <summary>Each member's article number in the index (what neighbour lists refer to; it stays while the article moves between slots and cells).</summary>
+    public int[] Numbers = new int[capacity];
+
     public int Count;
 
     public int Capacity => Infos.Length;
 
     public ReadOnlySpan<short> CodesAt(int slot) => Codes.AsSpan(slot * dimensions, dimensions);
 
-    public int Add(ArticleInfo info, ReadOnlySpan<short> codes, float scale)
+    public int Add(ArticleInfo info, ReadOnlySpan<short> codes, float scale, int number)
     {
         if (Count == Infos.Length)
         {
-            Array.Resize(ref Codes, Codes.Length * 2);
-            Array.Resize(ref Scales, Scales.Length * 2);
-            Array.Resize(ref Infos, Infos.Length * 2);
+            var capacity = Math.Max(Infos.Length * 2, MinCapacity);
+            Array.Resize(ref Codes, capacity * dimensions);
+            Array.Resize(ref Scales, capacity);
+            Array.Resize(ref Infos, capacity);
+            Array.Resize(ref Numbers, capacity);
         }
         codes.CopyTo(Codes.AsSpan(Count * dimensions, dimensions));
         Scales[Count] = scale;
         Infos[Count] = info;
+        Numbers[Count] = number;
         return Count++;
     }
 
@@ -40,6 +47,7 @@ internal sealed class IndexCell(int dimensions, int capacity)
         {
             Codes.AsSpan(last * dimensions, dimensions).CopyTo(Codes.AsSpan(slot * dimensions, dimensions));
             Scales[slot] = Scales[last];
+            Numbers[slot] = Numbers[last];
             moved = Infos[slot] = Infos[last];
         }
         Infos[last] = null!;
@@ -52,6 +60,7 @@ internal sealed class IndexCell(int dimensions, int capacity)
         Codes = Codes.AsSpan(0, Count * dimensions).ToArray(),
         Scales = Scales.AsSpan(0, Count).ToArray(),
         Infos = Infos.AsSpan(0, Count).ToArray(),
+        Numbers = Numbers.AsSpan(0, Count).ToArray(),
         Count = Count,
     };
 

@@ -18,4 +18,12 @@ public sealed class IndexOptions
     /// <summary>Fewest rows a partitioned search scans, however small the share.</summary>
     [Range(1, 10_000_000, ErrorMessage = "Recommender:Index:MinScannedRows must be between {1} and {2}.")]
     public int MinScannedRows { get; set; } = 2_000;
+
+    /// <summary>
+    /// Candidates kept for each article: its nearest neighbours, updated as articles are written near
+    /// it and rebuilt by a refit, so that the list of a stored article is ranked from them without a
+    /// search (a search still runs when filters leave too few). 0 turns the lists off: every list searches.
+    /// </summary>
+    [Range(0, 200, ErrorMessage = "Recommender:Index:NeighbourListLength must be between {1} and {2}.")]
+    public int NeighbourListLength { get; set; } = 40;
 }

@@ -6,18 +6,24 @@ using Recommender.Core.Articles;
 namespace Recommender.Core.Index;
 
 /// <summary>What an index consists of, as the snapshot format writes and reads it.</summary>
-internal sealed record IndexLayout(int Dimensions, int Count, int TrainedOn, CellCentres? Centres, IndexCell[] Cells);
+/// <param name="ListLength">Entries of each candidate list (0: none kept).</param>
+/// <param name="Lists">The candidate lists, <paramref name="ListLength"/> per article, articles numbered in the order of the cells; null when none.</param>
+internal sealed record IndexLayout(int Dimensions, int Count, int TrainedOn, CellCentres? Centres, IndexCell[] Cells, int ListLength, int[]? Lists);
 
 /// <summary>
-/// The index's binary snapshot: a header (format, dimensions, counts, the cells' centres), then each
-/// cell prefixed by its length (its members' metadata, scales and codes). It is written and read as
+/// The index's binary snapshot: a header (format, dimensions, counts, the cells' centres, the length
+/// of a candidate list), then each cell prefixed by its length (its members' metadata, scales, codes
+/// and candidate lists, which number articles in the order of the cells). It is written and read as
 /// a stream, a cell at a time, so neither side holds the whole snapshot; cells are parsed in
 /// parallel as they arrive, and a restore needs no re-encoding or retraining.
 /// </summary>
 internal static class IndexSnapshot
 {
     /// <summary>Bumped whenever the layout changes; a snapshot of another format is refused (and the index rebuilt from the articles).</summary>
-    private const int Format = 3;
+    private const int Format = 4;
+
+    /// <summary>The format before candidate lists: still read (the lists are then computed after the restore).</summary>
+    private const int FormatWithoutLists = 3;
 
     public static async Task WriteAsync(IndexLayout layout, Stream output, CancellationToken cancellationToken)
     {
@@ -31,16 +37,20 @@ internal static class IndexSnapshot
         writer.Write(layout.Centres?.Count ?? 0);
         writer.Write(MemoryMarshal.AsBytes((layout.Centres?.Codes ?? []).AsSpan()));
         writer.Write(layout.Cells.Length);
+        var listLength = layout.Lists is null ? 0 : layout.ListLength;
+        writer.Write(listLength);
         await WriteOutAsync();
+        var number = 0;
         foreach (var cell in layout.Cells)
         {
             writer.Write(0); // its length, filled in below
             writer.Write(cell.Count);
-            for (var slot = 0; slot < cell.Count; slot++)
+            for (var slot = 0; slot < cell.Count; slot++, number++)
             {
                 WriteInfo(writer, cell.Infos[slot]);
                 writer.Write(cell.Scales[slot]);
                 writer.Write(MemoryMarshal.AsBytes(cell.CodesAt(slot)));
+                writer.Write(MemoryMarshal.AsBytes(layout.Lists.AsSpan(number * listLength, listLength)));
             }
             BinaryPrimitives.WriteInt32LittleEndian(buffer.GetBuffer(), (int)buffer.Length - sizeof(int));
             await WriteOutAsync();
@@ -59,7 +69,8 @@ internal static class IndexSnapshot
     public static async Task<IndexLayout> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
         var scratch = new byte[sizeof(int)];
-        if (await ReadInt32Async() != Format)
+        var format = await ReadInt32Async();
+        if (format is not (Format or FormatWithoutLists))
         {
             throw new InvalidDataException("The index snapshot is of an unknown format.");
         }
@@ -79,16 +90,18 @@ internal static class IndexSnapshot
             centres = new CellCentres(MemoryMarshal.Cast<byte, short>(bytes).ToArray(), dimensions);
         }
         var cellCount = await ReadInt32Async();
-        if (cellCount < 1)
+        var listLength = format == FormatWithoutLists ? 0 : await ReadInt32Async();
+        if (cellCount < 1 || listLength is < 0 or > 10_000)
         {
             throw new InvalidDataException("The index snapshot's header is damaged.");
         }
         var cells = new IndexCell[cellCount];
+        var cellLists = new int[cellCount][];
         await Parallel.ForEachAsync(ReadCellsAsync(), new ParallelOptions { CancellationToken = cancellationToken }, (cell, _) =>
         {
             try
             {
-                cells[cell.Index] = ReadCell(cell.Bytes, cell.Length, dimensions);
+                (cells[cell.Index], cellLists[cell.Index]) = ReadCell(cell.Bytes, cell.Length, dimensions, listLength);
             }
             finally
             {
@@ -96,7 +109,26 @@ internal static class IndexSnapshot
             }
             return ValueTask.CompletedTask;
         });
-        return new IndexLayout(dimensions, count, trainedOn, centres, cells);
+        if (cells.Sum(c => c.Count) != count)
+        {
+            throw new InvalidDataException("The index snapshot's cells do not hold the articles its header counts.");
+        }
+        int[]? lists = null;
+        if (listLength > 0)
+        {
+            lists = new int[count * listLength];
+            var at = 0;
+            foreach (var part in cellLists)
+            {
+                part.CopyTo(lists, at);
+                at += part.Length;
+            }
+            if (lists.Any(n => n < -1 || n >= count))
+            {
+                throw new InvalidDataException("The index snapshot's candidate lists are damaged.");
+            }
+        }
+        return new IndexLayout(dimensions, count, trainedOn, centres, cells, listLength, lists);
 
         async Task<int> ReadInt32Async()
         {
@@ -121,21 +153,28 @@ internal static class IndexSnapshot
         }
     }
 
-    private static IndexCell ReadCell(byte[] bytes, int length, int dimensions)
+    /// <summary>A cell, and its members' candidate lists (<paramref name="listLength"/> each); the caller numbers the members.</summary>
+    private static (IndexCell Cell, int[] Lists) ReadCell(byte[] bytes, int length, int dimensions, int listLength)
     {
         using var part = new BinaryReader(new MemoryStream(bytes, 0, length, writable: false));
         var members = part.ReadInt32();
+        if (members < 0 || members > length)
+        {
+            throw new InvalidDataException("The index snapshot's cell is damaged.");
+        }
         var cell = new IndexCell(dimensions, Math.Max(members, IndexCell.MinCapacity));
+        var lists = new int[members * listLength];
         var codes = new short[dimensions];
         var shared = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var m = 0; m < members; m++)
         {
             var info = ReadInfo(part, shared);
             var scale = part.ReadSingle();
-            part.Read(MemoryMarshal.AsBytes(codes.AsSpan()));
-            cell.Add(info, codes, scale);
+            part.ReadExactly(MemoryMarshal.AsBytes(codes.AsSpan()));
+            part.ReadExactly(MemoryMarshal.AsBytes(lists.AsSpan(m * listLength, listLength)));
+            cell.Add(info, codes, scale, number: -1);
         }
-        return cell;
+        return (cell, lists);
     }
 
     private static void WriteInfo(BinaryWriter writer, ArticleInfo info)

@@ -19,12 +19,26 @@ namespace Recommender.Core.Index;
 /// signatures, editorial rules) run a few hundred times per search rather than once per article.
 /// Readers run in parallel; a write briefly excludes them.
 /// </para>
+/// <para>
+/// Each article also keeps a candidate list (<see cref="IndexOptions.NeighbourListLength"/>): the
+/// numbers of the articles nearest it. A write searches once for the written article's neighbours,
+/// makes them its list, and offers it to each of theirs, where it replaces the farthest entry if it is
+/// nearer; a deleted article's number is dead and skipped; <see cref="Partition"/> (the end of a bulk
+/// load, as a refit builds its index) computes every list. <see cref="Neighbours"/> scores a list
+/// against any query, so the list of a stored article costs a few dozen dot products at any corpus
+/// size instead of a search that grows with it.
+/// </para>
 /// </summary>
 public sealed class VectorIndex
 {
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly Dictionary<string, (int Cell, int Slot)> _where = new(StringComparer.Ordinal);
     private readonly IndexOptions _options;
+    private NeighbourLists _lists;
+
+    /// <summary>Where each article number is; (-1, -1) once its article is removed (numbers are not reused).</summary>
+    private (int Cell, int Slot)[] _at = [];
+    private int _numbers;
     private IndexCell[] _cells;
     private CellCentres? _centres;
     private int _trainedOn;
@@ -45,6 +59,7 @@ public sealed class VectorIndex
         _options = options ?? new IndexOptions();
         _autoPartition = partitionAutomatically;
         _cells = [new IndexCell(dimensions, Math.Max(capacity, 16))];
+        _lists = new NeighbourLists(_options.NeighbourListLength);
     }
 
     public int Dimensions { get; }
@@ -80,9 +95,9 @@ public sealed class VectorIndex
             long bytes = (long)_where.EnsureCapacity(0) * (4 + 4 + 8 + 8 + 4);
             foreach (var cell in _cells)
             {
-                bytes += cell.Capacity * (Dimensions * sizeof(short) + sizeof(float) + 8L) + 3 * 24;
+                bytes += cell.Capacity * (Dimensions * sizeof(short) + sizeof(float) + sizeof(int) + 8L) + 4 * 24;
             }
-            return bytes + (_centres?.Codes.Length ?? 0) * sizeof(short);
+            return bytes + ((_centres?.Codes.Length ?? 0) * sizeof(short)) + _lists.Bytes + ((long)_at.Length * 8);
         }
         finally
         {
@@ -101,7 +116,8 @@ public sealed class VectorIndex
         _lock.EnterReadLock();
         try
         {
-            layout = new IndexLayout(Dimensions, _count, _trainedOn, _centres, Array.ConvertAll(_cells, cell => cell.Copy()));
+            var cells = Array.ConvertAll(_cells, cell => cell.Copy());
+            layout = new IndexLayout(Dimensions, _count, _trainedOn, _centres, cells, _lists.Length, CompactLists(cells));
         }
         finally
         {
@@ -118,7 +134,29 @@ public sealed class VectorIndex
         var layout = await IndexSnapshot.ReadAsync(input, cancellationToken);
         var index = new VectorIndex(layout.Dimensions, 16, options) { _count = layout.Count, _trainedOn = layout.TrainedOn, _centres = layout.Centres };
         index._cells = layout.Cells;
+        // The snapshot numbers articles in the order of its cells, and its lists refer to those numbers.
+        var number = 0;
+        foreach (var cell in index._cells)
+        {
+            for (var slot = 0; slot < cell.Count; slot++)
+            {
+                cell.Numbers[slot] = number++;
+            }
+        }
+        index._numbers = number;
         index.MapCells();
+        if (index._lists.Length > 0)
+        {
+            if (layout.ListLength == index._lists.Length && layout.Lists is { } lists)
+            {
+                index._lists = NeighbourLists.From(layout.ListLength, lists);
+            }
+            else
+            {
+                index._lists.EnsureCapacity(index._numbers);
+                index.LinkAll(); // a snapshot of an older format, or of another list length
+            }
+        }
         return index;
     }
 
@@ -134,19 +172,28 @@ public sealed class VectorIndex
         _lock.EnterWriteLock();
         try
         {
+            int number;
             if (_where.TryGetValue(info.Id, out var at))
             {
+                number = _cells[at.Cell].Numbers[at.Slot];
                 RemoveAt(at);
             }
             else
             {
+                number = NewNumber();
                 _count++;
             }
             var cell = Nearest(codes);
-            _where[info.Id] = (cell, _cells[cell].Add(info, codes, scale));
+            var placed = (cell, _cells[cell].Add(info, codes, scale, number));
+            _where[info.Id] = placed;
+            _at[number] = placed;
             if (_autoPartition && NeedsTraining())
             {
                 Train();
+            }
+            if (_autoPartition && _lists.Length > 0)
+            {
+                Link(number);
             }
         }
         finally
@@ -165,7 +212,13 @@ public sealed class VectorIndex
             {
                 return false;
             }
+            var number = _cells[at.Cell].Numbers[at.Slot];
             RemoveAt(at);
+            _at[number] = (-1, -1);
+            if (_lists.Length > 0)
+            {
+                _lists.Of(number).Fill(-1);
+            }
             _count--;
             return true;
         }
@@ -175,7 +228,10 @@ public sealed class VectorIndex
         }
     }
 
-    /// <summary>Trains the cells now if the corpus is large enough, and keeps them trained from then on.</summary>
+    /// <summary>
+    /// Trains the cells now if the corpus is large enough, and keeps them trained from then on; then
+    /// computes every article's candidate list (in parallel), and keeps them from then on.
+    /// </summary>
     public void Partition()
     {
         _lock.EnterWriteLock();
@@ -186,6 +242,7 @@ public sealed class VectorIndex
             {
                 Train();
             }
+            LinkAll();
         }
         finally
         {
@@ -247,6 +304,60 @@ public sealed class VectorIndex
                 all.AddRange(cell.Infos.AsSpan(0, cell.Count));
             }
             return all;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// The candidates of a stored article that <paramref name="accept"/> lets through, scored against
+    /// <paramref name="query"/> (which need not be the article's own vector), best first; null when the
+    /// article is not indexed or has no list (lists off, or not computed yet), for the caller to search.
+    /// </summary>
+    /// <param name="max">The best this many at most.</param>
+    public IReadOnlyList<SearchHit>? Neighbours(
+        string id, ReadOnlySpan<float> query, Func<ArticleInfo, bool>? accept = null, bool withVectors = false, int max = int.MaxValue)
+    {
+        if (query.Length != Dimensions)
+        {
+            throw new ArgumentException($"Query has {query.Length} dimensions; the index has {Dimensions}.", nameof(query));
+        }
+        if (_lists.Length == 0)
+        {
+            return null;
+        }
+        Span<short> codes = Dimensions <= 1024 ? stackalloc short[Dimensions] : new short[Dimensions];
+        var queryScale = Fixed16.Encode(query, codes);
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_where.TryGetValue(id, out var at))
+            {
+                return null;
+            }
+            var list = _lists.Of(_cells[at.Cell].Numbers[at.Slot]);
+            if (list[0] < 0)
+            {
+                return null;
+            }
+            var hits = new List<(float Score, ArticleInfo Info, int Cell, int Slot)>(list.Length);
+            foreach (var number in list)
+            {
+                if (number < 0 || _at[number].Cell < 0)
+                {
+                    continue; // an empty entry, or an article removed since
+                }
+                var (cell, slot) = _at[number];
+                var info = _cells[cell].Infos[slot];
+                if (accept is null || accept(info))
+                {
+                    hits.Add((Score(codes, queryScale, cell, slot), info, cell, slot));
+                }
+            }
+            hits.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Info.Id, b.Info.Id));
+            return hits.Take(max).Select(h => Hit((h.Cell, h.Slot, h.Score), withVectors)).ToList();
         }
         finally
         {
@@ -342,13 +453,166 @@ public sealed class VectorIndex
         }
     }
 
+    private float Score(ReadOnlySpan<short> query, float queryScale, int cell, int slot) =>
+        Fixed16.Dot(query, _cells[cell].CodesAt(slot)) * queryScale * _cells[cell].Scales[slot];
+
     private void RemoveAt((int Cell, int Slot) at)
     {
         var moved = _cells[at.Cell].RemoveAt(at.Slot);
         if (moved is not null)
         {
             _where[moved.Id] = at;
+            _at[_cells[at.Cell].Numbers[at.Slot]] = at;
         }
+    }
+
+    /// <summary>A number for a new article (numbers of removed ones are not reused, so no list can refer to the wrong article).</summary>
+    private int NewNumber()
+    {
+        if (_numbers == _at.Length)
+        {
+            Array.Resize(ref _at, Math.Max(16, _at.Length * 2));
+        }
+        _lists.EnsureCapacity(_numbers + 1);
+        return _numbers++;
+    }
+
+    /// <summary>
+    /// The article's nearest neighbours, found by a search (unfiltered, itself left out): its list
+    /// is made of them, and it is offered to each of theirs. Under the write lock.
+    /// </summary>
+    private void Link(int number)
+    {
+        var neighbours = NearestTo(number);
+        var list = _lists.Of(number);
+        list.Fill(-1);
+        for (var i = 0; i < neighbours.Count; i++)
+        {
+            list[i] = neighbours[i].Number;
+            Offer(neighbours[i].Number, number, neighbours[i].Score);
+        }
+    }
+
+    /// <summary>Computes every article's list from a search of its own (in parallel; under the write lock, which no reader then holds).</summary>
+    private void LinkAll()
+    {
+        if (_lists.Length == 0)
+        {
+            return;
+        }
+        Parallel.For(0, _numbers, number =>
+        {
+            var list = _lists.Of(number);
+            list.Fill(-1);
+            if (_at[number].Cell < 0)
+            {
+                return;
+            }
+            var neighbours = NearestTo(number);
+            for (var i = 0; i < neighbours.Count; i++)
+            {
+                list[i] = neighbours[i].Number;
+            }
+        });
+    }
+
+    /// <summary>Up to a list's length of the articles nearest an indexed one, best first, itself left out.</summary>
+    private List<(int Number, float Score)> NearestTo(int number)
+    {
+        var (cell, slot) = _at[number];
+        var ranked = Collect(_cells[cell].CodesAt(slot), _cells[cell].Scales[slot], _lists.Length + 1, null).Ranked();
+        var neighbours = new List<(int Number, float Score)>(_lists.Length);
+        foreach (var hit in ranked)
+        {
+            var other = _cells[hit.Cell].Numbers[hit.Slot];
+            if (other != number && neighbours.Count < _lists.Length)
+            {
+                neighbours.Add((other, hit.Score));
+            }
+        }
+        return neighbours;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="candidate"/> in the list of <paramref name="owner"/>: in an empty entry or
+    /// one of a removed article, else in place of the farthest entry if it is nearer than that one.
+    /// </summary>
+    private void Offer(int owner, int candidate, float score)
+    {
+        var list = _lists.Of(owner);
+        var (ownerCell, ownerSlot) = _at[owner];
+        var ownerCodes = _cells[ownerCell].CodesAt(ownerSlot);
+        var ownerScale = _cells[ownerCell].Scales[ownerSlot];
+        var (empty, farthest) = (-1, -1);
+        var farthestScore = float.PositiveInfinity;
+        for (var i = 0; i < list.Length; i++)
+        {
+            var entry = list[i];
+            if (entry == candidate)
+            {
+                return;
+            }
+            if (entry < 0 || _at[entry].Cell < 0)
+            {
+                empty = empty < 0 ? i : empty;
+                continue;
+            }
+            var (cell, slot) = _at[entry];
+            var entryScore = Score(ownerCodes, ownerScale, cell, slot);
+            if (entryScore < farthestScore)
+            {
+                (farthest, farthestScore) = (i, entryScore);
+            }
+        }
+        if (empty >= 0)
+        {
+            list[empty] = candidate;
+        }
+        else if (farthest >= 0 && score > farthestScore)
+        {
+            list[farthest] = candidate;
+        }
+    }
+
+    /// <summary>
+    /// The lists as a snapshot writes them: numbered in the order of <paramref name="cells"/> (copies
+    /// of the index's cells), entries of removed articles dropped. Under the read lock.
+    /// </summary>
+    private int[]? CompactLists(IndexCell[] cells)
+    {
+        if (_lists.Length == 0)
+        {
+            return null;
+        }
+        var compact = new int[_numbers];
+        compact.AsSpan().Fill(-1);
+        var next = 0;
+        foreach (var cell in cells)
+        {
+            for (var slot = 0; slot < cell.Count; slot++)
+            {
+                compact[cell.Numbers[slot]] = next++;
+            }
+        }
+        var lists = new int[next * _lists.Length];
+        foreach (var cell in cells)
+        {
+            for (var slot = 0; slot < cell.Count; slot++)
+            {
+                var to = lists.AsSpan(compact[cell.Numbers[slot]] * _lists.Length, _lists.Length);
+                var from = _lists.Of(cell.Numbers[slot]);
+                var kept = 0;
+                foreach (var entry in from)
+                {
+                    if (entry >= 0 && compact[entry] >= 0)
+                    {
+                        to[kept++] = compact[entry];
+                    }
+                }
+                to[kept..].Fill(-1);
+            }
+        }
+        return lists;
     }
 
     /// <summary>The cell for a new vector: the one whose centre is nearest, or the only one.</summary>
@@ -364,16 +628,22 @@ public sealed class VectorIndex
         MapCells();
     }
 
-    /// <summary>Rebuilds the map from id to (cell, slot) after the cells were replaced.</summary>
+    /// <summary>Rebuilds the maps from id and from article number to (cell, slot) after the cells were replaced.</summary>
     private void MapCells()
     {
         _where.Clear();
         _where.EnsureCapacity(_count);
+        if (_at.Length < _numbers)
+        {
+            Array.Resize(ref _at, _numbers);
+        }
+        _at.AsSpan().Fill((-1, -1));
         for (var c = 0; c < _cells.Length; c++)
         {
             for (var slot = 0; slot < _cells[c].Count; slot++)
             {
                 _where[_cells[c].Infos[slot].Id] = (c, slot);
+                _at[_cells[c].Numbers[slot]] = (c, slot);
             }
         }
     }

@@ -48,7 +48,7 @@ public static class HistoryRanker
         }
         else
         {
-            queries = [.. likes.Select(l => (RelatedRanker.Expand(index, l.Vector, options, IsGivenOrCopy), l.Weight))];
+            queries = [.. likes.Select(l => (RelatedRanker.Expand(index, l.Vector, options, IsGivenOrCopy, l.Article.Id), l.Weight))];
             centre = Mean(queries);
             if (unlikes.Count > 0)
             {

@@ -50,8 +50,11 @@ public static class RelatedRanker
         bool IsQueryOrCopy(ArticleInfo candidate) => candidate.Id == self.Id || IsCopy(candidate, self, options);
         bool Eligible(ArticleInfo candidate) => query.Accepts(candidate, self) && !rules.Blocks(candidate, self, now) && !IsQueryOrCopy(candidate);
 
-        var expanded = Expand(index, vector, options, IsQueryOrCopy);
-        return Select(index, [(expanded, 1f)], query, self, options, now, Eligible, keep: null, rules.PinsFor(self, now), expanded);
+        // A stored article's list comes from its candidates (see VectorIndex.Neighbours) when they
+        // suffice; a draft (no id), or a list the filters leave short, searches the index.
+        var stored = self.Id.Length > 0 ? self.Id : null;
+        var expanded = Expand(index, vector, options, IsQueryOrCopy, stored);
+        return Select(index, [(expanded, 1f)], query, self, options, now, Eligible, keep: null, rules.PinsFor(self, now), expanded, stored);
     }
 
     /// <summary>Two texts of one story: the same normalized body, or bodies whose shingles mostly overlap.</summary>
@@ -66,15 +69,34 @@ public static class RelatedRanker
     /// </summary>
     /// <param name="self">The article the list is for (its language, date and copies); in a list for several, the first.</param>
     /// <param name="pinReference">The vector a pinned article's similarity is measured against.</param>
+    /// <param name="neighboursOf">
+    /// A stored article whose candidates are ranked first (one query only): when they fill the list,
+    /// no search runs.
+    /// </param>
     internal static IReadOnlyList<RelatedItem> Select(
         VectorIndex index, IReadOnlyList<(float[] Vector, float Weight)> queries, RelatedQuery query, ArticleInfo self, RankingOptions options,
-        DateTimeOffset now, Func<ArticleInfo, bool> eligible, Func<SearchHit, bool>? keep, IReadOnlyList<EditorialRule> pins, float[] pinReference)
+        DateTimeOffset now, Func<ArticleInfo, bool> eligible, Func<SearchHit, bool>? keep, IReadOnlyList<EditorialRule> pins, float[] pinReference,
+        string? neighboursOf = null)
     {
         bool IsCopyOf(ArticleInfo a, ArticleInfo b) => IsCopy(a, b, options);
         var reference = self.Published ?? now;
         var halfLife = query.FreshnessHalfLife ?? options.FreshnessHalfLife;
         var diversity = (float)(query.Diversity ?? options.Diversity);
         var withVectors = diversity > 0 || keep is not null;
+
+        if (neighboursOf is not null && queries.Count == 1 && index.Neighbours(neighboursOf, queries[0].Vector, eligible, withVectors) is { } candidates)
+        {
+            var pool = candidates
+                .Where(h => keep is null || keep(h))
+                .Select(h => Score(h, halfLife, self, options, reference))
+                .Where(c => query.MinScore is not { } floor || c.Item.Score >= floor)
+                .ToList();
+            var picked = Pick(pool, query.Limit, diversity, IsCopyOf);
+            if (picked.Count == query.Limit)
+            {
+                return ApplyPins(index, pinReference, picked.Select(c => c.Item).ToList(), pins, query.Limit, eligible, IsCopyOf);
+            }
+        }
 
         var k = InitialCandidates(query.Limit, diverse: diversity > 0);
         while (true)
@@ -171,15 +193,23 @@ public static class RelatedRanker
     /// <summary>A hit being ranked; its vector is there only when diversity (or a history's unlike) needs it.</summary>
     private sealed record Candidate(RelatedItem Item, float[]? Vector);
 
-    /// <summary>The query moved toward the mean of its nearest distinct neighbours, renormalized.</summary>
-    internal static float[] Expand(VectorIndex index, float[] vector, RankingOptions options, Func<ArticleInfo, bool> isQueryOrCopy)
+    /// <summary>
+    /// The query moved toward the mean of its nearest distinct neighbours, renormalized. The
+    /// neighbours of a stored article (<paramref name="neighboursOf"/>) come from its candidates when
+    /// they hold enough, otherwise from a search.
+    /// </summary>
+    internal static float[] Expand(VectorIndex index, float[] vector, RankingOptions options, Func<ArticleInfo, bool> isQueryOrCopy, string? neighboursOf = null)
     {
         if (options.ExpansionNeighbours == 0 || options.ExpansionWeight == 0)
         {
             return vector;
         }
+        var wanted = options.ExpansionNeighbours * 2 + 2;
+        var hits = neighboursOf is not null && index.Neighbours(neighboursOf, vector, c => !isQueryOrCopy(c), withVectors: true, max: wanted) is { } listed && listed.Count == wanted
+            ? listed
+            : index.Search(vector, wanted, c => !isQueryOrCopy(c), withVectors: true);
         var stories = new HashSet<string>(StringComparer.Ordinal);
-        var neighbours = index.Search(vector, options.ExpansionNeighbours * 2 + 2, c => !isQueryOrCopy(c), withVectors: true)
+        var neighbours = hits
             .Where(h => stories.Add(h.Article.BodyHash))
             .Take(options.ExpansionNeighbours)
             .ToList();
