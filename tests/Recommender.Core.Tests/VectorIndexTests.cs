@@ -203,4 +203,87 @@ public class VectorIndexTests
         restored.Upsert(Info("new"), vectors["a0"]);
         Assert.Contains("new", restored.Search(vectors["a0"], 3).Select(h => h.Article.Id));
     }
+
+    /// <summary>The share of each sampled article's exact 10 nearest (itself left out) among the first 10 of its candidates.</summary>
+    private static double CandidateRecall(VectorIndex index, Dictionary<string, float[]> vectors, IEnumerable<string> sample)
+    {
+        var (found, asked) = (0, 0);
+        foreach (var id in sample)
+        {
+            var exact = vectors.Where(kv => kv.Key != id).OrderByDescending(kv => VectorMath.Dot(vectors[id], kv.Value)).Take(10).Select(kv => kv.Key).ToHashSet();
+            var candidates = index.Neighbours(id, vectors[id]);
+            Assert.NotNull(candidates);
+            found += candidates.Take(10).Count(h => exact.Contains(h.Article.Id));
+            asked += 10;
+        }
+        return found / (double)asked;
+    }
+
+    [Fact]
+    public void CandidateLists_KeptAsArticlesAreWritten_HoldTheNearest_TakeANewArticleAtOnce_AndNeverADeletedOne()
+    {
+        var vectors = Clustered(3_000, 16, seed: 13);
+        var options = new IndexOptions { PartitionFrom = 500, MinScannedRows = 300, ScanShare = 0.05, NeighbourListLength = 20 };
+        var index = new VectorIndex(16, options: options);
+        foreach (var (id, v) in vectors)
+        {
+            index.Upsert(Info(id), v); // lists kept one write at a time, through two retrainings of the cells
+        }
+
+        var recall = CandidateRecall(index, vectors, vectors.Keys.Take(200));
+        Assert.True(recall >= 0.9, $"candidate recall@10 {recall:F3}");
+
+        // A new article lands next to a0: a0's list has it at once.
+        var near = Unit(vectors["a0"].Select((x, i) => x + (i == 0 ? 0.01f : 0f)).ToArray());
+        index.Upsert(Info("fresh"), near);
+        Assert.Equal("fresh", index.Neighbours("a0", vectors["a0"])![0].Article.Id);
+
+        // Deleted articles (among them the new one) are never a candidate again.
+        var removed = vectors.Keys.Where((_, i) => i % 4 == 1).Append("fresh").ToHashSet();
+        foreach (var id in removed)
+        {
+            Assert.True(index.Remove(id));
+        }
+        foreach (var id in vectors.Keys.Except(removed))
+        {
+            var candidates = index.Neighbours(id, vectors[id]);
+            Assert.NotNull(candidates);
+            Assert.DoesNotContain(candidates, h => removed.Contains(h.Article.Id));
+        }
+        Assert.Null(index.Neighbours("fresh", near));
+    }
+
+    [Fact]
+    public async Task CandidateLists_ComputedByPartition_SurviveASnapshot_AndAreComputedForASnapshotWithout()
+    {
+        var vectors = Clustered(2_000, 16, seed: 17);
+        var options = new IndexOptions { PartitionFrom = 500, MinScannedRows = 200, ScanShare = 0.05, NeighbourListLength = 20 };
+        var index = new VectorIndex(16, options: options, partitionAutomatically: false);
+        foreach (var (id, v) in vectors)
+        {
+            index.Upsert(Info(id), v);
+        }
+        Assert.Null(index.Neighbours("a1", vectors["a1"])); // a bulk load computes no list until Partition
+        index.Partition();
+        Assert.True(CandidateRecall(index, vectors, vectors.Keys.Take(100)) >= 0.95);
+
+        using var snapshot = new MemoryStream();
+        await index.WriteSnapshotAsync(snapshot, CancellationToken.None);
+        snapshot.Position = 0;
+        var restored = await VectorIndex.ReadSnapshotAsync(snapshot, options, CancellationToken.None);
+        foreach (var (id, v) in vectors)
+        {
+            Assert.Equal(index.Neighbours(id, v)!.Select(h => (h.Article.Id, h.Score)), restored.Neighbours(id, v)!.Select(h => (h.Article.Id, h.Score)));
+        }
+
+        // A snapshot written without lists (lists off, or the format before them): computed on restore.
+        var without = new IndexOptions { PartitionFrom = 500, MinScannedRows = 200, ScanShare = 0.05, NeighbourListLength = 0 };
+        var listless = await VectorIndex.ReadSnapshotAsync(new MemoryStream(snapshot.ToArray()), without, CancellationToken.None);
+        Assert.Null(listless.Neighbours("a1", vectors["a1"]));
+        using var second = new MemoryStream();
+        await listless.WriteSnapshotAsync(second, CancellationToken.None);
+        second.Position = 0;
+        var relinked = await VectorIndex.ReadSnapshotAsync(second, options, CancellationToken.None);
+        Assert.True(CandidateRecall(relinked, vectors, vectors.Keys.Take(100)) >= 0.95);
+    }
 }

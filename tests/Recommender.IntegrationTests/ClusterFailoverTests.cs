@@ -79,7 +79,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 
         var workers = new[] { Reader(a, 1), Reader(b, 2), Writer(a, "via-a", 0), Writer(b, "via-b", 1) };
         await Task.Delay(1_000);
-        var victim = await cluster.MasterOfAsync($"{store.Namespace}:ids");
+        var victim = await cluster.MasterOfAsync($"{store.Namespace}:catalog");
         cluster.Kill(victim);
         var killedAt = Stopwatch.GetTimestamp();
         await cluster.WaitForFailoverAsync(victim, TimeSpan.FromSeconds(60));

@@ -46,6 +46,57 @@ public sealed class ReplicaTests
     }
 
     /// <summary>
+    /// Lists of stored articles come from candidate lists each replica keeps: an article written
+    /// through one replica is in its neighbour's list there as soon as the write returns, and on the
+    /// other once the notice arrives; a deleted one leaves every list; and both replicas then serve the
+    /// same list for every article.
+    /// </summary>
+    [Fact]
+    public async Task TwoReplicas_ListsFromTheirCandidates_TakeANewArticleAtOnce_DropADeletedOne_AndAgree()
+    {
+        var store = StoreSetup.NewRedis();
+        using var a = await new ServiceHost(store).StartAsync();
+        using var b = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(a.Client, TestData.Samples());
+        var fitted = (await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
+        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())) is { Corpus.Articles: 30 } s && s.Model.Version == fitted);
+        var ids = TestData.Samples().Select(s => s.Article.Id).ToList();
+        async Task<List<string>> ListAsync(ServiceHost host, string id) =>
+            [.. (await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = new RelatedOptions { Limit = 10 } })).Items.Select(i => i.Id)];
+        async Task<bool> AgreeAsync()
+        {
+            foreach (var id in ids)
+            {
+                if (!(await ListAsync(a, id)).SequenceEqual(await ListAsync(b, id)))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        // Two sport stories in one: near sport-001, not a copy of it.
+        var samples = TestData.Samples().ToDictionary(s => s.Article.Id, s => s.Article);
+        var near = new DomainArticle("near-sport", "Champions and their rivals", samples["sport-001"].Body + "\n\n" + samples["sport-002"].Body, Section: "sport");
+        await a.Client.UpsertArticlesAsync(TestData.Upsert(near));
+        Assert.Contains("near-sport", await ListAsync(a, "sport-001"));
+        await Eventually(async () => (await ListAsync(b, "sport-001")).Contains("near-sport"));
+        Assert.True(await AgreeAsync(), "the replicas list differently after a write");
+
+        await b.Client.DeleteArticlesAsync(new DeleteArticlesRequest { Ids = { "near-sport" } });
+        foreach (var id in ids)
+        {
+            Assert.DoesNotContain("near-sport", await ListAsync(b, id));
+        }
+        await Eventually(async () => !(await ListAsync(a, "sport-001")).Contains("near-sport"));
+        foreach (var id in ids)
+        {
+            Assert.DoesNotContain("near-sport", await ListAsync(a, id));
+        }
+        Assert.True(await AgreeAsync(), "the replicas list differently after a delete");
+    }
+
+    /// <summary>
     /// The subscribers' connections are cut (CLIENT KILL TYPE pubsub) before every write, so notices
     /// are lost while they reconnect; the replica still converges through its checks of the change
     /// log and the model (every second here), without a restart.

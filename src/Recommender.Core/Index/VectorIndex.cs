@@ -161,45 +161,99 @@ public sealed class VectorIndex
     }
 
     /// <summary>Adds or replaces an article and its vector (a unit vector).</summary>
-    public void Upsert(ArticleInfo info, ReadOnlySpan<float> vector)
+    public void Upsert(ArticleInfo info, ReadOnlySpan<float> vector) => UpsertMany([(info, vector.ToArray())]);
+
+    /// <summary>
+    /// Adds or replaces articles and their vectors (unit vectors). Their candidate lists are searched
+    /// for in parallel while readers go on (the articles are placed first, so they find each other),
+    /// then set, and each article offered to its neighbours' lists; when this returns, every list
+    /// that should hold one of them does.
+    /// </summary>
+    public void UpsertMany(IReadOnlyList<(ArticleInfo Info, float[] Vector)> articles)
     {
-        if (vector.Length != Dimensions)
+        var encoded = new (short[] Codes, float Scale)[articles.Count];
+        for (var i = 0; i < articles.Count; i++)
         {
-            throw new ArgumentException($"Vector has {vector.Length} dimensions; the index has {Dimensions}.", nameof(vector));
+            var vector = articles[i].Vector;
+            if (vector.Length != Dimensions)
+            {
+                throw new ArgumentException($"Vector has {vector.Length} dimensions; the index has {Dimensions}.", nameof(articles));
+            }
+            var codes = new short[Dimensions];
+            encoded[i] = (codes, Fixed16.Encode(vector, codes));
         }
-        Span<short> codes = Dimensions <= 1024 ? stackalloc short[Dimensions] : new short[Dimensions];
-        var scale = Fixed16.Encode(vector, codes);
+        var numbers = new int[articles.Count];
+        bool link;
         _lock.EnterWriteLock();
         try
         {
-            int number;
-            if (_where.TryGetValue(info.Id, out var at))
+            for (var i = 0; i < articles.Count; i++)
             {
-                number = _cells[at.Cell].Numbers[at.Slot];
-                RemoveAt(at);
+                numbers[i] = Place(articles[i].Info, encoded[i].Codes, encoded[i].Scale);
             }
-            else
+            link = _autoPartition && _lists.Length > 0;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+        if (!link)
+        {
+            return;
+        }
+        var neighbours = new List<(int Number, float Score)>[articles.Count];
+        Parallel.For(0, articles.Count, i =>
+        {
+            _lock.EnterReadLock();
+            try
             {
-                number = NewNumber();
-                _count++;
+                neighbours[i] = _at[numbers[i]].Cell < 0 ? [] : NearestTo(numbers[i]);
             }
-            var cell = Nearest(codes);
-            var placed = (cell, _cells[cell].Add(info, codes, scale, number));
-            _where[info.Id] = placed;
-            _at[number] = placed;
-            if (_autoPartition && NeedsTraining())
+            finally
             {
-                Train();
+                _lock.ExitReadLock();
             }
-            if (_autoPartition && _lists.Length > 0)
+        });
+        _lock.EnterWriteLock();
+        try
+        {
+            for (var i = 0; i < articles.Count; i++)
             {
-                Link(number);
+                if (_at[numbers[i]].Cell >= 0)
+                {
+                    Link(numbers[i], neighbours[i].Where(n => _at[n.Number].Cell >= 0).ToList());
+                }
             }
         }
         finally
         {
             _lock.ExitWriteLock();
         }
+    }
+
+    /// <summary>Puts an article in the cell of its nearest centre (after taking it out of where it was); returns its number. Under the write lock.</summary>
+    private int Place(ArticleInfo info, ReadOnlySpan<short> codes, float scale)
+    {
+        int number;
+        if (_where.TryGetValue(info.Id, out var at))
+        {
+            number = _cells[at.Cell].Numbers[at.Slot];
+            RemoveAt(at);
+        }
+        else
+        {
+            number = NewNumber();
+            _count++;
+        }
+        var cell = Nearest(codes);
+        var placed = (cell, _cells[cell].Add(info, codes, scale, number));
+        _where[info.Id] = placed;
+        _at[number] = placed;
+        if (_autoPartition && NeedsTraining())
+        {
+            Train();
+        }
+        return number;
     }
 
     /// <summary>Removes an article; false when it was not indexed.</summary>
@@ -417,12 +471,17 @@ public sealed class VectorIndex
     }
 
     /// <summary>The best k by score that <paramref name="accept"/> lets through, scanning the nearest cells (or everything).</summary>
-    private TopK Collect(ReadOnlySpan<short> codes, float queryScale, int k, Func<ArticleInfo, bool>? accept)
+    /// <param name="capRows">
+    /// Stop at the scan budget even within a cell (the search for a written article's neighbours):
+    /// a cell far larger than the others, as a model that places most articles alike makes, would
+    /// otherwise make every write scan most of the corpus.
+    /// </param>
+    private TopK Collect(ReadOnlySpan<short> codes, float queryScale, int k, Func<ArticleInfo, bool>? accept, bool capRows = false)
     {
         var top = new TopK(k, accept);
         if (_centres is null)
         {
-            Scan(_cells[0], 0, codes, queryScale, top);
+            Scan(_cells[0], 0, codes, queryScale, top, int.MaxValue);
             return top;
         }
         var budget = Math.Max(_options.MinScannedRows, (int)(_count * _options.ScanShare));
@@ -430,20 +489,21 @@ public sealed class VectorIndex
         foreach (var cell in _centres.Ranked(codes))
         {
             // Scan the budget, then go on only while filters leave the top k short.
-            if (scanned >= budget && top.IsFull)
+            if (scanned >= budget && (top.IsFull || capRows))
             {
                 break;
             }
-            Scan(_cells[cell], cell, codes, queryScale, top);
+            Scan(_cells[cell], cell, codes, queryScale, top, capRows ? budget - scanned : int.MaxValue);
             scanned += _cells[cell].Count;
         }
         return top;
     }
 
-    private void Scan(IndexCell cell, int index, ReadOnlySpan<short> query, float queryScale, TopK top)
+    private void Scan(IndexCell cell, int index, ReadOnlySpan<short> query, float queryScale, TopK top, int maxRows)
     {
         var codes = cell.Codes;
-        for (var slot = 0; slot < cell.Count; slot++)
+        var rows = Math.Min(cell.Count, maxRows);
+        for (var slot = 0; slot < rows; slot++)
         {
             var score = Fixed16.Dot(query, codes.AsSpan(slot * Dimensions, Dimensions)) * queryScale * cell.Scales[slot];
             if (score >= top.Threshold)
@@ -478,12 +538,11 @@ public sealed class VectorIndex
     }
 
     /// <summary>
-    /// The article's nearest neighbours, found by a search (unfiltered, itself left out): its list
-    /// is made of them, and it is offered to each of theirs. Under the write lock.
+    /// Makes <paramref name="neighbours"/> (found by <see cref="NearestTo"/>) the article's list, and
+    /// offers the article to each of theirs. Under the write lock.
     /// </summary>
-    private void Link(int number)
+    private void Link(int number, List<(int Number, float Score)> neighbours)
     {
-        var neighbours = NearestTo(number);
         var list = _lists.Of(number);
         list.Fill(-1);
         for (var i = 0; i < neighbours.Count; i++)
@@ -520,7 +579,7 @@ public sealed class VectorIndex
     private List<(int Number, float Score)> NearestTo(int number)
     {
         var (cell, slot) = _at[number];
-        var ranked = Collect(_cells[cell].CodesAt(slot), _cells[cell].Scales[slot], _lists.Length + 1, null).Ranked();
+        var ranked = Collect(_cells[cell].CodesAt(slot), _cells[cell].Scales[slot], _lists.Length + 1, null, capRows: true).Ranked();
         var neighbours = new List<(int Number, float Score)>(_lists.Length);
         foreach (var hit in ranked)
         {

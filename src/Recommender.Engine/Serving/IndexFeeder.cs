@@ -21,17 +21,19 @@ internal sealed class IndexFeeder(IArticleStore store, int batchSize)
         VectorIndex index, IEnumerable<StoredArticle> stored, Func<Task<IFeaturizerModel>> model, string? persistVersion, CancellationToken cancellationToken)
     {
         var missing = new List<string>();
+        var ready = new List<(ArticleInfo, float[])>();
         foreach (var article in stored)
         {
             if (article.Vector is { } vector && vector.Length == index.Dimensions)
             {
-                index.Upsert(article.ToInfo(), vector);
+                ready.Add((article.ToInfo(), vector));
             }
             else
             {
                 missing.Add(article.Article.Id);
             }
         }
+        index.UpsertMany(ready);
         foreach (var chunk in missing.Chunk(batchSize))
         {
             await EmbedAsync(index, await store.GetArticlesAsync(chunk, cancellationToken), await model(), persistVersion, cancellationToken);
@@ -54,10 +56,8 @@ internal sealed class IndexFeeder(IArticleStore store, int batchSize)
         {
             await store.WriteVectorsAsync(persistVersion, articles.Select((a, i) => (a.Id, vectors[i])).ToList(), cancellationToken);
         }
-        for (var i = 0; i < articles.Count; i++)
-        {
-            index.Upsert(known is not null && known.TryGetInfo(articles[i].Id, out var info) && Unchanged(info, articles[i]) ? info : articles[i].ToInfo(), vectors[i]);
-        }
+        index.UpsertMany(articles.Select((article, i) =>
+            (known is not null && known.TryGetInfo(article.Id, out var info) && Unchanged(info, article) ? info : article.ToInfo(), vectors[i])).ToList());
     }
 
     private static bool Unchanged(ArticleInfo info, Article article) =>

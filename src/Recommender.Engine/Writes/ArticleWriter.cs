@@ -85,10 +85,7 @@ internal sealed class ArticleWriter(
         {
             unconfirmed = ExceptionDispatchInfo.Capture(ex); // stored: served like any write, reported after
         }
-        foreach (var c in changed)
-        {
-            serving.Index.Upsert(c.Info, c.Vector!);
-        }
+        serving.Index.UpsertMany(changed.Select(c => (c.Info, c.Vector!)).ToList());
         var ids = changed.Select(c => c.Article.Id).ToList();
         state.RecordWrites(ids, changed.Count);
         await announcer.PublishAsync(ids, [], null);
