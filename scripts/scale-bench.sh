@@ -8,6 +8,7 @@
 # Builds nothing: run `dotnet build -c Release` first. The service's resident memory is sampled every
 # second from /proc/PID/status; each phase reports the highest sample. A Redis namespace is left in
 # place (delete it with DELETE /v1/namespaces/scale); an embedded store's folder is deleted.
+# RECOMMENDER_SERVER_DLL runs another build of the service (e.g. a worktree of an older commit) under the same load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 articles=${1:-1000000}
@@ -23,7 +24,7 @@ trap cleanup EXIT
 phase() { echo "$1" >"$work/phase"; }
 start_service() {
   local started; started=$(date +%s.%N)
-  dotnet src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll --port "$grpc" --http-port "$http" "${service_args[@]}" \
+  dotnet "${RECOMMENDER_SERVER_DLL:-src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll}" --port "$grpc" --http-port "$http" "${service_args[@]}" \
     --Logging:LogLevel:Microsoft.AspNetCore=Warning >>"$work/service.log" 2>&1 &
   pid=$!
   until curl -sf "http://localhost:$http/readyz" >/dev/null 2>&1; do

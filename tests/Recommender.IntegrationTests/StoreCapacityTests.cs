@@ -71,9 +71,10 @@ public sealed class StoreCapacityTests
     [Fact]
     public async Task EmbeddedStore_ByDefault_IsSizedFromTheMachinesMemory()
     {
+        Assert.Equal("auto", new Storage.Embedded.EmbeddedStoreOptions().MemorySize);
         using var host = await new ServiceHost(StoreSetup.NewEmbedded(), settings: new Dictionary<string, string?>
         {
-            ["Recommender:Embedded:MemorySize"] = null, // the default, which the test host otherwise sets to 256m
+            ["Recommender:Embedded:MemorySize"] = "auto", // the default, which the test host otherwise sets to 256m
         }).StartAsync();
 
         var limit = (await host.Client.GetStatsAsync(new GetStatsRequest())).StoreMemory.LimitBytes;
