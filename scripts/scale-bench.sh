@@ -6,8 +6,9 @@
 # e.g. scripts/scale-bench.sh 1000000 -- --redis 127.0.0.1:6379       (a Redis, namespace "scale")
 #      scripts/scale-bench.sh 200000                                   (a fresh embedded store)
 # Builds nothing: run `dotnet build -c Release` first. The service's resident memory is sampled every
-# second from /proc/PID/status; each phase reports the highest sample. A Redis namespace is left in
-# place (delete it with DELETE /v1/namespaces/scale); an embedded store's folder is deleted.
+# second from /proc/PID/status; each phase reports the highest sample. The namespace "scale" is the
+# service's default one, so that /readyz waits for it to load (cold start). A Redis namespace is left
+# in place (flush it when done); an embedded store's folder is deleted.
 # RECOMMENDER_SERVER_DLL runs another build of the service (e.g. a worktree of an older commit) under the same load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ trap cleanup EXIT
 phase() { echo "$1" >"$work/phase"; }
 start_service() {
   local started; started=$(date +%s.%N)
-  dotnet "${RECOMMENDER_SERVER_DLL:-src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll}" --port "$grpc" --http-port "$http" "${service_args[@]}" \
+  dotnet "${RECOMMENDER_SERVER_DLL:-src/Recommender.Server/bin/Release/net10.0/Recommender.Server.dll}" --port "$grpc" --http-port "$http" "${service_args[@]}" --namespace scale \
     --Logging:LogLevel:Microsoft.AspNetCore=Warning >>"$work/service.log" 2>&1 &
   pid=$!
   until curl -sf "http://localhost:$http/readyz" >/dev/null 2>&1; do
