@@ -11,13 +11,9 @@ public sealed class ReplicaTests
     [Fact]
     public async Task TwoReplicas_SeeEachOthersWritesDeletesAndRefits()
     {
-        var store = StoreSetup.NewRedis();
-        using var a = await new ServiceHost(store).StartAsync();
-        using var b = await new ServiceHost(store).StartAsync();
-
-        await TestData.ImportAsync(a.Client, TestData.Samples());
-        var fitted = (await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
-        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())) is { Corpus.Articles: 30 } s && s.Model.Version == fitted);
+        var (a, b) = await TwoReplicasServingTheSamplesAsync();
+        using var _a = a;
+        using var _b = b;
 
         await b.Client.UpsertArticlesAsync(TestData.Upsert(new DomainArticle("from-b", "Written through replica B", TestData.Samples()[3].Article.Body + " More.")));
         await Eventually(async () => (await a.Client.GetRelatedAsync(new GetRelatedRequest { Id = "from-b" })).Items.Count == 5);
@@ -54,12 +50,9 @@ public sealed class ReplicaTests
     [Fact]
     public async Task TwoReplicas_ListsFromTheirCandidates_TakeANewArticleAtOnce_DropADeletedOne_AndAgree()
     {
-        var store = StoreSetup.NewRedis();
-        using var a = await new ServiceHost(store).StartAsync();
-        using var b = await new ServiceHost(store).StartAsync();
-        await TestData.ImportAsync(a.Client, TestData.Samples());
-        var fitted = (await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
-        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())) is { Corpus.Articles: 30 } s && s.Model.Version == fitted);
+        var (a, b) = await TwoReplicasServingTheSamplesAsync();
+        using var _a = a;
+        using var _b = b;
         var ids = TestData.Samples().Select(s => s.Article.Id).ToList();
         async Task<List<string>> ListAsync(ServiceHost host, string id) =>
             [.. (await host.Client.GetRelatedAsync(new GetRelatedRequest { Id = id, Options = new RelatedOptions { Limit = 10 } })).Items.Select(i => i.Id)];
@@ -210,6 +203,18 @@ public sealed class ReplicaTests
     }
 
     /// <summary>Polls until the condition holds (replicas apply notices asynchronously); fails after 30 s.</summary>
+    /// <summary>Two service processes on one new Redis namespace, the samples imported through the first and its fitted model serving on both.</summary>
+    private static async Task<(ServiceHost A, ServiceHost B)> TwoReplicasServingTheSamplesAsync()
+    {
+        var store = StoreSetup.NewRedis();
+        var a = await new ServiceHost(store).StartAsync();
+        var b = await new ServiceHost(store).StartAsync();
+        await TestData.ImportAsync(a.Client, TestData.Samples());
+        var fitted = (await a.Client.GetStatsAsync(new GetStatsRequest())).Model.Version;
+        await Eventually(async () => (await b.Client.GetStatsAsync(new GetStatsRequest())) is { Corpus.Articles: 30 } s && s.Model.Version == fitted);
+        return (a, b);
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

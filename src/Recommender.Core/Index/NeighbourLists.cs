@@ -20,14 +20,17 @@ internal sealed class NeighbourLists(int length)
 
     public Span<int> Of(int number) => _entries.AsSpan(number * Length, Length);
 
-    /// <summary>Makes room for article numbers below <paramref name="numbers"/> (doubling), new lists empty.</summary>
+    /// <summary>
+    /// Makes room for article numbers below <paramref name="numbers"/>, new lists empty. It grows by a
+    /// quarter: at a million articles the array is 160 MB, and a restored index grows it at its first write.
+    /// </summary>
     public void EnsureCapacity(int numbers)
     {
         if (Length == 0 || numbers <= Capacity)
         {
             return;
         }
-        var grown = new int[Math.Max(numbers, Math.Max(16, Capacity * 2)) * Length];
+        var grown = new int[Math.Max(numbers, Math.Max(16, Capacity + (Capacity / 4))) * Length];
         _entries.CopyTo(grown, 0);
         grown.AsSpan(_entries.Length).Fill(-1);
         _entries = grown;

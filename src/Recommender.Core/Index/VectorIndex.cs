@@ -202,7 +202,7 @@ public sealed class VectorIndex
             return;
         }
         var neighbours = new List<(int Number, float Score)>[articles.Count];
-        Parallel.For(0, articles.Count, i =>
+        DedicatedParallel.For(articles.Count, i =>
         {
             _lock.EnterReadLock();
             try
@@ -552,14 +552,14 @@ public sealed class VectorIndex
         }
     }
 
-    /// <summary>Computes every article's list from a search of its own (in parallel; under the write lock, which no reader then holds).</summary>
+    /// <summary>Computes every article's list from a search of its own (on every core; under the write lock, which no reader then holds).</summary>
     private void LinkAll()
     {
         if (_lists.Length == 0)
         {
             return;
         }
-        Parallel.For(0, _numbers, number =>
+        DedicatedParallel.For(_numbers, number =>
         {
             var list = _lists.Of(number);
             list.Fill(-1);
