@@ -32,7 +32,7 @@ start_service() {
     kill -0 "$pid" 2>/dev/null || { cat "$work/service.log"; exit 1; }
     sleep 0.05
   done
-  echo "$(date +%s.%N) - $started" | bc >"$work/ready-seconds"
+  python3 -c "print($(date +%s.%N) - $started)" >"$work/ready-seconds"
   ( while kill -0 "$pid" 2>/dev/null; do
       echo "$(cat "$work/phase") $(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)"; sleep 1
     done ) >>"$work/memory.txt" &
@@ -59,7 +59,7 @@ echo "refit of the whole namespace" >&2
 phase refit
 refit_started=$(date +%s.%N)
 cli retrain --namespace scale --json >/dev/null
-echo "$(date +%s.%N) - $refit_started" | bc >"$work/refit-seconds"
+python3 -c "print($(date +%s.%N) - $refit_started)" >"$work/refit-seconds"
 phase done
 stop_service
 
