@@ -73,4 +73,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(1023, LogLevel.Information, "Namespace {Namespace}: moved {Count} id(s) to the sorted catalog in {Seconds:F1} s")]
     public static partial void CatalogMigrated(ILogger logger, string @namespace, int count, double seconds);
+
+    [LoggerMessage(1024, LogLevel.Warning, "Namespace {Namespace}: the store did not answer a renewal of the refit lease; trying again while the lease still holds ({Seconds:F1} s)")]
+    public static partial void LeaseRenewalRetried(ILogger logger, string @namespace, double seconds, Exception exception);
+
+    [LoggerMessage(1025, LogLevel.Warning, "Namespace {Namespace}: the refit lease is lost ({Reason}); this refit stops and the previous model keeps serving")]
+    public static partial void LeaseLost(ILogger logger, string @namespace, string reason);
 }

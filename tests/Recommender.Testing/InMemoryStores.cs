@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Editorial;
+using Recommender.Core.Errors;
 using Recommender.Core.Feedback;
 using Recommender.Core.Storage;
 
@@ -247,10 +248,18 @@ public sealed class InMemoryNamespace(string ns) : IArticleStore, IArticleCatalo
 
     private (string Owner, DateTimeOffset Until)? _lease;
 
+    /// <summary>How many of the next lease calls fail as a store that does not answer would.</summary>
+    public int LeaseCallsToFail;
+
     public Task<bool> TryLeaseRefitAsync(string owner, TimeSpan duration, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
+            if (LeaseCallsToFail > 0)
+            {
+                LeaseCallsToFail--;
+                throw new StoreUnavailableException("The store did not answer in time (a test's outage).");
+            }
             var now = DateTimeOffset.UtcNow;
             if (_lease is { } held && held.Until > now && held.Owner != owner)
             {

@@ -82,7 +82,7 @@ internal sealed class Refitter(
                 // One refit per namespace across replicas. A scheduled refit does not wait for
                 // another replica's: that one's model comes with its notice; if it died, its lease
                 // expires and the next check here schedules this one again.
-                await using var lease = await RefitLease.AcquireAsync(store.Models, options.RefitLeaseDuration, _owner, wait: !scheduled, cancellationToken);
+                await using var lease = await RefitLease.AcquireAsync(store.Models, options.RefitLeaseDuration, _owner, wait: !scheduled, scope.Logger, scope.Namespace, cancellationToken);
                 if (scheduled && await StandDownReasonAsync(lease, cancellationToken) is { } reason)
                 {
                     EngineLog.ScheduledRefitStoodDown(scope.Logger, scope.Namespace, reason);
