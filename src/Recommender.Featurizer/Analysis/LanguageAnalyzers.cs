@@ -31,6 +31,7 @@ using Lucene.Net.Analysis.Ru;
 using Lucene.Net.Analysis.Snowball;
 using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Analysis.Sv;
+using Lucene.Net.Analysis.Th;
 using Lucene.Net.Analysis.Tr;
 using Lucene.Net.Analysis.Util;
 using Lucene.Net.Util;
@@ -118,9 +119,13 @@ internal static class LanguageAnalyzers
             ["ro"] = (new RomanianAnalyzer(Version), RomanianAnalyzer.DefaultStopSet),
             ["ru"] = (new RussianAnalyzer(Version), RussianAnalyzer.DefaultStopSet),
             ["sv"] = (new SwedishAnalyzer(Version), SwedishAnalyzer.DefaultStopSet),
+            // Thai has no spaces between words: ICU's dictionary breaks them (the standard
+            // tokenizer would keep each run of Thai letters, a phrase or a sentence, as one token).
+            ["th"] = (new ThaiAnalyzer(Version), ThaiAnalyzer.DefaultStopSet),
             ["tr"] = (new TurkishAnalyzer(Version), TurkishAnalyzer.DefaultStopSet),
         };
-        // Chinese, Japanese and Korean: overlapping character bigrams (Lucene's CJK analyzer).
+        // Chinese, Japanese and Korean: overlapping character bigrams (Lucene's CJK analyzer; Korean
+        // words are spaced, but their endings vary, and bigrams match a stem across them).
         var cjk = (new CJKAnalyzer(Version), CJKAnalyzer.DefaultStopSet);
         analyzers["zh"] = analyzers["ja"] = analyzers["ko"] = cjk;
         // Norwegian Bokmål and Nynorsk share the Norwegian analyzer.

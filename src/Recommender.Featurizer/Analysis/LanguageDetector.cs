@@ -7,8 +7,8 @@ namespace Recommender.Featurizer.Analysis;
 /// Guesses an article's language when the CMS did not send one, by counting the stop words of each
 /// language <see cref="LanguageAnalyzers"/> covers in the first few thousand characters (function
 /// words are the most frequent words of any text, and the surest sign of its language; a word that
-/// is a stop word in k languages gives each of them 1/k), and by script for Chinese, Japanese and
-/// Korean. Returns "" when no language stands out: such text gets
+/// is a stop word in k languages gives each of them 1/k), and by script for Chinese, Japanese,
+/// Korean and Thai. Returns "" when no language stands out: such text gets
 /// the language-neutral analysis.
 /// </summary>
 public static class LanguageDetector
@@ -28,7 +28,7 @@ public static class LanguageDetector
     /// take Portuguese text (a Galician article is analysed as such when its language field says so).
     /// </summary>
     private static readonly string[] Candidates = LanguageAnalyzers.Codes
-        .Where(c => c is not ("zh" or "ja" or "ko" or "nb" or "nn" or "gl"))
+        .Where(c => c is not ("zh" or "ja" or "ko" or "th" or "nb" or "nn" or "gl"))
         .Order(StringComparer.Ordinal)
         .ToArray();
 
@@ -40,7 +40,7 @@ public static class LanguageDetector
         var sample = text.Length > SampleLength ? text.AsSpan(0, SampleLength) : text.AsSpan();
         var scores = new double[Candidates.Length];
         var hits = new int[Candidates.Length];
-        int han = 0, kana = 0, hangul = 0, letters = 0;
+        int han = 0, kana = 0, hangul = 0, thai = 0, letters = 0;
         var lookup = Votes.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> lower = stackalloc char[32];
         var start = -1;
@@ -54,6 +54,7 @@ public static class LanguageDetector
                 if (c is >= '\u4E00' and <= '\u9FFF') han++;
                 else if (c is >= '\u3040' and <= '\u30FF') kana++;
                 else if (c is >= '\uAC00' and <= '\uD7AF') hangul++;
+                else if (c is >= '\u0E00' and <= '\u0E7F') thai++;
                 if (start < 0) start = i;
                 continue;
             }
@@ -74,6 +75,10 @@ public static class LanguageDetector
                 }
                 start = -1;
             }
+        }
+        if (letters > 0 && thai > letters / 3)
+        {
+            return "th";
         }
         if (letters > 0 && han + kana + hangul > letters / 3)
         {
