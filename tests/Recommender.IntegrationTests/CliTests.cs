@@ -379,6 +379,29 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Eval_WithShort_AlsoScoresEachCorpussShortStandIn_AsTheSharedToolMakesIt()
+    {
+        var lists = Directory.CreateTempSubdirectory("eval-short-").FullName;
+        var result = await Run("eval", TestData.SamplesPath, "--short", "--json", "--write-lists", lists);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var corpora = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("corpora").EnumerateArray().ToList();
+        Assert.Equal(["articles.jsonl", "articles.jsonl (short)"], corpora.Select(c => c.GetProperty("corpus").GetString()));
+        Assert.All(corpora, c => Assert.Equal(30, c.GetProperty("queries").GetInt32()));
+
+        // Its short lists, scored by shared/tools/score.py against the stand-in shared/tools/short-standin.py makes, give the figures it printed.
+        var standIn = Path.Combine(lists, "standin.jsonl");
+        var tool = System.Diagnostics.Process.Start("python3", [Path.Combine(TestData.SharedPath, "tools", "short-standin.py"), TestData.SamplesPath, standIn]);
+        await tool.WaitForExitAsync();
+        Assert.Equal(0, tool.ExitCode);
+        var reference = ReferenceScorer.Score(standIn, Path.Combine(lists, "articles.short.lists.jsonl"));
+        foreach (var metric in new[] { "P@5", "P@10", "nDCG@10", "dup@5" })
+        {
+            Assert.Equal(reference.GetProperty(metric).GetDouble(), corpora[1].GetProperty(metric).GetDouble(), 3);
+        }
+    }
+
+    [Fact]
     public async Task Eval_WithANamespaceAndTwoCorpora_IsRefused()
     {
         var result = await Run("eval", TestData.SamplesPath, TestData.SamplesPath, "--namespace", "mine");

@@ -35,19 +35,23 @@ public sealed class EvalSettings : ClientSettings
     [Description("Also remove each article's language field before import, so the service must detect it.")]
     public bool StripLanguage { get; init; }
 
+    [CommandOption("--short")]
+    [Description("Also score each corpus's short-item stand-in: every article's title and the first sentence of its body, by the rule of shared/tools/short-standin.py.")]
+    public bool Short { get; init; }
+
     [CommandOption("--histories")]
     [Description("Also score lists for several articles (like): histories of 1, 3 and 5 articles of one label and mixed ones of two, both strategies.")]
     public bool Histories { get; init; }
 
     [CommandOption("--write-lists <DIR>")]
-    [Description("Write each corpus's lists to DIR/NAME.lists.jsonl, the format shared/tools/score.py reads.")]
+    [Description("Write each corpus's lists to DIR/NAME.lists.jsonl (a short stand-in's to NAME.short.lists.jsonl), the format shared/tools/score.py reads.")]
     public string? ListsDirectory { get; init; }
 
     public override ValidationResult Validate() =>
         Files.Length == 0 ? ValidationResult.Error("name at least one corpus file.")
         : Limit is < 1 or > 50 ? ValidationResult.Error("--limit must be between 1 and 50.")
         : Concurrency is < 1 or > 256 ? ValidationResult.Error("--concurrency must be between 1 and 256.")
-        : Files.Length > 1 && NamespaceName.Length > 0 ? ValidationResult.Error($"--namespace (or ${NamespaceVariable}) takes one corpus file: each corpus needs a namespace of its own.")
+        : (Files.Length > 1 || Short) && NamespaceName.Length > 0 ? ValidationResult.Error($"--namespace (or ${NamespaceVariable}) takes one corpus file and no --short: each corpus needs a namespace of its own.")
         : ValidationResult.Success();
 }
 
@@ -62,23 +66,29 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
 {
     protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, EvalSettings settings, CancellationToken cancellationToken)
     {
-        var corpora = new List<(string File, IReadOnlyList<ArticleLine> Lines)>();
+        // Name in the report, stem of the lists file, articles.
+        var corpora = new List<(string Name, string Stem, IReadOnlyList<ArticleLine> Lines)>();
         foreach (var file in settings.Files)
         {
             if (!ArticleUpload.TryLoad(file, out var lines))
             {
                 return ExitCodes.InvalidInput;
             }
-            corpora.Add((file, lines));
+            var (name, stem) = (Path.GetFileName(file), Path.GetFileNameWithoutExtension(file));
+            corpora.Add((name, stem, lines));
+            if (settings.Short)
+            {
+                corpora.Add((name + " (short)", stem + ".short", ShortStandIn.Of(lines)));
+            }
         }
         if (settings.ListsDirectory is { } directory)
         {
             Directory.CreateDirectory(directory);
         }
         var rows = new List<CorpusResult>();
-        foreach (var (file, lines) in corpora)
+        foreach (var (name, stem, lines) in corpora)
         {
-            rows.Add(await EvaluateAsync(client, settings, file, lines, cancellationToken));
+            rows.Add(await EvaluateAsync(client, settings, name, stem, lines, cancellationToken));
         }
         Write(settings, rows);
         return 0;
@@ -91,7 +101,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
     }
 
     private static async Task<CorpusResult> EvaluateAsync(
-        RecommenderService.RecommenderServiceClient client, EvalSettings settings, string file, IReadOnlyList<ArticleLine> corpus, CancellationToken cancellationToken)
+        RecommenderService.RecommenderServiceClient client, EvalSettings settings, string name, string stem, IReadOnlyList<ArticleLine> corpus, CancellationToken cancellationToken)
     {
         var fresh = settings.NamespaceName.Length == 0;
         var ns = fresh
@@ -106,7 +116,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
         {
             if (!settings.Json)
             {
-                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(file))}: {corpus.Count:N0} articles into namespace {Markup.Escape(ns)}[/]");
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: {corpus.Count:N0} articles into namespace {Markup.Escape(ns)}[/]");
             }
             var import = Stopwatch.StartNew();
             await ArticleUpload.RunAsync(client, ns, textOnly, batchSize: 500, waitForRefit: true, settings.Json, cancellationToken);
@@ -131,7 +141,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
             if (settings.ListsDirectory is { } directory)
             {
                 await File.WriteAllLinesAsync(
-                    Path.Combine(directory, Path.GetFileNameWithoutExtension(file) + ".lists.jsonl"),
+                    Path.Combine(directory, stem + ".lists.jsonl"),
                     queries.Select(q => JsonSerializer.Serialize(new { id = q, related = lists[q].Select(r => new { id = r }) })),
                     cancellationToken);
             }
@@ -141,7 +151,7 @@ public sealed class EvalCommand : ClientCommand<EvalSettings>
             var histories = settings.Histories
                 ? await HistoryEval.RunAsync(client, ns, corpus, queries, settings.Concurrency, cancellationToken)
                 : [];
-            return new CorpusResult(Path.GetFileName(file), report, stats.Corpus.Articles, ns, stats.Model.Version,
+            return new CorpusResult(name, report, stats.Corpus.Articles, ns, stats.Model.Version,
                 import.Elapsed.TotalSeconds, querying.Elapsed.TotalSeconds, p50) { Histories = histories };
         }
         finally
