@@ -5,17 +5,18 @@ using Recommender.Featurizer.Analysis;
 namespace Recommender.Featurizer;
 
 /// <summary>
-/// How text becomes the pipeline's input (the vocabulary, the headline's weight, and the corpus's
-/// main language: what a text in no detectable language is analysed as), and the terms too common
+/// How text becomes the pipeline's input (the vocabulary, the headline's weight, the corpus's main
+/// language: what a text in no detectable language is analysed as, and the length of the character
+/// n-grams taken from each word, 0 for none), and the terms too common
 /// in the fitted corpus to explain anything; saved with the model, so a loaded model analyses text
 /// as it was fitted.
 /// </summary>
-internal sealed record AnalysisSettings(TermVocabulary Vocabulary, int TitleWeight, string MainLanguage, IReadOnlyList<string> CommonTerms)
+internal sealed record AnalysisSettings(TermVocabulary Vocabulary, int TitleWeight, string MainLanguage, IReadOnlyList<string> CommonTerms, int CharNGrams)
 {
     /// <summary>The input column's type: a vector as long as the vocabulary.</summary>
     public SchemaDefinition InputSchema { get; } = InputSchemaFor(Vocabulary.Count);
 
-    public Dictionary<string, int> Counts(ArticleText text) => TermAnalysis.Counts(text, TitleWeight, MainLanguage);
+    public Dictionary<string, int> Counts(ArticleText text) => TermAnalysis.Counts(text, TitleWeight, MainLanguage, CharNGrams);
 
     private static SchemaDefinition InputSchemaFor(int terms)
     {

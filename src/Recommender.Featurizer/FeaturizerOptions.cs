@@ -38,6 +38,18 @@ public sealed class FeaturizerOptions
     [RegularExpression("^(Idf|SublinearTfIdf|TfIdf|Tf)$", ErrorMessage = "Recommender:Featurizer:Weighting must be Idf, SublinearTfIdf, TfIdf or Tf.")]
     public string Weighting { get; set; } = "SublinearTfIdf";
 
+    /// <summary>
+    /// Length of the character n-grams taken from each analysed word, besides the words and word
+    /// pairs (0: none). They match parts of compounds and inflected forms that words cannot, which
+    /// counts most in short items.
+    /// </summary>
+    [Range(0, 8, ErrorMessage = "Recommender:Featurizer:CharNGramLength must be between {1} and {2}.")]
+    public int CharNGramLength { get; set; } = 3;
+
+    /// <summary>The share of an article's similarity carried by its character n-grams, the rest by its words (0: no n-grams).</summary>
+    [Range(0.0, 1.0, ErrorMessage = "Recommender:Featurizer:CharNGramShare must be between {1} and {2}.")]
+    public double CharNGramShare { get; set; } = 0.3;
+
     /// <summary>How many times the headline counts against the body (headlines are short and dense with topic words).</summary>
     [Range(0, 10, ErrorMessage = "Recommender:Featurizer:TitleWeight must be between {1} and {2}.")]
     public int TitleWeight { get; set; } = 1;

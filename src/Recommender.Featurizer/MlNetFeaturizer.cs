@@ -15,9 +15,10 @@ namespace Recommender.Featurizer;
 
 /// <summary>
 /// Fits the text model: <see cref="TermAnalysis"/> (each article analysed for its language with
-/// Lucene.NET's tokenizer, stop words and stemmer, accents folded; words and adjacent word pairs)
-/// → <see cref="TermVocabulary"/> (terms shared by several articles, weighted (1 + ln count) × idf
-/// by default, L2) → ML.NET's principal components → L2. The projection (latent semantic analysis)
+/// Lucene.NET's tokenizer, stop words and stemmer, accents folded; words and adjacent word pairs,
+/// and each word's character n-grams) → <see cref="TermVocabulary"/> (terms shared by several
+/// articles, weighted (1 + ln count) × idf by default; words and n-grams each L2-normalized to
+/// their share) → ML.NET's principal components → L2. The projection (latent semantic analysis)
 /// turns tens of thousands of sparse dimensions into a few dozen to a hundred-odd dense ones:
 /// vectors that are cheap to store and scan, and that match articles sharing a topic rather than
 /// exact words.
@@ -54,11 +55,12 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         var languages = corpus.AsParallel().AsOrdered().WithCancellation(cancellationToken).Select(t => TermAnalysis.LanguageOf(t)).ToList();
         var mainLanguage = TermAnalysis.MainLanguage(languages);
         var counts = corpus.AsParallel().AsOrdered().WithCancellation(cancellationToken)
-            .Select((t, i) => TermAnalysis.Counts(t with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight))
+            .Select((t, i) => TermAnalysis.Counts(t with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight, charNGrams: CharNGrams))
             .ToList();
         var minArticles = MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency);
-        var vocabulary = TermVocabulary.Fit(counts, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms);
-        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms);
+        var vocabulary = TermVocabulary.Fit(
+            counts, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms, CharNGrams > 0 ? _options.CharNGramShare : 0);
+        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms, CharNGrams);
 
         cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(seed: _options.Seed);
@@ -136,6 +138,9 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
 
     private const int ArticlesPerRequiredArticle = 300;
 
+    /// <summary>The n-gram length fitted with: none when their share is 0.</summary>
+    private int CharNGrams => _options.CharNGramShare > 0 ? _options.CharNGramLength : 0;
+
     private static TermWeighting Weighting(string option) => option switch
     {
         "SublinearTfIdf" => TermWeighting.Sublinear,
@@ -160,7 +165,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         TermVocabulary vocabulary;
         using (var vocabularyStream = Entry(archive, VocabularyEntry).Open())
         {
-            vocabulary = TermVocabulary.Read(vocabularyStream, weighting);
+            vocabulary = TermVocabulary.Read(vocabularyStream, weighting, saved.CharNGramShare);
         }
         var ml = new MLContext(seed: _options.Seed);
         using var pipelineStream = new MemoryStream();
@@ -170,7 +175,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         }
         pipelineStream.Position = 0;
         var transformer = ml.Model.Load(pipelineStream, out var schema);
-        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.MainLanguage ?? "", saved.CommonTerms ?? []));
+        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.MainLanguage ?? "", saved.CommonTerms ?? [], saved.CharNGrams));
     }
 
     private static ZipArchiveEntry Entry(ZipArchive archive, string name) =>
@@ -203,14 +208,16 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         }
         using var infoStream = archive.CreateEntry(InfoEntry, CompressionLevel.Fastest).Open();
         JsonSerializer.Serialize(infoStream,
-            new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms], analysis.MainLanguage), SavedModelJson);
+            new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms], analysis.MainLanguage,
+                analysis.CharNGrams, analysis.Vocabulary.NGramShare), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
 
     private string Describe(int rank, int vocabulary, int minArticles) =>
         $"Lucene.NET analysis per language (stop words, stemming, accents folded), words and word pairs in ≥ {minArticles} articles " +
-        $"({vocabulary:N0} kept, ≤ {_options.MaxVocabulary:N0}) weighted {_options.Weighting}, title ×{_options.TitleWeight}, L2, " +
+        $"({vocabulary:N0} kept, ≤ {_options.MaxVocabulary:N0} of each kind) weighted {_options.Weighting}, title ×{_options.TitleWeight}, " +
+        (CharNGrams > 0 ? $"character {CharNGrams}-grams of each word ({_options.CharNGramShare:0.##} of the length), " : "") + "L2, " +
         $"ML.NET PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2";
 
     /// <summary>A sortable, unique version: fit time plus a hash of the corpus and settings.</summary>
@@ -218,7 +225,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{_options.Seed}|{fittedAt.UtcTicks}")));
+            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{CharNGrams}|{_options.CharNGramShare}|{_options.Seed}|{fittedAt.UtcTicks}")));
         foreach (var text in corpus)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(text.Title));
@@ -228,7 +235,11 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         return fittedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + suffix;
     }
 
-    /// <summary>model.json: what a loaded model needs besides the ML.NET pipeline (format 1 had no weighting or format).</summary>
+    /// <summary>
+    /// model.json: what a loaded model needs besides the ML.NET pipeline (format 1 had no weighting
+    /// or format; a model saved before character n-grams has none, and reads as such).
+    /// </summary>
     private sealed record SavedModel(
-        ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null, string? MainLanguage = null);
+        ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null, string? MainLanguage = null,
+        int CharNGrams = 0, double CharNGramShare = 0);
 }

@@ -64,7 +64,7 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
             var shared = new List<SharedTerm>();
             foreach (var (slot, weight) in vocabulary.Weigh(analysis.Counts(candidate)))
             {
-                if (q.TryGetValue(slot, out var own) && !IsCommon(vocabulary.Term(slot)))
+                if (q.TryGetValue(slot, out var own) && !TermAnalysis.IsNGram(vocabulary.Term(slot)) && !IsCommon(vocabulary.Term(slot)))
                 {
                     shared.Add(new SharedTerm(Readable(vocabulary.Term(slot), words), own * weight));
                 }

@@ -18,6 +18,7 @@ public sealed class LanguageAnalysisTests
     [InlineData("ja", "東京で大きな地震がありました。政府は被害の調査を始めました。")]
     [InlineData("zh", "北京今天发生了地震，政府已经开始调查损失。")]
     [InlineData("ko", "서울에서 지진이 발생했습니다. 정부는 피해 조사를 시작했습니다.")]
+    [InlineData("th", "เกิดแผ่นดินไหวที่กรุงเทพ รัฐบาลเริ่มสำรวจความเสียหายแล้ว")]
     public void Detect_NamesTheLanguageOfAParagraph(string expected, string text) =>
         Assert.Equal(expected, LanguageDetector.Detect(text));
 
@@ -46,6 +47,30 @@ public sealed class LanguageAnalysisTests
         var tokens = TermAnalysis.Tokens("Kuala Lumpur: Menteri Besar dilantik semula, kata Café Pelangi.", "ms");
 
         Assert.Equal(["kuala", "lumpur", "menteri", "besar", "dilantik", "semula", "kata", "cafe", "pelangi"], tokens.Select(t => t.Term));
+    }
+
+    [Fact]
+    public void Tokens_OfThai_AreItsWords_NotItsRunsOfLetters()
+    {
+        // Written without spaces between words: "the government announced new measures".
+        var tokens = TermAnalysis.Tokens("รัฐบาลประกาศมาตรการใหม่", "th").Select(t => t.Term).ToList();
+
+        Assert.Contains("รัฐบาล", tokens); // government
+        Assert.Contains("ประกาศ", tokens); // announce
+        Assert.Contains("มาตรการ", tokens); // measures
+        Assert.DoesNotContain("รัฐบาลประกาศมาตรการใหม่", tokens);
+    }
+
+    [Fact]
+    public void Tokens_OfKorean_AreCharacterBigrams_ThatMatchAStemAcrossItsEndings()
+    {
+        // "the investigation (object)" and "the investigation (subject)": one noun, two particles.
+        var asObject = TermAnalysis.Tokens("정부는 피해 조사를 시작했습니다", "ko").Select(t => t.Term).ToList();
+        var asSubject = TermAnalysis.Tokens("경찰의 조사가 끝났습니다", "ko").Select(t => t.Term).ToList();
+
+        Assert.Contains("조사", asObject);
+        Assert.Contains("조사", asSubject);
+        Assert.All(asObject, t => Assert.Equal(2, t.Length));
     }
 
     [Fact]
@@ -99,5 +124,39 @@ public sealed class LanguageAnalysisTests
         Assert.Equal(1 + Math.Log(3), weights["river"] / weights["town"], 4); // same idf, counts 3 and 1
         Assert.Equal(1.0, weights.Values.Sum(w => (double)w * w), 4);
         Assert.False(weights.ContainsKey("unique"));
+    }
+
+    [Fact]
+    public void CharacterNGrams_OfEachWord_HaveItsEdgesMarked_AndNeverMeetAWord()
+    {
+        var counts = TermAnalysis.Counts(new ArticleText("", "Kuala Lumpur, Kuala"), titleWeight: 1, fallbackLanguage: "ms", charNGrams: 4);
+
+        Assert.Equal(2, counts["kuala"]);
+        // "kuala", twice: all its 4-grams twice; "lumpur", once: its own once.
+        Assert.Equal(["#_kua", "#ala_", "#kual", "#uala"], counts.Where(c => TermAnalysis.IsNGram(c.Key) && c.Value == 2).Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["#_lum", "#lump", "#mpur", "#pur_", "#umpu"], counts.Where(c => TermAnalysis.IsNGram(c.Key) && c.Value == 1).Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(counts.Keys, k => TermAnalysis.IsNGram(k) && k.Contains(' '));
+        Assert.DoesNotContain(TermAnalysis.Counts(new ArticleText("", "Kuala Lumpur"), 1, "ms").Keys, TermAnalysis.IsNGram); // none unless asked
+    }
+
+    [Fact]
+    public void TheVocabulary_GivesCharacterNGramsTheirShareOfTheLength_AndLeavesThemOutOfTheCommonTerms()
+    {
+        var articles = new List<Dictionary<string, int>>
+        {
+            new() { ["river"] = 1, ["town"] = 1, ["#rive"] = 1, ["#_tow"] = 1 },
+            new() { ["river"] = 1, ["bank"] = 1, ["#rive"] = 1, ["#_ban"] = 1 },
+            new() { ["town"] = 1, ["bank"] = 1, ["#_tow"] = 1, ["#_ban"] = 1 },
+        };
+
+        var vocabulary = TermVocabulary.Fit(articles, minArticles: 2, maxTerms: 100, TermWeighting.Sublinear, out var common, nGramShare: 0.3);
+
+        Assert.Equal(["bank", "river", "town"], common);
+        var weights = vocabulary.Weigh(articles[0]).ToDictionary(e => vocabulary.Term(e.Slot), e => (double)e.Weight);
+        Assert.Equal(0.3, weights.Where(w => TermAnalysis.IsNGram(w.Key)).Sum(w => w.Value * w.Value), 4);
+        Assert.Equal(0.7, weights.Where(w => !TermAnalysis.IsNGram(w.Key)).Sum(w => w.Value * w.Value), 4);
+        // An article with words only keeps the whole length for them.
+        var wordsOnly = vocabulary.Weigh(new Dictionary<string, int> { ["river"] = 1, ["town"] = 2 });
+        Assert.Equal(1.0, wordsOnly.Sum(e => (double)e.Weight * e.Weight), 4);
     }
 }

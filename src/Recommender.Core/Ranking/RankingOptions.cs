@@ -17,7 +17,7 @@ public sealed class RankingOptions
 
     /// <summary>Weight of the neighbours' mean against the query's own vector (1 = equal).</summary>
     [Range(0.0, 10.0, ErrorMessage = "Recommender:Ranking:ExpansionWeight must be between {1} and {2}.")]
-    public double ExpansionWeight { get; set; } = 0.5;
+    public double ExpansionWeight { get; set; } = 1.0;
 
     /// <summary>
     /// Two bodies whose word 3-shingle sets have at least this (MinHash-estimated) Jaccard

@@ -9,22 +9,29 @@ namespace Recommender.Featurizer.Analysis;
 /// Turns an article into the terms the model weighs: the headline and the body analysed for the
 /// article's language (<see cref="LanguageAnalyzers"/>; the <c>language</c> field when sent,
 /// otherwise <see cref="LanguageDetector"/>), accents folded, tokens without a letter dropped,
-/// then words and adjacent word pairs, each with its count (the headline's counted
-/// <c>titleWeight</c> times).
+/// then words and adjacent word pairs (and, when asked, each word's character n-grams), each with
+/// its count (the headline's counted <c>titleWeight</c> times).
 /// </summary>
 public static class TermAnalysis
 {
     /// <param name="text">The article.</param>
     /// <param name="titleWeight">Times the headline's terms count.</param>
     /// <param name="fallbackLanguage">The language to analyse for when the article has none and none is detected (a headline alone rarely tells).</param>
-    public static Dictionary<string, int> Counts(ArticleText text, int titleWeight, string fallbackLanguage = "")
+    /// <param name="charNGrams">Length of the character n-grams also taken from each analysed word (0: none).</param>
+    public static Dictionary<string, int> Counts(ArticleText text, int titleWeight, string fallbackLanguage = "", int charNGrams = 0)
     {
         var language = LanguageOf(text, fallbackLanguage);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        AddTerms(counts, Tokens(text.Title, language), titleWeight);
-        AddTerms(counts, Tokens(text.Body, language), 1);
+        AddTerms(counts, Tokens(text.Title, language), titleWeight, charNGrams);
+        AddTerms(counts, Tokens(text.Body, language), 1, charNGrams);
         return counts;
     }
+
+    /// <summary>Starts every character n-gram term ("#regi"), so that none is ever taken for a word: analysed words hold no '#'.</summary>
+    public const char NGramMark = '#';
+
+    /// <summary>Whether a term is a character n-gram rather than a word or a word pair.</summary>
+    public static bool IsNGram(string term) => term.Length > 0 && term[0] == NGramMark;
 
     /// <summary>The article's language tag, detected when the CMS sent none, else <paramref name="fallbackLanguage"/>.</summary>
     public static string LanguageOf(ArticleText text, string fallbackLanguage = "") =>
@@ -85,8 +92,11 @@ public static class TermAnalysis
         return tokens;
     }
 
-    /// <summary>Words and adjacent pairs ("central bank"), each counted <paramref name="times"/>.</summary>
-    private static void AddTerms(Dictionary<string, int> counts, List<AnalyzedToken> tokens, int times)
+    /// <summary>
+    /// Words and adjacent pairs ("central bank"), and each word's character n-grams of length
+    /// <paramref name="charNGrams"/> when it is above 0, each counted <paramref name="times"/>.
+    /// </summary>
+    private static void AddTerms(Dictionary<string, int> counts, List<AnalyzedToken> tokens, int times, int charNGrams)
     {
         for (var i = 0; i < tokens.Count; i++)
         {
@@ -95,6 +105,35 @@ public static class TermAnalysis
             {
                 Add(counts, tokens[i - 1].Term + " " + tokens[i].Term, times);
             }
+            if (charNGrams > 0)
+            {
+                AddNGrams(counts, tokens[i].Term, charNGrams, times);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The word's character n-grams, its edges marked ("_regierung_" → "#_reg", "#regi", …,
+    /// "#ung_"), so that a beginning or an ending differs from the same letters inside a word.
+    /// Parts of compounds and inflected forms share most of them, which words alone cannot
+    /// ("Bundesregierung", "Regierungschef"): what a headline and one sentence have to go on.
+    /// A word shorter than n gives itself, marked; no n-gram splits a surrogate pair.
+    /// </summary>
+    private static void AddNGrams(Dictionary<string, int> counts, string word, int n, int times)
+    {
+        var padded = string.Concat("_", word, "_");
+        if (padded.Length <= n)
+        {
+            Add(counts, NGramMark + padded, times);
+            return;
+        }
+        for (var start = 0; start + n <= padded.Length; start++)
+        {
+            if (char.IsLowSurrogate(padded[start]) || char.IsHighSurrogate(padded[start + n - 1]))
+            {
+                continue;
+            }
+            Add(counts, string.Concat(NGramMark.ToString(), padded.AsSpan(start, n)), times);
         }
     }
 

@@ -19,11 +19,12 @@ internal sealed class TermVocabulary
     private readonly float[] _idf;
     private readonly Dictionary<string, int> _slots;
 
-    private TermVocabulary(string[] terms, float[] idf, TermWeighting weighting)
+    private TermVocabulary(string[] terms, float[] idf, TermWeighting weighting, double nGramShare)
     {
         _terms = terms;
         _idf = idf;
         Weighting = weighting;
+        NGramShare = nGramShare;
         _slots = new Dictionary<string, int>(terms.Length, StringComparer.Ordinal);
         for (var i = 0; i < terms.Length; i++)
         {
@@ -33,18 +34,26 @@ internal sealed class TermVocabulary
 
     public TermWeighting Weighting { get; }
 
+    /// <summary>
+    /// The share of a vector's squared length given to its character n-grams, the rest to its
+    /// words and word pairs (each part L2-normalized first), so that the sparse cosine of two
+    /// articles is (1 − share) × their words' cosine + share × their n-grams'. 0 without n-grams.
+    /// </summary>
+    public double NGramShare { get; }
+
     public int Count => _terms.Length;
 
     public string Term(int slot) => _terms[slot];
 
     /// <summary>
     /// Keeps the terms found in at least <paramref name="minArticles"/> articles (all of them when
-    /// none is), the <paramref name="maxTerms"/> most widespread when there are more; idf ln(N / df)
-    /// (0 for a term in every article). <paramref name="commonTerms"/>: the terms found in more than a
-    /// fifth of the articles ("said", "wurde"), which explanations leave out.
+    /// none is), the <paramref name="maxTerms"/> most widespread words and pairs, and as many
+    /// character n-grams, when there are more; idf ln(N / df) (0 for a term in every article).
+    /// <paramref name="commonTerms"/>: the words and pairs found in more than a fifth of the
+    /// articles ("said", "wurde"), which explanations leave out.
     /// </summary>
     public static TermVocabulary Fit(
-        IReadOnlyList<Dictionary<string, int>> articles, int minArticles, int maxTerms, TermWeighting weighting, out string[] commonTerms)
+        IReadOnlyList<Dictionary<string, int>> articles, int minArticles, int maxTerms, TermWeighting weighting, out string[] commonTerms, double nGramShare = 0)
     {
         var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var counts in articles)
@@ -56,16 +65,17 @@ internal sealed class TermVocabulary
         }
         var shared = documentFrequency.Where(t => t.Value >= minArticles).ToList();
         var kept = (shared.Count > 0 ? shared : documentFrequency.ToList())
-            .OrderByDescending(t => t.Value).ThenBy(t => t.Key, StringComparer.Ordinal)
-            .Take(maxTerms)
+            .GroupBy(t => TermAnalysis.IsNGram(t.Key))
+            .SelectMany(kind => kind.OrderByDescending(t => t.Value).ThenBy(t => t.Key, StringComparer.Ordinal).Take(maxTerms))
             .OrderBy(t => t.Key, StringComparer.Ordinal)
             .ToList();
         var n = articles.Count;
-        commonTerms = documentFrequency.Where(t => t.Value > n * CommonTermShare).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
+        commonTerms = documentFrequency.Where(t => t.Value > n * CommonTermShare && !TermAnalysis.IsNGram(t.Key)).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
         return new TermVocabulary(
             kept.Select(t => t.Key).ToArray(),
             kept.Select(t => (float)Math.Log((double)n / t.Value)).ToArray(),
-            weighting);
+            weighting,
+            nGramShare);
     }
 
     /// <summary>The article's L2-normalized sparse vector over this vocabulary (empty when it holds no known term).</summary>
@@ -79,7 +89,7 @@ internal sealed class TermVocabulary
     public List<(int Slot, float Weight)> Weigh(Dictionary<string, int> counts)
     {
         var entries = new List<(int Slot, float Weight)>(counts.Count);
-        var sumOfSquares = 0.0;
+        double words = 0, nGrams = 0; // sums of squares
         foreach (var (term, count) in counts)
         {
             if (_slots.TryGetValue(term, out var slot))
@@ -91,14 +101,25 @@ internal sealed class TermVocabulary
                     _ => count,
                 } * _idf[slot]);
                 entries.Add((slot, weight));
-                sumOfSquares += (double)weight * weight;
+                if (TermAnalysis.IsNGram(term))
+                {
+                    nGrams += (double)weight * weight;
+                }
+                else
+                {
+                    words += (double)weight * weight;
+                }
             }
         }
         entries.Sort((a, b) => a.Slot.CompareTo(b.Slot));
-        var scale = sumOfSquares > 0 ? (float)(1 / Math.Sqrt(sumOfSquares)) : 0f;
+        // Each part to its share of the length; a part the article lacks leaves the whole to the other.
+        var (wordShare, nGramShare) = words > 0 && nGrams > 0 ? (1 - NGramShare, NGramShare) : (1.0, 1.0);
+        var wordScale = words > 0 ? (float)Math.Sqrt(wordShare / words) : 0f;
+        var nGramScale = nGrams > 0 ? (float)Math.Sqrt(nGramShare / nGrams) : 0f;
         for (var i = 0; i < entries.Count; i++)
         {
-            entries[i] = (entries[i].Slot, entries[i].Weight * scale);
+            var slot = entries[i].Slot;
+            entries[i] = (slot, entries[i].Weight * (TermAnalysis.IsNGram(_terms[slot]) ? nGramScale : wordScale));
         }
         return entries;
     }
@@ -115,7 +136,7 @@ internal sealed class TermVocabulary
         }
     }
 
-    public static TermVocabulary Read(Stream stream, TermWeighting weighting)
+    public static TermVocabulary Read(Stream stream, TermWeighting weighting, double nGramShare)
     {
         var terms = new List<string>();
         var idf = new List<float>();
@@ -130,6 +151,6 @@ internal sealed class TermVocabulary
             terms.Add(line[..tab]);
             idf.Add(value);
         }
-        return new TermVocabulary([.. terms], [.. idf], weighting);
+        return new TermVocabulary([.. terms], [.. idf], weighting, nGramShare);
     }
 }
