@@ -54,17 +54,29 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         // stands in for the articles whose language could not be told.
         var languages = corpus.AsParallel().AsOrdered().WithCancellation(cancellationToken).Select(t => TermAnalysis.LanguageOf(t)).ToList();
         var mainLanguage = TermAnalysis.MainLanguage(languages);
-        var counts = corpus.AsParallel().AsOrdered().WithCancellation(cancellationToken)
-            .Select((t, i) => TermAnalysis.Counts(t with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight, charNGrams: CharNGrams))
-            .ToList();
+        // Two passes over the analysis rather than every article's counts held at once: with
+        // character n-grams those are thousands of strings an article.
+        Dictionary<string, int> Counts(int i) =>
+            TermAnalysis.Counts(corpus[i] with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight, charNGrams: CharNGrams);
+        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var counts in Enumerable.Range(0, corpus.Count).AsParallel().WithCancellation(cancellationToken).Select(Counts))
+        {
+            TermVocabulary.CountArticle(documentFrequency, counts);
+        }
         var minArticles = MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency);
         var vocabulary = TermVocabulary.Fit(
-            counts, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms, CharNGrams > 0 ? _options.CharNGramShare : 0);
+            documentFrequency, corpus.Count, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms, CharNGrams > 0 ? _options.CharNGramShare : 0);
+        if (vocabulary.Count == 0)
+        {
+            throw new ArgumentException("The articles hold no words to fit a model on: no letters, or none the analysis keeps.", nameof(corpus));
+        }
         var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms, CharNGrams);
 
         cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(seed: _options.Seed);
-        var rows = counts.Select(c => new SparseInput { Terms = vocabulary.Vector(c) }).ToList();
+        var rows = Enumerable.Range(0, corpus.Count).AsParallel().AsOrdered().WithCancellation(cancellationToken)
+            .Select(i => new SparseInput { Terms = vocabulary.Vector(Counts(i)) })
+            .ToList();
         var data = ml.Data.LoadFromEnumerable(rows, analysis.InputSchema);
         var rank = Math.Min(ProjectionRank(corpus.Count, _options.Dimensions, _options.RankPerRootArticle), vocabulary.Count);
         ITransformer transformer;

@@ -104,6 +104,15 @@ public sealed class FeaturizerModelTests
         Assert.Contains("too much alike", error.Message);
     }
 
+    [Fact]
+    public void ACorpusWithoutWords_IsRefusedWithAClearError()
+    {
+        var corpus = Enumerable.Range(0, 12).Select(i => new ArticleText($"{i}", $"{i * 7} - {i * 13}: 2026", "en")).ToList();
+
+        var error = Assert.Throws<ArgumentException>(() => Featurizer().Fit(corpus));
+        Assert.Contains("no words", error.Message);
+    }
+
     [Theory]
     [InlineData(30, 29)]
     [InlineData(1_028, 48)]

@@ -50,6 +50,16 @@ public sealed class LanguageAnalysisTests
     }
 
     [Fact]
+    public void Tokens_OfChineseUnderALanguageWithoutAnalyzer_AreStillCharacterPairs()
+    {
+        // "an earthquake struck Beijing today", tagged with a code no analyzer covers.
+        var tokens = TermAnalysis.Tokens("北京今天发生了地震", "cmn").Select(t => t.Term).ToList();
+
+        Assert.Contains("北京", tokens);
+        Assert.Contains("地震", tokens);
+    }
+
+    [Fact]
     public void Tokens_OfThai_AreItsWords_NotItsRunsOfLetters()
     {
         // Written without spaces between words: "the government announced new measures".

@@ -4,6 +4,7 @@ using Lucene.Net.Analysis.Ar;
 using Lucene.Net.Analysis.Bg;
 using Lucene.Net.Analysis.Ca;
 using Lucene.Net.Analysis.Cjk;
+using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.Ckb;
 using Lucene.Net.Analysis.Cz;
 using Lucene.Net.Analysis.Da;
@@ -57,8 +58,20 @@ internal static class LanguageAnalyzers
     /// <summary>Code → (analyzer, its stop words).</summary>
     private static readonly FrozenDictionary<string, (Analyzer Analyzer, CharArraySet StopWords)> ByCode = Build();
 
-    /// <summary>Tokenizer and lower case, no stop words, no stemming: for languages without an analyzer.</summary>
-    private static readonly Analyzer Neutral = new StandardAnalyzer(Version, CharArraySet.Empty);
+    /// <summary>
+    /// Tokenizer and lower case, no stop words, no stemming: for languages without an analyzer. Runs
+    /// of Chinese, Japanese or Korean characters become overlapping pairs, as the CJK analyzer makes
+    /// them (the tokenizer alone gives single ideographs, which carry little): such text under a
+    /// language tag this list does not know still shares terms.
+    /// </summary>
+    private static readonly Analyzer Neutral = Analyzer.NewAnonymous((_, reader) =>
+    {
+        var source = new StandardTokenizer(Version, reader);
+        TokenStream result = new CJKWidthFilter(source);
+        result = new LowerCaseFilter(Version, result);
+        result = new CJKBigramFilter(result);
+        return new TokenStreamComponents(source, result);
+    });
 
     /// <summary>The codes with a language-specific analyzer.</summary>
     public static IEnumerable<string> Codes => ByCode.Keys;

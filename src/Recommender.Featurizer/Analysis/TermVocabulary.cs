@@ -58,18 +58,34 @@ internal sealed class TermVocabulary
         var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var counts in articles)
         {
-            foreach (var term in counts.Keys)
-            {
-                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
-            }
+            CountArticle(documentFrequency, counts);
         }
+        return Fit(documentFrequency, articles.Count, minArticles, maxTerms, weighting, out commonTerms, nGramShare);
+    }
+
+    /// <summary>Adds one article's terms to <paramref name="documentFrequency"/> (term → articles holding it).</summary>
+    public static void CountArticle(Dictionary<string, int> documentFrequency, Dictionary<string, int> counts)
+    {
+        foreach (var term in counts.Keys)
+        {
+            documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
+        }
+    }
+
+    /// <summary>
+    /// The same from each term's document frequency over <paramref name="n"/> articles, so that a
+    /// fit need not hold every article's counts at once (with character n-grams, thousands of
+    /// strings an article).
+    /// </summary>
+    public static TermVocabulary Fit(
+        Dictionary<string, int> documentFrequency, int n, int minArticles, int maxTerms, TermWeighting weighting, out string[] commonTerms, double nGramShare = 0)
+    {
         var shared = documentFrequency.Where(t => t.Value >= minArticles).ToList();
         var kept = (shared.Count > 0 ? shared : documentFrequency.ToList())
             .GroupBy(t => TermAnalysis.IsNGram(t.Key))
             .SelectMany(kind => kind.OrderByDescending(t => t.Value).ThenBy(t => t.Key, StringComparer.Ordinal).Take(maxTerms))
             .OrderBy(t => t.Key, StringComparer.Ordinal)
             .ToList();
-        var n = articles.Count;
         commonTerms = documentFrequency.Where(t => t.Value > n * CommonTermShare && !TermAnalysis.IsNGram(t.Key)).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();
         return new TermVocabulary(
             kept.Select(t => t.Key).ToArray(),
