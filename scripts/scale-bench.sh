@@ -6,7 +6,7 @@
 # e.g. scripts/scale-bench.sh 1000000 -- --redis 127.0.0.1:6379       (a Redis, namespace "scale")
 #      scripts/scale-bench.sh 200000                                   (a fresh embedded store)
 # Builds nothing: run `dotnet build -c Release` first. The service's resident memory is sampled every
-# second from /proc/PID/status; each phase reports the highest sample. The namespace "scale" is the
+# second from /proc/PID/status; each phase reports the highest sample, and the samples are kept. The namespace "scale" is the
 # service's default one, so that /readyz waits for it to load (cold start). A Redis namespace is left
 # in place (flush it when done); an embedded store's folder is deleted.
 # RECOMMENDER_SERVER_DLL runs another build of the service (e.g. a worktree of an older commit) under the same load.
@@ -20,7 +20,14 @@ grpc=$(free_port); http=$(free_port)
 service_args=("$@")
 if [ ${#service_args[@]} -eq 0 ]; then service_args=(--data-dir "$work/data"); fi
 pid=""; sampler=""
-cleanup() { kill $sampler $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"; }
+# The memory samples (phase, MB, time) and the service's log outlive the run, to place a peak.
+kept=${TMPDIR:-/tmp}/scale-bench-$articles-$(date +%Y%m%dT%H%M%S)
+cleanup() {
+  kill $sampler $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+  mkdir -p "$kept"; cp "$work"/memory.txt "$work"/service.log "$kept"/ 2>/dev/null || true
+  echo "memory samples and the service's log: $kept" >&2
+  rm -rf "$work"
+}
 trap cleanup EXIT
 phase() { echo "$1" >"$work/phase"; }
 start_service() {
@@ -34,7 +41,7 @@ start_service() {
   done
   python3 -c "print($(date +%s.%N) - $started)" >"$work/ready-seconds"
   ( while kill -0 "$pid" 2>/dev/null; do
-      echo "$(cat "$work/phase") $(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)"; sleep 1
+      echo "$(cat "$work/phase") $(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status" 2>/dev/null || echo 0) $(date +%T)"; sleep 1
     done ) >>"$work/memory.txt" &
   sampler=$!
 }
@@ -70,7 +77,7 @@ j = lambda name: json.load(open(os.path.join(work, name)))
 imp, c32, c1, flt, stats = j("import.json"), j("c32.json"), j("c1.json"), j("filtered.json"), j("stats.json")
 peak = {}
 for line in open(os.path.join(work, "memory.txt")):
-    phase, mb = line.split()
+    phase, mb = line.split()[:2]
     peak[phase] = max(peak.get(phase, 0), int(mb))
 used = int(stats.get("storeMemory", {}).get("usedBytes", 0))
 rows = [
