@@ -13,6 +13,9 @@ namespace Recommender.Featurizer;
 /// </summary>
 internal sealed record AnalysisSettings(TermVocabulary Vocabulary, int TitleWeight, string MainLanguage, IReadOnlyList<string> CommonTerms, int CharNGrams)
 {
+    /// <summary>The hybrid mode's share for the sentence embedding (<see cref="Semantic.SentenceEmbedding"/>); 0 when it is off.</summary>
+    public double SentenceShare { get; init; }
+
     /// <summary>The input column's type: a vector as long as the vocabulary.</summary>
     public SchemaDefinition InputSchema { get; } = InputSchemaFor(Vocabulary.Count);
 

@@ -50,6 +50,19 @@ public sealed class FeaturizerOptions
     [Range(0.0, 1.0, ErrorMessage = "Recommender:Featurizer:CharNGramShare must be between {1} and {2}.")]
     public double CharNGramShare { get; set; } = 0.3;
 
+    /// <summary>
+    /// The hybrid mode, off by default: "MiniLM" fuses each English article's vector with a
+    /// sentence embedding of its headline and lead (all-MiniLM-L6-v2, shipped inside a NuGet package
+    /// and run in process); articles in other languages keep the default vector. It gains most on
+    /// short items and costs ingest speed (see docs/relevance.md). "" keeps the default.
+    /// </summary>
+    [RegularExpression("^(MiniLM)?$", ErrorMessage = "Recommender:Featurizer:SentenceModel must be empty or MiniLM.")]
+    public string SentenceModel { get; set; } = "";
+
+    /// <summary>The share of an English article's similarity the sentence embedding carries in the hybrid mode.</summary>
+    [Range(0.05, 0.95, ErrorMessage = "Recommender:Featurizer:SentenceModelShare must be between {1} and {2}.")]
+    public double SentenceModelShare { get; set; } = 0.5;
+
     /// <summary>How many times the headline counts against the body (headlines are short and dense with topic words).</summary>
     [Range(0, 10, ErrorMessage = "Recommender:Featurizer:TitleWeight must be between {1} and {2}.")]
     public int TitleWeight { get; set; } = 1;

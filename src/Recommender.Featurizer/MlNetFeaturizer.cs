@@ -10,6 +10,7 @@ using Microsoft.ML.Data;
 using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Featurizer.Analysis;
+using Recommender.Featurizer.Semantic;
 
 namespace Recommender.Featurizer;
 
@@ -70,7 +71,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         {
             throw new ArgumentException("The articles hold no words to fit a model on: no letters, or none the analysis keeps.", nameof(corpus));
         }
-        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms, CharNGrams);
+        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms, CharNGrams) { SentenceShare = SentenceShare };
 
         cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(seed: _options.Seed);
@@ -107,7 +108,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
             versionPrefix + NewVersion(fittedAt, corpus),
             fittedAt,
             corpus.Count,
-            rank,
+            rank + (SentenceShare > 0 ? SentenceEmbedding.Dimensions : 0),
             Math.Round(fitSeconds, 3),
             Describe(rank, vocabulary.Count, minArticles))
         { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
@@ -150,6 +151,9 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
 
     private const int ArticlesPerRequiredArticle = 300;
 
+    /// <summary>The hybrid mode's share for the sentence embedding; 0 when it is off.</summary>
+    private double SentenceShare => _options.SentenceModel == SentenceEmbedding.MiniLm ? _options.SentenceModelShare : 0;
+
     /// <summary>The n-gram length fitted with: none when their share is 0.</summary>
     private int CharNGrams => _options.CharNGramShare > 0 ? _options.CharNGramLength : 0;
 
@@ -187,7 +191,10 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         }
         pipelineStream.Position = 0;
         var transformer = ml.Model.Load(pipelineStream, out var schema);
-        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.MainLanguage ?? "", saved.CommonTerms ?? [], saved.CharNGrams));
+        return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.MainLanguage ?? "", saved.CommonTerms ?? [], saved.CharNGrams)
+        {
+            SentenceShare = saved.SentenceModel == SentenceEmbedding.ModelName ? saved.SentenceModelShare : 0,
+        });
     }
 
     private static ZipArchiveEntry Entry(ZipArchive archive, string name) =>
@@ -221,7 +228,8 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         using var infoStream = archive.CreateEntry(InfoEntry, CompressionLevel.Fastest).Open();
         JsonSerializer.Serialize(infoStream,
             new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms], analysis.MainLanguage,
-                analysis.CharNGrams, analysis.Vocabulary.NGramShare), SavedModelJson);
+                analysis.CharNGrams, analysis.Vocabulary.NGramShare,
+                analysis.SentenceShare > 0 ? SentenceEmbedding.ModelName : null, analysis.SentenceShare), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
@@ -230,14 +238,15 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         $"Lucene.NET analysis per language (stop words, stemming, accents folded), words and word pairs in ≥ {minArticles} articles " +
         $"({vocabulary:N0} kept, ≤ {_options.MaxVocabulary:N0} of each kind) weighted {_options.Weighting}, title ×{_options.TitleWeight}, " +
         (CharNGrams > 0 ? $"character {CharNGrams}-grams of each word ({_options.CharNGramShare:0.##} of the length), " : "") + "L2, " +
-        $"ML.NET PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2";
+        $"ML.NET PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2" +
+        (SentenceShare > 0 ? $"; English articles fused with {SentenceEmbedding.ModelName} of headline and lead ({SentenceShare:0.##} of the similarity)" : "");
 
     /// <summary>A sortable, unique version: fit time plus a hash of the corpus and settings.</summary>
     private string NewVersion(DateTimeOffset fittedAt, IReadOnlyList<ArticleText> corpus)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{CharNGrams}|{_options.CharNGramShare}|{_options.Seed}|{fittedAt.UtcTicks}")));
+            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{CharNGrams}|{_options.CharNGramShare}|{SentenceShare}|{_options.Seed}|{fittedAt.UtcTicks}")));
         foreach (var text in corpus)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(text.Title));
@@ -253,5 +262,5 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     /// </summary>
     private sealed record SavedModel(
         ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null, string? MainLanguage = null,
-        int CharNGrams = 0, double CharNGramShare = 0);
+        int CharNGrams = 0, double CharNGramShare = 0, string? SentenceModel = null, double SentenceModelShare = 0);
 }

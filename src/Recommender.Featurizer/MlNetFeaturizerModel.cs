@@ -4,6 +4,7 @@ using Recommender.Core.Abstractions;
 using Recommender.Core.Articles;
 using Recommender.Core.Index;
 using Recommender.Featurizer.Analysis;
+using Recommender.Featurizer.Semantic;
 
 namespace Recommender.Featurizer;
 
@@ -49,7 +50,44 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
                 vectors[inputs[row++].Index] = Finish(output.Features);
             }
         }
+        if (analysis.SentenceShare > 0)
+        {
+            Fuse(texts, vectors);
+        }
         return vectors;
+    }
+
+    /// <summary>
+    /// The hybrid mode: each English text's vector becomes its own scaled to √(1 − share), followed
+    /// by the sentence embedding of its headline and lead scaled to √share, so that the cosine of two
+    /// such articles is (1 − share) × the default one + share × the sentence model's. Texts in other
+    /// languages keep their own vector (the tail stays zero).
+    /// </summary>
+    private void Fuse(IReadOnlyList<ArticleText> texts, float[][] vectors)
+    {
+        var known = Enumerable.Range(0, texts.Count)
+            .Where(i => SentenceEmbedding.Knows(TermAnalysis.LanguageOf(texts[i], analysis.MainLanguage)))
+            .ToList();
+        if (known.Count == 0)
+        {
+            return;
+        }
+        var semantic = SentenceEmbedding.Encode(known.Select(i => SentenceEmbedding.TextOf(texts[i])).ToList());
+        var (own, added) = ((float)Math.Sqrt(1 - analysis.SentenceShare), (float)Math.Sqrt(analysis.SentenceShare));
+        var offset = Info.Dimensions - SentenceEmbedding.Dimensions;
+        for (var k = 0; k < known.Count; k++)
+        {
+            var vector = vectors[known[k]];
+            for (var d = 0; d < offset; d++)
+            {
+                vector[d] *= own;
+            }
+            for (var d = 0; d < SentenceEmbedding.Dimensions; d++)
+            {
+                vector[offset + d] = added * semantic[k][d];
+            }
+            VectorMath.Normalize(vector); // unit length already, unless the text held no known term
+        }
     }
 
     public void Save(Stream stream) => MlNetFeaturizer.Save(ml, transformer, schema, Info, analysis, stream);

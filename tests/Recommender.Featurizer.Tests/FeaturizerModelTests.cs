@@ -105,6 +105,32 @@ public sealed class FeaturizerModelTests
     }
 
     [Fact]
+    public void TheHybridMode_FusesEnglishArticlesWithTheSentenceModel_LeavesOthersAlone_AndSurvivesASaveAndLoad()
+    {
+        var featurizer = new MlNetFeaturizer(Options.Create(new FeaturizerOptions { SentenceModel = "MiniLM", SentenceModelShare = 0.4 }));
+        var corpus = Corpus(withLanguage: true);
+        using var model = featurizer.Fit(corpus);
+        var english = corpus[0];
+        var german = corpus.First(t => t.Language == "de");
+
+        var vectors = model.Embed([english, german]);
+
+        var tail = model.Info.Dimensions - 384;
+        Assert.Contains("all-MiniLM-L6-v2", model.Info.Description);
+        static double Squared(IEnumerable<float> part) => part.Sum(x => (double)x * x);
+        Assert.Equal(0.4, Squared(vectors[0].Skip(tail)), 3); // the sentence model's share of an English vector
+        Assert.Equal(1.0, Squared(vectors[0]), 3);
+        Assert.Equal(0.0, Squared(vectors[1].Skip(tail))); // a German one keeps its own
+        Assert.Equal(1.0, Squared(vectors[1]), 3);
+
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        saved.Position = 0;
+        using var loaded = Featurizer().Load(saved); // a model remembers its mode, whatever the settings now
+        Assert.Equal(vectors[0], loaded.Embed([english])[0]);
+    }
+
+    [Fact]
     public void ACorpusWithoutWords_IsRefusedWithAClearError()
     {
         var corpus = Enumerable.Range(0, 12).Select(i => new ArticleText($"{i}", $"{i * 7} - {i * 13}: 2026", "en")).ToList();

@@ -63,6 +63,10 @@ public sealed class BenchSettings : ClientSettings
     [Description("With --rpc preview: drafts of about N words, made by joining generated articles (default: one article, 140-560 words).")]
     public int DraftWords { get; init; }
 
+    [CommandOption("--language <CODE>")]
+    [Description("Send every generated article and draft with this language field (e.g. en, for the paths only some languages take, such as the hybrid mode's sentence model). Default: none (the service detects).")]
+    public string? Language { get; init; }
+
     [CommandOption("--seed <SEED>")]
     [Description("Seed of the synthetic corpus (default 42).")]
     [DefaultValue(42)]
@@ -99,7 +103,9 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
 
     protected override async Task<int> RunAsync(RecommenderService.RecommenderServiceClient client, BenchSettings settings, CancellationToken cancellationToken)
     {
-        var corpus = SyntheticCorpus.Generate(settings.Articles, settings.Seed).ToList();
+        var corpus = SyntheticCorpus.Generate(settings.Articles, settings.Seed)
+            .Select(l => settings.Language is { } language ? l with { Article = l.Article with { Language = language } } : l)
+            .ToList();
         if (settings.WriteCorpus is { } path)
         {
             await File.WriteAllLinesAsync(path, corpus.Select(ArticleJsonLines.Format), cancellationToken);
@@ -188,7 +194,7 @@ public sealed class BenchCommand : ClientCommand<BenchSettings>
                     }
                     var list = settings.Rpc == "related"
                         ? await client.GetRelatedAsync(related, cancellationToken: cancellationToken)
-                        : await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = body, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
+                        : await client.PreviewRelatedAsync(new PreviewRelatedRequest { Title = article.Title, Body = body, Language = article.Language, Namespace = ns, Options = requestOptions }, cancellationToken: cancellationToken);
                     Volatile.Write(ref lastList, list);
                 }
                 catch (RpcException)
