@@ -31,10 +31,13 @@ internal sealed class RedisModelStore(RedisNamespace store) : IModelStore
 
     public Task<bool> TryLeaseRefitAsync(string owner, TimeSpan duration, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
-        // StackExchange.Redis's lock primitives: take if free, else extend if this owner holds it.
+        // StackExchange.Redis's lock primitives: extend if this owner holds it, else take it if free.
+        // In this order, false means another owner holds it. The other order (take, then extend)
+        // said false to its own holder when the lease expired between the two calls: a renewal
+        // that came late found it held (by itself) and then gone.
         var db = store.Db;
-        return await db.LockTakeAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken) ||
-            await db.LockExtendAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken);
+        return await db.LockExtendAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken) ||
+            await db.LockTakeAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken);
     });
 
     public Task ReleaseRefitLeaseAsync(string owner, CancellationToken cancellationToken) => RedisCall.Run(async () =>

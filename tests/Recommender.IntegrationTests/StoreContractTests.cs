@@ -268,6 +268,12 @@ public abstract class StoreContractTests : StoreBackedTests
         Assert.False(await store.Models.TryLeaseRefitAsync("replica-b", TimeSpan.FromSeconds(30), CancellationToken.None));
         await store.Models.ReleaseRefitLeaseAsync("replica-a", CancellationToken.None);
         Assert.True(await store.Models.TryLeaseRefitAsync("replica-b", TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.True(await store.Models.TryLeaseRefitAsync("replica-b", TimeSpan.FromMilliseconds(300), CancellationToken.None)); // its holder renews it
+
+        // A renewal that comes after the lease expired takes it again: its holder is not told that another holds it.
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        Assert.True(await store.Models.TryLeaseRefitAsync("replica-b", TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.False(await store.Models.TryLeaseRefitAsync("replica-a", TimeSpan.FromSeconds(30), CancellationToken.None));
     }
 
     [Fact]
