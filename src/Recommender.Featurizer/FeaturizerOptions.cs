@@ -7,25 +7,33 @@ public sealed class FeaturizerOptions
 {
     public const string SectionName = "Recommender:Featurizer";
 
-    /// <summary>Most principal components kept: the length of the dense vectors of a large corpus.</summary>
+    /// <summary>Principal components kept: the length of the dense vectors (fewer for a corpus of fewer articles or terms).</summary>
     [Range(8, 1024, ErrorMessage = "Recommender:Featurizer:Dimensions must be between {1} and {2}.")]
     public int Dimensions { get; set; } = 128;
 
     /// <summary>
-    /// Components kept per square root of the articles fitted on, up to <see cref="Dimensions"/>:
-    /// 1.5 gives 48 for 1,000 articles, 71 for 2,225 and 128 from about 7,300. 0 always keeps
-    /// <see cref="Dimensions"/>.
+    /// Components kept per square root of the articles fitted on, up to <see cref="Dimensions"/>
+    /// (1.5 gives 48 for 1,000 articles, 71 for 2,225). 0, the default, keeps <see cref="Dimensions"/>:
+    /// with <see cref="ComponentExponent"/> the minor components weigh too little to need cutting.
     /// </summary>
     [Range(0.0, 100.0, ErrorMessage = "Recommender:Featurizer:RankPerRootArticle must be between {1} and {2}.")]
-    public double RankPerRootArticle { get; set; } = 1.5;
+    public double RankPerRootArticle { get; set; }
+
+    /// <summary>
+    /// How much each principal component weighs in a vector: its singular value raised to this power
+    /// (1: the plain projection). Above 1 the main topics of the corpus weigh more and the minor
+    /// components, which follow single words and noise, less.
+    /// </summary>
+    [Range(0.0, 8.0, ErrorMessage = "Recommender:Featurizer:ComponentExponent must be between {1} and {2}.")]
+    public double ComponentExponent { get; set; } = 2.5;
 
     /// <summary>Most word n-grams kept in the vocabulary before the projection.</summary>
     [Range(1_000, 1_000_000, ErrorMessage = "Recommender:Featurizer:MaxVocabulary must be between {1} and {2}.")]
     public int MaxVocabulary { get; set; } = 80_000;
 
     /// <summary>
-    /// Fewest articles of the fitting corpus a word or word pair must appear in to enter the
-    /// vocabulary, in corpora of 300 × this many articles or more; smaller corpora ask for 2 (1 keeps every term).
+    /// Fewest articles of the fitting corpus a term must appear in to enter the vocabulary, in
+    /// corpora of 50,000 × this many words or more; smaller corpora ask for 2 (1 keeps every term).
     /// </summary>
     [Range(1, 100, ErrorMessage = "Recommender:Featurizer:MinDocumentFrequency must be between {1} and {2}.")]
     public int MinDocumentFrequency { get; set; } = 3;

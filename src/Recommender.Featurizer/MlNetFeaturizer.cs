@@ -19,14 +19,15 @@ namespace Recommender.Featurizer;
 /// Lucene.NET's tokenizer, stop words and stemmer, accents folded; words and adjacent word pairs,
 /// and each word's character n-grams) → <see cref="TermVocabulary"/> (terms shared by several
 /// articles, weighted (1 + ln count) × idf by default; words and n-grams each L2-normalized to
-/// their share) → ML.NET's principal components → L2. The projection (latent semantic analysis)
-/// turns tens of thousands of sparse dimensions into a few dozen to a hundred-odd dense ones:
-/// vectors that are cheap to store and scan, and that match articles sharing a topic rather than
-/// exact words.
+/// their share) → ML.NET's principal components, each weighted by a power of its singular value →
+/// L2. The projection (latent semantic analysis) turns tens of thousands of sparse dimensions into
+/// a hundred-odd dense ones: vectors that are cheap to store and scan, and that match articles
+/// sharing a topic rather than exact words.
 /// </summary>
 public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimeProvider? clock = null) : IFeaturizer
 {
     internal const string SparseColumn = "Sparse";
+    internal const string ProjectedColumn = "Projected";
     internal const string FeaturesColumn = "Features";
     private const string PipelineEntry = "pipeline.zip";
     private const string InfoEntry = "model.json";
@@ -64,7 +65,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         {
             TermVocabulary.CountArticle(documentFrequency, counts);
         }
-        var minArticles = MinArticlesPerTerm(corpus.Count, _options.MinDocumentFrequency);
+        var minArticles = MinArticlesPerTerm(TermVocabulary.WordOccurrences(documentFrequency), _options.MinDocumentFrequency);
         var vocabulary = TermVocabulary.Fit(
             documentFrequency, corpus.Count, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms, CharNGrams > 0 ? _options.CharNGramShare : 0);
         if (vocabulary.Count == 0)
@@ -83,8 +84,8 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         ITransformer transformer;
         while (true)
         {
-            var pipeline = ml.Transforms.ProjectToPrincipalComponents("Projected", SparseColumn, rank: rank, seed: _options.Seed)
-                .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, "Projected"));
+            var pipeline = ml.Transforms.ProjectToPrincipalComponents(ProjectedColumn, SparseColumn, rank: rank, seed: _options.Seed)
+                .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn, ProjectedColumn));
             // ML.NET's projection cannot be stopped from outside (its MLContext.CancelExecution is in
             // Microsoft.ML.Experimental, not published here); cancellation is honoured on each side of it.
             transformer = pipeline.Fit(data);
@@ -102,6 +103,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
             rank /= 2;
         }
 
+        var weights = ComponentWeights(ml, transformer, data, rank, _options.ComponentExponent);
         var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var fittedAt = _clock.GetUtcNow();
         var info = new ModelInfo(
@@ -112,7 +114,32 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
             Math.Round(fitSeconds, 3),
             Describe(rank, vocabulary.Count, minArticles))
         { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
-        return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis);
+        return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis, weights);
+    }
+
+    /// <summary>
+    /// Each component's weight: its singular value to the power <paramref name="exponent"/> − 1
+    /// (the projection's coordinates already carry it once), taken as the root mean square of that
+    /// coordinate over the fitting rows and scaled so that the largest weight is 1; null for the
+    /// plain projection (exponent 1).
+    /// </summary>
+    private static float[]? ComponentWeights(MLContext ml, ITransformer transformer, IDataView data, int rank, double exponent)
+    {
+        if (exponent == 1)
+        {
+            return null;
+        }
+        var squares = new double[rank];
+        foreach (var row in ml.Data.CreateEnumerable<ProjectedOutput>(transformer.Transform(data), reuseRowObject: true))
+        {
+            for (var d = 0; d < rank && d < row.Projected.Length; d++)
+            {
+                squares[d] += (double)row.Projected[d] * row.Projected[d];
+            }
+        }
+        var weights = squares.Select(s => Math.Pow(s, (exponent - 1) / 2)).ToArray();
+        var largest = weights.Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        return [.. weights.Select(w => double.IsFinite(w) && largest > 0 ? (float)(w / largest) : 0f)];
     }
 
     /// <summary>Whether the fitted projection maps (a sample of) the fitting rows to finite vectors.</summary>
@@ -143,13 +170,16 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     /// <summary>
     /// Fewest articles a term must appear in to enter the vocabulary: 2 (a term of one article
     /// cannot make two alike), rising to <paramref name="configured"/> at one per
-    /// <see cref="ArticlesPerRequiredArticle"/> articles (3 from 900), since the larger the corpus,
-    /// the more pairs of articles share a rare word by chance.
+    /// <see cref="WordsPerRequiredArticle"/> words in the corpus (3 from 150,000: a thousand
+    /// articles of 150 words, ten thousand headlines with a sentence), since the more words, the
+    /// more pairs of articles share a rare one by chance. Short items share few words at all, so a
+    /// corpus of them keeps the words two of them share.
     /// </summary>
-    internal static int MinArticlesPerTerm(int articles, int configured) =>
-        Math.Min(configured, Math.Max(2, articles / ArticlesPerRequiredArticle));
+    /// <param name="words">The corpus's words, each counted once per article it is in.</param>
+    internal static int MinArticlesPerTerm(long words, int configured) =>
+        (int)Math.Min(configured, Math.Max(2, words / WordsPerRequiredArticle));
 
-    private const int ArticlesPerRequiredArticle = 300;
+    private const int WordsPerRequiredArticle = 50_000;
 
     /// <summary>The hybrid mode's share for the sentence embedding; 0 when it is off.</summary>
     private double SentenceShare => _options.SentenceModel == SentenceEmbedding.MiniLm ? _options.SentenceModelShare : 0;
@@ -183,6 +213,10 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         {
             vocabulary = TermVocabulary.Read(vocabularyStream, weighting, saved.CharNGramShare);
         }
+        if (saved.ComponentWeights is { } weights && weights.Length != saved.Info.Dimensions - (saved.SentenceModel is null ? 0 : SentenceEmbedding.Dimensions))
+        {
+            throw new InvalidDataException($"The model {saved.Info.Version} has {weights.Length} component weights for {saved.Info.Dimensions} dimensions.");
+        }
         var ml = new MLContext(seed: _options.Seed);
         using var pipelineStream = new MemoryStream();
         using (var source = Entry(archive, PipelineEntry).Open())
@@ -194,7 +228,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.MainLanguage ?? "", saved.CommonTerms ?? [], saved.CharNGrams)
         {
             SentenceShare = saved.SentenceModel == SentenceEmbedding.ModelName ? saved.SentenceModelShare : 0,
-        });
+        }, saved.ComponentWeights);
     }
 
     private static ZipArchiveEntry Entry(ZipArchive archive, string name) =>
@@ -214,7 +248,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     }
 
     /// <summary>Writes the ML.NET pipeline, the vocabulary and the model's info into one zip.</summary>
-    internal static void Save(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis, Stream stream)
+    internal static void Save(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis, float[]? componentWeights, Stream stream)
     {
         using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         using (var pipeline = archive.CreateEntry(PipelineEntry, CompressionLevel.Fastest).Open())
@@ -229,7 +263,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         JsonSerializer.Serialize(infoStream,
             new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms], analysis.MainLanguage,
                 analysis.CharNGrams, analysis.Vocabulary.NGramShare,
-                analysis.SentenceShare > 0 ? SentenceEmbedding.ModelName : null, analysis.SentenceShare), SavedModelJson);
+                analysis.SentenceShare > 0 ? SentenceEmbedding.ModelName : null, analysis.SentenceShare, componentWeights), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
@@ -238,7 +272,8 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         $"Lucene.NET analysis per language (stop words, stemming, accents folded), words and word pairs in ≥ {minArticles} articles " +
         $"({vocabulary:N0} kept, ≤ {_options.MaxVocabulary:N0} of each kind) weighted {_options.Weighting}, title ×{_options.TitleWeight}, " +
         (CharNGrams > 0 ? $"character {CharNGrams}-grams of each word ({_options.CharNGramShare:0.##} of the length), " : "") + "L2, " +
-        $"ML.NET PCA rank {rank} ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions}), L2" +
+        $"ML.NET PCA rank {rank}" + (_options.RankPerRootArticle > 0 ? $" ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions})" : "") +
+        (_options.ComponentExponent != 1 ? $", components weighted by singular value^{_options.ComponentExponent:0.##}" : "") + ", L2" +
         (SentenceShare > 0 ? $"; English articles fused with {SentenceEmbedding.ModelName} of headline and lead ({SentenceShare:0.##} of the similarity)" : "");
 
     /// <summary>A sortable, unique version: fit time plus a hash of the corpus and settings.</summary>
@@ -246,7 +281,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{CharNGrams}|{_options.CharNGramShare}|{SentenceShare}|{_options.Seed}|{fittedAt.UtcTicks}")));
+            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.ComponentExponent}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{CharNGrams}|{_options.CharNGramShare}|{SentenceShare}|{_options.Seed}|{fittedAt.UtcTicks}")));
         foreach (var text in corpus)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(text.Title));
@@ -258,9 +293,10 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
 
     /// <summary>
     /// model.json: what a loaded model needs besides the ML.NET pipeline (format 1 had no weighting
-    /// or format; a model saved before character n-grams has none, and reads as such).
+    /// or format; a model saved before character n-grams has none, and reads as such; one saved
+    /// before component weights has none, and projects plainly).
     /// </summary>
     private sealed record SavedModel(
         ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null, string? MainLanguage = null,
-        int CharNGrams = 0, double CharNGramShare = 0, string? SentenceModel = null, double SentenceModelShare = 0);
+        int CharNGrams = 0, double CharNGramShare = 0, string? SentenceModel = null, double SentenceModelShare = 0, float[]? ComponentWeights = null);
 }

@@ -11,9 +11,12 @@ namespace Recommender.Featurizer;
 /// <summary>
 /// A fitted model. Batches go through <see cref="ITransformer.Transform"/>, which is
 /// thread-safe; single texts (draft previews) use a pool of prediction engines, since one
-/// <see cref="PredictionEngine{TSrc,TDst}"/> must never be shared between threads.
+/// <see cref="PredictionEngine{TSrc,TDst}"/> must never be shared between threads. Each output
+/// coordinate is multiplied by its component's weight (none: the plain projection) before the
+/// vector is normalized.
 /// </summary>
-internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis)
+internal sealed class MlNetFeaturizerModel(
+    MLContext ml, ITransformer transformer, DataViewSchema schema, ModelInfo info, AnalysisSettings analysis, float[]? componentWeights)
     : IFeaturizerModel
 {
     private readonly ConcurrentBag<PredictionEngine<SparseInput, FeaturesOutput>> _engines = [];
@@ -90,7 +93,7 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         }
     }
 
-    public void Save(Stream stream) => MlNetFeaturizer.Save(ml, transformer, schema, Info, analysis, stream);
+    public void Save(Stream stream) => MlNetFeaturizer.Save(ml, transformer, schema, Info, analysis, componentWeights, stream);
 
     public IReadOnlyList<IReadOnlyList<SharedTerm>> SharedTerms(ArticleText query, IReadOnlyList<ArticleText> candidates, int top)
     {
@@ -154,13 +157,14 @@ internal sealed class MlNetFeaturizerModel(MLContext ml, ITransformer transforme
         }
     }
 
-    /// <summary>A copy of the output with anything not finite turned into zeros, unit length otherwise.</summary>
+    /// <summary>A weighted copy of the output with anything not finite turned into zeros, unit length otherwise.</summary>
     private float[] Finish(float[] features)
     {
         var vector = new float[Info.Dimensions];
         for (var i = 0; i < vector.Length && i < features.Length; i++)
         {
-            vector[i] = float.IsFinite(features[i]) ? features[i] : 0f;
+            var weight = componentWeights is null ? 1f : i < componentWeights.Length ? componentWeights[i] : 0f;
+            vector[i] = float.IsFinite(features[i]) ? features[i] * weight : 0f;
         }
         VectorMath.Normalize(vector);
         return vector;

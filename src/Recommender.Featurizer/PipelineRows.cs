@@ -15,3 +15,10 @@ internal sealed class FeaturesOutput
     [ColumnName(MlNetFeaturizer.FeaturesColumn)]
     public float[] Features { get; set; } = [];
 }
+
+/// <summary>The projection's coordinates before normalization, read once at fit time to weigh the components.</summary>
+internal sealed class ProjectedOutput
+{
+    [ColumnName(MlNetFeaturizer.ProjectedColumn)]
+    public float[] Projected { get; set; } = [];
+}

@@ -71,28 +71,78 @@ public sealed class FeaturizerModelTests
     public void AModelOfTheFormerFormat_IsRefusedWithAClearMessage()
     {
         using var model = Featurizer().Fit(Corpus(withLanguage: true));
-        using var saved = new MemoryStream();
-        model.Save(saved);
-        // Rewrite model.json as the previous featurizer wrote it: no format, no weighting.
-        using var old = new MemoryStream(saved.ToArray());
-        using (var archive = new ZipArchive(old, ZipArchiveMode.Update, leaveOpen: true))
+        // model.json as the previous featurizer wrote it: no format, no weighting.
+        using var old = Saved(model, json =>
         {
-            var entry = archive.GetEntry("model.json")!;
-            JsonObject json;
-            using (var reader = entry.Open())
-            {
-                json = JsonNode.Parse(reader)!.AsObject();
-            }
             json.Remove("Format");
             json.Remove("Weighting");
-            entry.Delete();
-            using var writer = archive.CreateEntry("model.json").Open();
-            writer.Write(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
-        }
-        old.Position = 0;
+        });
 
         var error = Assert.Throws<InvalidDataException>(() => Featurizer().Load(old));
         Assert.Contains("must be refitted", error.Message);
+    }
+
+    [Fact]
+    public void TheComponents_WeighByAPowerOfTheirSingularValues_AndAModelSavedWithoutWeightsProjectsPlainly()
+    {
+        var corpus = Corpus(withLanguage: true);
+        using var plain = new MlNetFeaturizer(Options.Create(new FeaturizerOptions { ComponentExponent = 1 })).Fit(corpus);
+        using var weighted = Featurizer().Fit(corpus); // the same projection (same seed), its components weighted
+        var weights = ModelJson(weighted)["ComponentWeights"]!.AsArray().Select(w => (float)w!).ToArray();
+        Assert.Null(ModelJson(plain)["ComponentWeights"]);
+
+        Assert.Equal(weighted.Info.Dimensions, weights.Length);
+        Assert.Equal(1f, weights[0]);
+        for (var d = 1; d < weights.Length; d++)
+        {
+            Assert.InRange(weights[d], 0f, weights[d - 1] + 1e-3f); // components come largest first (beyond what the corpus spans, all but nothing)
+        }
+        Assert.True(weights[^1] < 0.5f * weights[0], $"the last component weighs {weights[^1]}: not less than the first");
+        var probe = new ArticleText("Zinsen", "Die Zentralbank erhöhte die Zinsen", "de");
+        var expected = plain.Embed([probe])[0].Select((x, d) => x * weights[d]).ToArray();
+        Recommender.Core.Index.VectorMath.Normalize(expected);
+        var actual = weighted.Embed([probe])[0];
+        for (var d = 0; d < expected.Length; d++)
+        {
+            Assert.Equal(expected[d], actual[d], 4);
+        }
+
+        // A model saved before components were weighted loads and projects as it always did.
+        using var old = Saved(weighted, json => json.Remove("ComponentWeights"));
+        using var loaded = Featurizer().Load(old);
+        var unweighted = loaded.Embed([probe])[0];
+        var alike = plain.Embed([probe])[0];
+        for (var d = 0; d < alike.Length; d++)
+        {
+            Assert.Equal(alike[d], unweighted[d], 4);
+        }
+    }
+
+    /// <summary>The model's model.json, as saved.</summary>
+    private static JsonObject ModelJson(Recommender.Core.Abstractions.IFeaturizerModel model)
+    {
+        using var saved = new MemoryStream();
+        model.Save(saved);
+        using var archive = new ZipArchive(saved, ZipArchiveMode.Read);
+        using var reader = archive.GetEntry("model.json")!.Open();
+        return JsonNode.Parse(reader)!.AsObject();
+    }
+
+    /// <summary>The model saved, with its model.json rewritten by <paramref name="edit"/> (as an earlier version would have written it).</summary>
+    private static MemoryStream Saved(Recommender.Core.Abstractions.IFeaturizerModel model, Action<JsonObject> edit)
+    {
+        var json = ModelJson(model);
+        edit(json);
+        var stream = new MemoryStream();
+        model.Save(stream);
+        using (var archive = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            archive.GetEntry("model.json")!.Delete();
+            using var writer = archive.CreateEntry("model.json").Open();
+            writer.Write(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        }
+        stream.Position = 0;
+        return stream;
     }
 
     [Fact]
@@ -140,18 +190,20 @@ public sealed class FeaturizerModelTests
     }
 
     [Theory]
-    [InlineData(30, 29)]
-    [InlineData(1_028, 48)]
-    [InlineData(2_225, 71)]
-    [InlineData(10_000, 128)]
-    public void TheProjectionRank_FollowsTheCorpusSize(int articles, int rank) =>
-        Assert.Equal(rank, MlNetFeaturizer.ProjectionRank(articles, dimensions: 128, perRootArticle: 1.5));
+    [InlineData(30, 1.5, 29)]
+    [InlineData(1_028, 1.5, 48)]
+    [InlineData(2_225, 1.5, 71)]
+    [InlineData(10_000, 1.5, 128)]
+    [InlineData(30, 0, 29)]
+    [InlineData(1_028, 0, 128)]
+    public void TheProjectionRank_IsTheDimensions_OrFollowsTheCorpusSizeWhenAsked(int articles, double perRootArticle, int rank) =>
+        Assert.Equal(rank, MlNetFeaturizer.ProjectionRank(articles, dimensions: 128, perRootArticle));
 
     [Theory]
-    [InlineData(30, 2)]
-    [InlineData(899, 2)]
-    [InlineData(900, 3)]
-    [InlineData(100_000, 3)]
-    public void TheFewestArticlesPerTerm_RiseWithTheCorpus(int articles, int minimum) =>
-        Assert.Equal(minimum, MlNetFeaturizer.MinArticlesPerTerm(articles, configured: 3));
+    [InlineData(2_000, 2)] // a hundred short items
+    [InlineData(149_999, 2)]
+    [InlineData(150_000, 3)] // a thousand articles of 150 words
+    [InlineData(50_000_000, 3)]
+    public void TheFewestArticlesPerTerm_RiseWithTheCorpusWords(long words, int minimum) =>
+        Assert.Equal(minimum, MlNetFeaturizer.MinArticlesPerTerm(words, configured: 3));
 }

@@ -72,6 +72,10 @@ internal sealed class TermVocabulary
         }
     }
 
+    /// <summary>The words of a corpus, each counted once per article it is in (not word pairs or n-grams).</summary>
+    public static long WordOccurrences(Dictionary<string, int> documentFrequency) =>
+        documentFrequency.Where(e => !TermAnalysis.IsNGram(e.Key) && !e.Key.Contains(' ')).Sum(e => (long)e.Value);
+
     /// <summary>
     /// The same from each term's document frequency over <paramref name="n"/> articles, so that a
     /// fit need not hold every article's counts at once (with character n-grams, thousands of
