@@ -59,6 +59,12 @@ public sealed class FeaturizerOptions
     public double CharNGramShare { get; set; } = 0.3;
 
     /// <summary>
+    /// Whether German compounds ("Bundesregierung") also count as the parts the fitted corpus knows
+    /// as words ("regierung", "bund"); other languages are not split.
+    /// </summary>
+    public bool SplitCompounds { get; set; } = true;
+
+    /// <summary>
     /// The hybrid mode, off by default: "MiniLM" fuses each English article's vector with a
     /// sentence embedding of its headline and lead (all-MiniLM-L6-v2, shipped inside a NuGet package
     /// and run in process); articles in other languages keep the default vector. It gains most on

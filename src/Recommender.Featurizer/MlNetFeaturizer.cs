@@ -56,28 +56,43 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         // stands in for the articles whose language could not be told.
         var languages = corpus.AsParallel().AsOrdered().WithCancellation(cancellationToken).Select(t => TermAnalysis.LanguageOf(t)).ToList();
         var mainLanguage = TermAnalysis.MainLanguage(languages);
-        // Two passes over the analysis rather than every article's counts held at once: with
+        // Passes over the analysis rather than every article's counts held at once: with
         // character n-grams those are thousands of strings an article.
-        Dictionary<string, int> Counts(int i) =>
-            TermAnalysis.Counts(corpus[i] with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight, charNGrams: CharNGrams);
-        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var counts in Enumerable.Range(0, corpus.Count).AsParallel().WithCancellation(cancellationToken).Select(Counts))
+        Dictionary<string, int> Counts(int i, CompoundSplitter? compounds) =>
+            TermAnalysis.Counts(corpus[i] with { Language = languages[i].Length > 0 ? languages[i] : mainLanguage }, _options.TitleWeight, mainLanguage, CharNGrams, compounds);
+        Dictionary<string, int> DocumentFrequency(CompoundSplitter? compounds)
         {
-            TermVocabulary.CountArticle(documentFrequency, counts);
+            var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var counts in Enumerable.Range(0, corpus.Count).AsParallel().WithCancellation(cancellationToken).Select(i => Counts(i, compounds)))
+            {
+                TermVocabulary.CountArticle(documentFrequency, counts);
+            }
+            return documentFrequency;
         }
+        var documentFrequency = DocumentFrequency(compounds: null);
         var minArticles = MinArticlesPerTerm(TermVocabulary.WordOccurrences(documentFrequency), _options.MinDocumentFrequency);
+        var splitCompounds = _options.SplitCompounds && languages.Any(CompoundSplitter.Splits);
+        if (splitCompounds)
+        {
+            // Compounds split by the words of the corpus, then counted again with their parts.
+            documentFrequency = DocumentFrequency(CompoundSplitter.FromTerms(documentFrequency.Where(e => e.Value >= minArticles).Select(e => e.Key)));
+        }
         var vocabulary = TermVocabulary.Fit(
             documentFrequency, corpus.Count, minArticles, _options.MaxVocabulary, Weighting(_options.Weighting), out var commonTerms, CharNGrams > 0 ? _options.CharNGramShare : 0);
         if (vocabulary.Count == 0)
         {
             throw new ArgumentException("The articles hold no words to fit a model on: no letters, or none the analysis keeps.", nameof(corpus));
         }
-        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms, CharNGrams) { SentenceShare = SentenceShare };
+        var analysis = new AnalysisSettings(vocabulary, _options.TitleWeight, mainLanguage, commonTerms, CharNGrams)
+        {
+            SentenceShare = SentenceShare,
+            SplitCompounds = splitCompounds,
+        };
 
         cancellationToken.ThrowIfCancellationRequested();
         var ml = new MLContext(seed: _options.Seed);
         var rows = Enumerable.Range(0, corpus.Count).AsParallel().AsOrdered().WithCancellation(cancellationToken)
-            .Select(i => new SparseInput { Terms = vocabulary.Vector(Counts(i)) })
+            .Select(i => new SparseInput { Terms = vocabulary.Vector(Counts(i, analysis.Compounds)) })
             .ToList();
         var data = ml.Data.LoadFromEnumerable(rows, analysis.InputSchema);
         var rank = Math.Min(ProjectionRank(corpus.Count, _options.Dimensions, _options.RankPerRootArticle), vocabulary.Count);
@@ -112,7 +127,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
             corpus.Count,
             rank + (SentenceShare > 0 ? SentenceEmbedding.Dimensions : 0),
             Math.Round(fitSeconds, 3),
-            Describe(rank, vocabulary.Count, minArticles))
+            Describe(rank, vocabulary.Count, minArticles, splitCompounds))
         { CorpusArticles = Math.Max(corpusArticles, corpus.Count), Format = CurrentFormat };
         return new MlNetFeaturizerModel(ml, transformer, data.Schema, info, analysis, weights);
     }
@@ -228,6 +243,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         return new MlNetFeaturizerModel(ml, transformer, schema, saved.Info, new AnalysisSettings(vocabulary, saved.TitleWeight, saved.MainLanguage ?? "", saved.CommonTerms ?? [], saved.CharNGrams)
         {
             SentenceShare = saved.SentenceModel == SentenceEmbedding.ModelName ? saved.SentenceModelShare : 0,
+            SplitCompounds = saved.SplitCompounds,
         }, saved.ComponentWeights);
     }
 
@@ -263,15 +279,16 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
         JsonSerializer.Serialize(infoStream,
             new SavedModel(info, analysis.TitleWeight, analysis.Vocabulary.Weighting, CurrentFormat, [.. analysis.CommonTerms], analysis.MainLanguage,
                 analysis.CharNGrams, analysis.Vocabulary.NGramShare,
-                analysis.SentenceShare > 0 ? SentenceEmbedding.ModelName : null, analysis.SentenceShare, componentWeights), SavedModelJson);
+                analysis.SentenceShare > 0 ? SentenceEmbedding.ModelName : null, analysis.SentenceShare, componentWeights, analysis.SplitCompounds), SavedModelJson);
     }
 
     private static readonly JsonSerializerOptions SavedModelJson = new() { WriteIndented = true };
 
-    private string Describe(int rank, int vocabulary, int minArticles) =>
+    private string Describe(int rank, int vocabulary, int minArticles, bool splitCompounds) =>
         $"Lucene.NET analysis per language (stop words, stemming, accents folded), words and word pairs in ≥ {minArticles} articles " +
         $"({vocabulary:N0} kept, ≤ {_options.MaxVocabulary:N0} of each kind) weighted {_options.Weighting}, title ×{_options.TitleWeight}, " +
-        (CharNGrams > 0 ? $"character {CharNGrams}-grams of each word ({_options.CharNGramShare:0.##} of the length), " : "") + "L2, " +
+        (CharNGrams > 0 ? $"character {CharNGrams}-grams of each word ({_options.CharNGramShare:0.##} of the length), " : "") +
+        (splitCompounds ? "German compounds also counted as the parts the vocabulary knows, " : "") + "L2, " +
         $"ML.NET PCA rank {rank}" + (_options.RankPerRootArticle > 0 ? $" ({_options.RankPerRootArticle} × √articles, ≤ {_options.Dimensions})" : "") +
         (_options.ComponentExponent != 1 ? $", components weighted by singular value^{_options.ComponentExponent:0.##}" : "") + ", L2" +
         (SentenceShare > 0 ? $"; English articles fused with {SentenceEmbedding.ModelName} of headline and lead ({SentenceShare:0.##} of the similarity)" : "");
@@ -281,7 +298,7 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.ComponentExponent}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{CharNGrams}|{_options.CharNGramShare}|{SentenceShare}|{_options.Seed}|{fittedAt.UtcTicks}")));
+            $"{_options.Dimensions}|{_options.RankPerRootArticle}|{_options.ComponentExponent}|{_options.MaxVocabulary}|{_options.MinDocumentFrequency}|{_options.Weighting}|{_options.TitleWeight}|{CharNGrams}|{_options.CharNGramShare}|{_options.SplitCompounds}|{SentenceShare}|{_options.Seed}|{fittedAt.UtcTicks}")));
         foreach (var text in corpus)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(text.Title));
@@ -294,9 +311,11 @@ public sealed class MlNetFeaturizer(IOptions<FeaturizerOptions> options, TimePro
     /// <summary>
     /// model.json: what a loaded model needs besides the ML.NET pipeline (format 1 had no weighting
     /// or format; a model saved before character n-grams has none, and reads as such; one saved
-    /// before component weights has none, and projects plainly).
+    /// before component weights has none, and projects plainly; one saved before compounds were
+    /// split does not split them).
     /// </summary>
     private sealed record SavedModel(
         ModelInfo Info, int TitleWeight, TermWeighting? Weighting = null, int Format = 1, string[]? CommonTerms = null, string? MainLanguage = null,
-        int CharNGrams = 0, double CharNGramShare = 0, string? SentenceModel = null, double SentenceModelShare = 0, float[]? ComponentWeights = null);
+        int CharNGrams = 0, double CharNGramShare = 0, string? SentenceModel = null, double SentenceModelShare = 0, float[]? ComponentWeights = null,
+        bool SplitCompounds = false);
 }

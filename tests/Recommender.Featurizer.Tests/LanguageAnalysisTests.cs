@@ -150,6 +150,29 @@ public sealed class LanguageAnalysisTests
     }
 
     [Fact]
+    public void GermanCompounds_AlsoCountAsTheirKnownParts_AndNothingElseIsSplit()
+    {
+        static string Stem(string word, string language) => TermAnalysis.Tokens(word, language).Single().Term;
+        var known = CompoundSplitter.FromTerms(["regierung", "bund", "chef", "sonne", "hand", "wetter bericht", "#bericht"]);
+
+        Assert.Equal(["regierung", "bund"], known.Parts("bundesregierung"));
+        Assert.Equal(["chef", "regierung"], known.Parts("regierungschef"));
+        Assert.Equal(["sonne"], known.Parts("sonnenschein")); // a known modifier alone
+        Assert.Empty(known.Parts("wetterbericht")); // a word pair or an n-gram is no part
+        Assert.Empty(known.Parts("handel")); // too short to hold two parts
+        Assert.Empty(known.Parts("regierung")); // never the word itself
+
+        var splitter = CompoundSplitter.FromTerms([Stem("Regierung", "de"), Stem("Bund", "de"), Stem("quarters", "en")]);
+        var german = TermAnalysis.Counts(new ArticleText("", "Die Bundesregierung tagt", "de"), titleWeight: 1, compounds: splitter);
+        Assert.Equal(1, german[Stem("Regierung", "de")]);
+        Assert.Equal(1, german[Stem("Bund", "de")]);
+        Assert.Equal(1, german[Stem("Bundesregierung", "de")]);
+        var english = TermAnalysis.Counts(new ArticleText("", "The army headquarters", "en"), titleWeight: 1, compounds: splitter);
+        Assert.False(english.ContainsKey(Stem("quarters", "en")), "an English word split");
+        Assert.False(TermAnalysis.Counts(new ArticleText("", "Die Bundesregierung tagt", "de"), titleWeight: 1).ContainsKey(Stem("Regierung", "de")), "split without a splitter");
+    }
+
+    [Fact]
     public void TheVocabulary_GivesCharacterNGramsTheirShareOfTheLength_AndLeavesThemOutOfTheCommonTerms()
     {
         var articles = new List<Dictionary<string, int>>

@@ -9,8 +9,8 @@ namespace Recommender.Featurizer.Analysis;
 /// Turns an article into the terms the model weighs: the headline and the body analysed for the
 /// article's language (<see cref="LanguageAnalyzers"/>; the <c>language</c> field when sent,
 /// otherwise <see cref="LanguageDetector"/>), accents folded, tokens without a letter dropped,
-/// then words and adjacent word pairs (and, when asked, each word's character n-grams), each with
-/// its count (the headline's counted <c>titleWeight</c> times).
+/// then words and adjacent word pairs (and, when asked, each word's character n-grams and the known
+/// parts of German compounds), each with its count (the headline's counted <c>titleWeight</c> times).
 /// </summary>
 public static class TermAnalysis
 {
@@ -18,12 +18,15 @@ public static class TermAnalysis
     /// <param name="titleWeight">Times the headline's terms count.</param>
     /// <param name="fallbackLanguage">The language to analyse for when the article has none and none is detected (a headline alone rarely tells).</param>
     /// <param name="charNGrams">Length of the character n-grams also taken from each analysed word (0: none).</param>
-    public static Dictionary<string, int> Counts(ArticleText text, int titleWeight, string fallbackLanguage = "", int charNGrams = 0)
+    /// <param name="compounds">The parts a compound word also counts as, in a language that writes them closed (none: no splitting).</param>
+    public static Dictionary<string, int> Counts(
+        ArticleText text, int titleWeight, string fallbackLanguage = "", int charNGrams = 0, CompoundSplitter? compounds = null)
     {
         var language = LanguageOf(text, fallbackLanguage);
+        var splitter = compounds is not null && CompoundSplitter.Splits(language) ? compounds : null;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        AddTerms(counts, Tokens(text.Title, language), titleWeight, charNGrams);
-        AddTerms(counts, Tokens(text.Body, language), 1, charNGrams);
+        AddTerms(counts, Tokens(text.Title, language), titleWeight, charNGrams, splitter);
+        AddTerms(counts, Tokens(text.Body, language), 1, charNGrams, splitter);
         return counts;
     }
 
@@ -93,14 +96,19 @@ public static class TermAnalysis
     }
 
     /// <summary>
-    /// Words and adjacent pairs ("central bank"), and each word's character n-grams of length
-    /// <paramref name="charNGrams"/> when it is above 0, each counted <paramref name="times"/>.
+    /// Words and adjacent pairs ("central bank"), each word's character n-grams of length
+    /// <paramref name="charNGrams"/> when it is above 0 and its known parts when it is a compound,
+    /// each counted <paramref name="times"/>.
     /// </summary>
-    private static void AddTerms(Dictionary<string, int> counts, List<AnalyzedToken> tokens, int times, int charNGrams)
+    private static void AddTerms(Dictionary<string, int> counts, List<AnalyzedToken> tokens, int times, int charNGrams, CompoundSplitter? compounds)
     {
         for (var i = 0; i < tokens.Count; i++)
         {
             Add(counts, tokens[i].Term, times);
+            foreach (var part in compounds?.Parts(tokens[i].Term) ?? [])
+            {
+                Add(counts, part, times);
+            }
             if (i > 0)
             {
                 Add(counts, tokens[i - 1].Term + " " + tokens[i].Term, times);
