@@ -10,7 +10,8 @@ namespace Recommender.Benchmarks;
 /// Where embedding time goes, one thread, on 20,000 articles of the synthetic corpus:
 /// <c>dotnet run -c Release --project benchmarks/Recommender.Benchmarks -- analysis-profile</c>.
 /// Prints articles per second for Lucene.NET's analysis alone, language detection, term counting
-/// (analysis plus words and pairs), and the whole embedding (counts, vocabulary, ML.NET's projection)
+/// (analysis plus words and pairs, then also character 3-grams), and the whole embedding (counts,
+/// vocabulary, ML.NET's projection)
 /// in batches of 500 with a model fitted on half of them.
 /// </summary>
 internal static class AnalysisProfile
@@ -31,6 +32,7 @@ internal static class AnalysisProfile
         Time("analysis (tokens)", t => TermAnalysis.Tokens(t.Body, "en"));
         Time("language detection", t => LanguageDetector.Detect(t.Body));
         Time("term counts", t => TermAnalysis.Counts(t, titleWeight: 1));
+        Time("term counts with 3-grams", t => TermAnalysis.Counts(t, titleWeight: 1, charNGrams: 3));
         using var model = new MlNetFeaturizer(Options.Create(new FeaturizerOptions())).Fit(corpus.Take(10_000).ToList());
         var embedding = Stopwatch.StartNew();
         foreach (var chunk in corpus.Chunk(500))
