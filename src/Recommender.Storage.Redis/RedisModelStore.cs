@@ -32,12 +32,25 @@ internal sealed class RedisModelStore(RedisNamespace store) : IModelStore
     public Task<bool> TryLeaseRefitAsync(string owner, TimeSpan duration, CancellationToken cancellationToken) => RedisCall.Run(async () =>
     {
         // StackExchange.Redis's lock primitives: extend if this owner holds it, else take it if free.
-        // In this order, false means another owner holds it. The other order (take, then extend)
-        // said false to its own holder when the lease expired between the two calls: a renewal
-        // that came late found it held (by itself) and then gone.
+        // (Take first, then extend, said false to its own holder when the lease expired between
+        // the two calls.) Both can still say false to the holder itself: a million-article refit
+        // lost its lease to "another replica" with no other replica running. An extension is a
+        // transaction watching the key, aborted when the key changes or expires before it commits,
+        // and a take fails while the key exists, whoever holds it. So the holder the store names
+        // decides, and the holder extends it once more.
         var db = store.Db;
-        return await db.LockExtendAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken) ||
-            await db.LockTakeAsync(store.Keys.RefitLease(), owner, duration).WaitAsync(cancellationToken);
+        var key = store.Keys.RefitLease();
+        if (await db.LockExtendAsync(key, owner, duration).WaitAsync(cancellationToken) ||
+            await db.LockTakeAsync(key, owner, duration).WaitAsync(cancellationToken))
+        {
+            return true;
+        }
+        if (await db.LockQueryAsync(key).WaitAsync(cancellationToken) != owner)
+        {
+            return false;
+        }
+        await db.LockExtendAsync(key, owner, duration).WaitAsync(cancellationToken);
+        return true;
     });
 
     public Task ReleaseRefitLeaseAsync(string owner, CancellationToken cancellationToken) => RedisCall.Run(async () =>
