@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Lucene.Net.Analysis.TokenAttributes;
 using Recommender.Core.Articles;
@@ -135,13 +136,19 @@ public static class TermAnalysis
             Add(counts, NGramMark + padded, times);
             return;
         }
+        // Looked up by a span of the mark and n letters: a string is made only for an n-gram the
+        // article has not had yet (an article repeats most of its n-grams).
+        var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> key = n < 64 ? stackalloc char[n + 1] : new char[n + 1];
+        key[0] = NGramMark;
         for (var start = 0; start + n <= padded.Length; start++)
         {
             if (char.IsLowSurrogate(padded[start]) || char.IsHighSurrogate(padded[start + n - 1]))
             {
                 continue;
             }
-            Add(counts, string.Concat(NGramMark.ToString(), padded.AsSpan(start, n)), times);
+            padded.AsSpan(start, n).CopyTo(key[1..]);
+            CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out _) += times;
         }
     }
 
