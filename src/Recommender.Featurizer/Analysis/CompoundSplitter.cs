@@ -14,9 +14,9 @@ public sealed class CompoundSplitter
     public const int MinPart = 4;
     public const int MinRest = 3;
 
-    private readonly HashSet<string> _words;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _words;
 
-    private CompoundSplitter(HashSet<string> words) => _words = words;
+    private CompoundSplitter(HashSet<string> words) => _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>A splitter knowing the words (not word pairs or n-grams) of at least <see cref="MinPart"/> letters among <paramref name="terms"/>.</summary>
     public static CompoundSplitter FromTerms(IEnumerable<string> terms) =>
@@ -34,17 +34,17 @@ public sealed class CompoundSplitter
         }
         for (var start = MinRest; start <= word.Length - MinPart; start++)
         {
-            if (_words.Contains(word[start..]))
+            if (_words.TryGetValue(word.AsSpan(start), out var head))
             {
-                yield return word[start..];
+                yield return head;
                 break;
             }
         }
         for (var end = word.Length - MinRest; end >= MinPart; end--)
         {
-            if (_words.Contains(word[..end]))
+            if (_words.TryGetValue(word.AsSpan(0, end), out var modifier))
             {
-                yield return word[..end];
+                yield return modifier;
                 break;
             }
         }
