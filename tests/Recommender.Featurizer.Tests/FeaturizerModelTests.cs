@@ -92,6 +92,14 @@ public sealed class FeaturizerModelTests
         Assert.Null(ModelJson(plain)["ComponentWeights"]);
 
         Assert.Equal(weighted.Info.Dimensions, weights.Length);
+        // The weights follow the exponent: the singular values' ratios to the largest to the power
+        // exponent − 1, so those of 2.5 are those of 2 raised to 1.5.
+        using var squared = new MlNetFeaturizer(Options.Create(new FeaturizerOptions { ComponentExponent = 2 })).Fit(corpus);
+        var ratios = ModelJson(squared)["ComponentWeights"]!.AsArray().Select(w => (float)w!).ToArray();
+        for (var d = 0; d < weights.Length; d++)
+        {
+            Assert.Equal(Math.Pow(ratios[d], 1.5), weights[d], 4);
+        }
         Assert.All(weights, w => Assert.InRange(w, 0f, 1f));
         Assert.Equal(1f, weights.Max());
         // Components come largest first (by the randomized projection's estimate, so not strictly).
